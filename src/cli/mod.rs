@@ -1,0 +1,71 @@
+//! The command line: clap argument structs and one module per command group.
+//!
+//! Argument structs only describe what was typed; each command turns them into
+//! validated settings and calls the library. Errors reach the user through
+//! [`run`], which prints them with their causes and picks the exit code.
+
+mod survey;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+
+/// Exit code for input that klimat refused (an invalid survey file, bad settings).
+pub const EXIT_INVALID: u8 = 1;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "klimat",
+    version,
+    about = "Innovation-climate surveys for public-sector organisations",
+    long_about = "klimat measures the climate for innovation with validated dimensions, \
+collects anonymous answers on the web, and reports whether pilot units improved \
+compared with control units.",
+    after_help = "Examples:\n  klimat survey check surveys/*.toml\n  klimat survey show surveys/creative-climate.toml --lang en\n\n\
+Settings come from defaults, then klimat.toml (or --config / KLIMAT_CONFIG), then KLIMAT_* variables."
+)]
+pub struct Args {
+    /// Settings file (TOML). Default: klimat.toml in the working directory, if present.
+    #[arg(long, global = true, env = "KLIMAT_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check and read survey definitions (the instruments in surveys/).
+    #[command(subcommand)]
+    Survey(survey::SurveyCommand),
+    /// Print the effective settings, with secrets masked.
+    Config,
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(args: Args) -> ExitCode {
+    match dispatch(args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(EXIT_INVALID)
+        }
+    }
+}
+
+fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Survey(cmd) => survey::run(cmd),
+        Command::Config => {
+            let settings = Settings::load(args.config.as_deref())?;
+            print!("{}", toml::to_string_pretty(&settings.redacted())?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Settings: the one source of truth for configuration.
+//!
+//! Layers, later wins: the documented defaults of [`Settings`], then an optional
+//! TOML file (`--config PATH` or `KLIMAT_CONFIG`; `klimat.toml` in the working
+//! directory when present), then `KLIMAT_*` environment variables (for example
+//! `KLIMAT_MIN_GROUP_SIZE=7`). Invalid settings stop start-up with a message
+//! that names the key, where it came from, and the problem.
+//!
+//! Secrets that later settings may hold are never printed: [`Settings::redacted`]
+//! is what may be shown or logged.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The file read when neither `--config` nor `KLIMAT_CONFIG` names one.
+pub const DEFAULT_CONFIG_FILE: &str = "klimat.toml";
+/// No group smaller than this may ever be shown, whatever is configured.
+pub const MIN_GROUP_SIZE_FLOOR: u32 = 3;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Where klimat keeps its data: `sqlite://PATH` (the embedded default) or
+    /// `postgres://user:password@host/db`. Default: `sqlite://klimat.db`.
+    pub database_url: String,
+    /// Smallest group whose figures are shown in any output; at least 3.
+    /// Default: 5. A wave fixes its own value when it opens.
+    pub min_group_size: u32,
+    /// Folder where generated reports are written. Default: `reports`.
+    pub reports_dir: PathBuf,
+    /// Log filter in `tracing` syntax, e.g. `info` or `klimat=debug`. Default: `info`.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://klimat.db".to_owned(),
+            min_group_size: 5,
+            reports_dir: PathBuf::from("reports"),
+            log: "info".to_owned(),
+        }
+    }
+}
+
+/// Why settings could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration file {} does not exist", .0.display())]
+    MissingFile(PathBuf),
+    #[error("invalid setting: {0}")]
+    Extract(String),
+    #[error("invalid setting `{key}` (from {source_name}): {problem}")]
+    Invalid {
+        key: &'static str,
+        source_name: String,
+        problem: String,
+    },
+}
+
+impl Settings {
+    /// Builds settings from defaults, the file and the environment.
+    ///
+    /// `file` is the path given with `--config` or `KLIMAT_CONFIG`; when it is
+    /// `None`, `klimat.toml` is read only if it exists.
+    pub fn load(file: Option<&Path>) -> Result<Settings, SettingsError> {
+        let path = match file {
+            Some(p) if !p.exists() => return Err(SettingsError::MissingFile(p.to_owned())),
+            Some(p) => Some(p.to_owned()),
+            None => Some(PathBuf::from(DEFAULT_CONFIG_FILE)).filter(|p| p.exists()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = &path {
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        // Only variables that name a setting: KLIMAT_CONFIG and the variables of
+        // tools that share the prefix (KLIMAT_TEST_*) are not settings.
+        let keys = Settings::keys();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        figment = figment.merge(Env::prefixed("KLIMAT_").only(&keys));
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError::Extract(describe(e)))?;
+        settings.validate(&figment)?;
+        Ok(settings)
+    }
+
+    fn keys() -> Vec<String> {
+        match serde_json::to_value(Settings::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn validate(&self, figment: &Figment) -> Result<(), SettingsError> {
+        let invalid = |key: &'static str, problem: String| SettingsError::Invalid {
+            key,
+            source_name: figment
+                .find_metadata(key)
+                .map(|m| m.name.to_string())
+                .unwrap_or_else(|| "defaults".to_owned()),
+            problem,
+        };
+        if self.min_group_size < MIN_GROUP_SIZE_FLOOR {
+            return Err(invalid(
+                "min_group_size",
+                format!(
+                    "{} is below the floor of {MIN_GROUP_SIZE_FLOOR}; groups that small would let readers identify people",
+                    self.min_group_size
+                ),
+            ));
+        }
+        let scheme = self.database_url.split_once("://").map(|(s, _)| s);
+        if !matches!(scheme, Some("sqlite" | "postgres" | "postgresql")) {
+            return Err(invalid(
+                "database_url",
+                "expected sqlite://PATH or postgres://user:password@host/database".to_owned(),
+            ));
+        }
+        if self.log.trim().is_empty() {
+            return Err(invalid(
+                "log",
+                "the log filter is empty; use e.g. `info`".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The settings with secrets masked, fit to print or log.
+    pub fn redacted(&self) -> Settings {
+        let mut out = self.clone();
+        out.database_url = redact_url_password(&self.database_url);
+        out
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, None), |(a, p)| (a, Some(p)));
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+    let masked = if userinfo.contains(':') {
+        format!("{user}:***")
+    } else {
+        user.to_owned()
+    };
+    match path {
+        Some(p) => format!("{scheme}://{masked}@{host}/{p}"),
+        None => format!("{scheme}://{masked}@{host}"),
+    }
+}
+
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`: ", e.path.join("."))
+            };
+            let from = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(figment::Source::File(p)) => format!(" (in {})", p.display()),
+                    _ => format!(" (from {})", m.name),
+                })
+                .unwrap_or_default();
+            format!("{key}{}{from}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+// figment's Jail fixes the closure's error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_in(
+        jail: &mut Jail,
+        file: &str,
+        env: &[(&str, &str)],
+    ) -> Result<Settings, SettingsError> {
+        jail.create_file("klimat.toml", file).unwrap();
+        for (k, v) in env {
+            jail.set_env(k, v);
+        }
+        Settings::load(None)
+    }
+
+    #[test]
+    fn defaults_are_the_documented_values() {
+        Jail::expect_with(|jail| {
+            let s = load_in(jail, "", &[]).unwrap();
+            assert_eq!(s, Settings::default());
+            assert_eq!(s.min_group_size, 5);
+            assert_eq!(s.database_url, "sqlite://klimat.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_which_overrides_defaults() {
+        Jail::expect_with(|jail| {
+            let env = [
+                ("KLIMAT_MIN_GROUP_SIZE", "9"),
+                ("KLIMAT_TEST_DATABASE_URL", "not a setting"),
+            ];
+            let s = load_in(jail, "min_group_size = 7\nreports_dir = \"out\"\n", &env).unwrap();
+            assert_eq!(s.min_group_size, 9);
+            assert_eq!(s.reports_dir, PathBuf::from("out"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_group_size_below_three_names_the_key_and_its_source() {
+        Jail::expect_with(|jail| {
+            let e = load_in(jail, "min_group_size = 2\n", &[])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("`min_group_size`"), "{e}");
+            assert!(e.contains("below the floor of 3"), "{e}");
+            assert!(e.contains("TOML file"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_refused() {
+        Jail::expect_with(|jail| {
+            let e = load_in(jail, "min_groupsize = 7\n", &[])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("min_groupsize"), "{e}");
+            assert!(e.contains("klimat.toml"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_non_number_from_the_environment_names_the_key_and_variable() {
+        Jail::expect_with(|jail| {
+            let e = load_in(jail, "", &[("KLIMAT_MIN_GROUP_SIZE", "five")])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("min_group_size"), "{e}");
+            assert!(e.contains("KLIMAT_"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_database_url_with_an_unknown_scheme_is_refused() {
+        Jail::expect_with(|jail| {
+            let e = load_in(jail, "", &[("KLIMAT_DATABASE_URL", "postgress://x/y")])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("`database_url`"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_that_does_not_exist_is_an_error() {
+        let e = Settings::load(Some(Path::new("/nonexistent/klimat.toml"))).unwrap_err();
+        assert!(matches!(e, SettingsError::MissingFile(_)));
+    }
+
+    #[test]
+    fn passwords_are_masked() {
+        assert_eq!(
+            redact_url_password("postgres://k:s3cret@db:5432/klimat"),
+            "postgres://k:***@db:5432/klimat"
+        );
+        assert_eq!(
+            redact_url_password("sqlite://klimat.db"),
+            "sqlite://klimat.db"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! klimat: innovation-climate surveys for public-sector organisations.
+//!
+//! The library holds everything; the `klimat` binary only parses the command
+//! line and dispatches to [`cli`]. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod config;
+pub mod survey;

@@ -1,0 +1,7 @@
+//! klimat's integration tests: one binary, a `helpers` module, a file per feature.
+
+mod helpers;
+mod settings;
+mod survey_check;
+mod survey_corpus;
+mod survey_show;
