@@ -5,4 +5,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod report;
+pub mod responses;
+pub mod scoring;
+pub mod simulate;
+pub mod stats;
 pub mod survey;

@@ -4,6 +4,9 @@
 //! validated settings and calls the library. Errors reach the user through
 //! [`run`], which prints them with their causes and picks the exit code.
 
+mod output;
+mod score;
+mod simulate;
 mod survey;
 
 use std::path::PathBuf;
@@ -24,7 +27,9 @@ pub const EXIT_INVALID: u8 = 1;
     long_about = "klimat measures the climate for innovation with validated dimensions, \
 collects anonymous answers on the web, and reports whether pilot units improved \
 compared with control units.",
-    after_help = "Examples:\n  klimat survey check surveys/*.toml\n  klimat survey show surveys/creative-climate.toml --lang en\n\n\
+    after_help = "Examples:\n  klimat survey check surveys/*.toml\n  klimat survey show surveys/creative-climate.toml --lang en\n  \
+klimat simulate --survey surveys/creative-climate.toml --out sim.csv\n  \
+klimat score --survey surveys/creative-climate.toml --responses sim.csv --format md\n\n\
 Settings come from defaults, then klimat.toml (or --config / KLIMAT_CONFIG), then KLIMAT_* variables."
 )]
 pub struct Args {
@@ -41,6 +46,10 @@ pub enum Command {
     /// Check and read survey definitions (the instruments in surveys/).
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
+    /// Score a responses file: dimension scores, reliability and agreement per wave and unit.
+    Score(score::ScoreArgs),
+    /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
+    Simulate(simulate::SimulateArgs),
     /// Print the effective settings, with secrets masked.
     Config,
 }
@@ -62,6 +71,8 @@ pub fn run(args: Args) -> ExitCode {
 fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Survey(cmd) => survey::run(cmd),
+        Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
+        Command::Simulate(a) => simulate::run(a),
         Command::Config => {
             let settings = Settings::load(args.config.as_deref())?;
             print!("{}", toml::to_string_pretty(&settings.redacted())?);

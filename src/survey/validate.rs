@@ -15,6 +15,8 @@ use super::{Dimension, Direction, FreeText, Item, Language, Model, Scale, Survey
 pub const MIN_ITEMS_PER_DIMENSION: usize = 3;
 /// Longest scale accepted; longer ones are not Likert-type ratings.
 pub const MAX_SCALE_POINTS: i64 = 11;
+/// Scale values are stored in one byte beside two codes for missing answers.
+pub const SCALE_LIMIT: i64 = 100;
 const DEFAULT_FREE_TEXT_LENGTH: usize = 2000;
 /// Column names of the responses file that item ids must not take.
 const RESERVED_IDS: [&str; 2] = ["unit", "wave"];
@@ -328,11 +330,11 @@ impl Check<'_> {
                 "use a rating scale such as 4 or 5 points",
             );
         }
-        if i32::try_from(lo).is_err() || i32::try_from(hi).is_err() {
+        if lo < -SCALE_LIMIT || hi > SCALE_LIMIT {
             ok = false;
             self.problem(
                 min.span(),
-                "the scale's values are out of range",
+                format!("the scale's values must lie between -{SCALE_LIMIT} and {SCALE_LIMIT}"),
                 "use small whole numbers such as 0–3 or 1–5",
             );
         }

@@ -1,0 +1,107 @@
+//! `klimat score`: dimension scores, reliability and agreement from a responses file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args as ClapArgs;
+
+use super::output::write_output;
+use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
+use crate::report::{Format, score};
+use crate::responses::{ReadOptions, read_path};
+use crate::scoring::{Accumulator, build};
+use crate::survey::{self, Language};
+
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Examples:\n  klimat score --survey surveys/creative-climate.toml --responses answers.csv\n  \
+klimat score --survey surveys/team-climate.toml --responses answers.csv --format md --out scores.md\n  \
+klimat score --survey surveys/team-climate.toml --responses export.csv --delimiter ';' --skip-invalid\n\n\
+The responses file has columns unit, wave and one per item id; an empty cell is missing, `dk` is don't know."
+)]
+pub struct ScoreArgs {
+    /// Survey definition the responses answer (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub survey: PathBuf,
+    /// Responses file (CSV, one row per respondent).
+    #[arg(long, value_name = "FILE")]
+    pub responses: PathBuf,
+    /// Output format.
+    #[arg(long, default_value = "json", value_parser = ["json", "csv", "md"])]
+    pub format: String,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Smallest unit shown with figures (default: the min_group_size setting, 5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(MIN_GROUP_SIZE_FLOOR as i64..))]
+    pub min_group: Option<u32>,
+    /// Drop rows with problems (and report how many and why) instead of refusing the file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Field delimiter of the responses file.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+    /// Language of dimension names in the report.
+    #[arg(long, default_value = "en")]
+    pub lang: Language,
+}
+
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "`{s}` is not one ASCII character; use e.g. ',' ';' or '\\t'"
+        )),
+    }
+}
+
+pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let survey = survey::load(&args.survey)?;
+    if !survey.offers(args.lang) {
+        anyhow::bail!(
+            "{} has no texts in `{}`; pass --lang with one of its languages",
+            args.survey.display(),
+            args.lang
+        );
+    }
+    let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    let min_group = args.min_group.unwrap_or(settings.min_group_size);
+    let options = ReadOptions {
+        delimiter: args.delimiter,
+        skip_invalid: args.skip_invalid,
+    };
+    let mut acc = Accumulator::new(&survey);
+    let outcome = read_path(&args.responses, &survey, &options, |w, u, a| {
+        acc.push(w, u, a)
+    })?;
+    acc.finish();
+    if outcome.skipped > 0 {
+        eprintln!(
+            "skipped {} of {} rows with problems:",
+            outcome.skipped, outcome.rows
+        );
+        for (reason, count) in &outcome.skipped_by_reason {
+            eprintln!("  {count:>8}  {reason}");
+        }
+        for p in outcome.listed.iter().take(5) {
+            eprintln!("  e.g. {p}");
+        }
+    }
+    let report = build(
+        &survey,
+        &acc,
+        &outcome.waves.names,
+        &outcome.units.names,
+        min_group as u64,
+        args.lang,
+    );
+    let text = match format {
+        Format::Json => score::json(&report),
+        Format::Csv => score::csv(&report),
+        Format::Md => score::markdown(&report),
+    };
+    write_output(args.out.as_deref(), &text).context("writing the score report")?;
+    Ok(ExitCode::SUCCESS)
+}

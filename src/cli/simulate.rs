@@ -1,0 +1,138 @@
+//! `klimat simulate`: a responses file from a latent model with a known truth.
+
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args as ClapArgs;
+
+use crate::responses::ResponsesWriter;
+use crate::simulate::{Spec, simulate};
+use crate::survey;
+
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Examples:\n  klimat simulate --survey surveys/creative-climate.toml --out sim.csv\n  \
+klimat simulate --survey surveys/team-climate.toml --units 12 --pilot-units 3 --waves 3 \\\n      \
+--effect vision=0.5,support-for-innovation=0.3 --icc 0.15 --seed 7 --out pilot.csv\n\n\
+Units are named unit-01 …, waves 2024-03, 2024-09, 2025-03 …; the pilot units and the first post wave are printed."
+)]
+pub struct SimulateArgs {
+    /// Survey definition to answer (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub survey: PathBuf,
+    /// Number of units.
+    #[arg(long, default_value_t = 20)]
+    pub units: usize,
+    /// Mean respondents per unit and wave (each unit and wave varies by ±25 %).
+    #[arg(long, default_value_t = 20)]
+    pub respondents_per_unit: usize,
+    /// Number of waves.
+    #[arg(long, default_value_t = 3)]
+    pub waves: usize,
+    /// Number of pilot units, drawn at random (with the seed).
+    #[arg(long, default_value_t = 4)]
+    pub pilot_units: usize,
+    /// First wave after the intervention, 1-based (default: the later half are post waves).
+    #[arg(long, value_name = "N")]
+    pub first_post_wave: Option<usize>,
+    /// True effects in the pilot units from the first post wave on, in standard
+    /// deviations of the latent climate: DIM=SIZE,...
+    #[arg(long, value_name = "DIM=SIZE,...", value_delimiter = ',')]
+    pub effect: Vec<String>,
+    /// Share of a dimension score's variance between units (what ICC(1) estimates).
+    #[arg(long, default_value_t = 0.10)]
+    pub icc: f64,
+    /// Share of answers left empty.
+    #[arg(long, default_value_t = 0.02)]
+    pub missing_rate: f64,
+    /// Share of answers "don't know" (when the survey offers it).
+    #[arg(long, default_value_t = 0.03)]
+    pub dont_know_rate: f64,
+    /// Random seed: the same seed gives the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Responses file to write (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
+    let survey = survey::load(&args.survey)?;
+    let mut effects = Vec::new();
+    for e in &args.effect {
+        let (dim, size) = e
+            .split_once('=')
+            .with_context(|| format!("--effect `{e}`: write DIM=SIZE, e.g. idea-support=0.5"))?;
+        let d = survey.dimension_index(dim.trim()).with_context(|| {
+            let ids: Vec<&str> = survey.dimensions.iter().map(|d| d.id.as_str()).collect();
+            format!(
+                "--effect `{e}`: {} has no dimension `{dim}`; it has {}",
+                survey.key,
+                ids.join(", ")
+            )
+        })?;
+        let size: f64 = size
+            .trim()
+            .parse()
+            .with_context(|| format!("--effect `{e}`: `{size}` is not a number"))?;
+        effects.push((d, size));
+    }
+    let first_post_wave = match args.first_post_wave {
+        Some(0) => anyhow::bail!("--first-post-wave counts from 1"),
+        Some(n) => n - 1,
+        None => Spec::default_first_post_wave(args.waves),
+    };
+    if !(0.0..0.5).contains(&args.missing_rate) || !(0.0..0.5).contains(&args.dont_know_rate) {
+        anyhow::bail!("--missing-rate and --dont-know-rate must be at least 0 and below 0.5");
+    }
+    let spec = Spec {
+        units: args.units,
+        respondents_per_unit: args.respondents_per_unit,
+        waves: args.waves,
+        pilot_units: args.pilot_units,
+        first_post_wave,
+        effects,
+        icc: args.icc,
+        missing_rate: args.missing_rate,
+        dont_know_rate: args.dont_know_rate,
+        seed: args.seed,
+    };
+    spec.check(&survey).map_err(anyhow::Error::msg)?;
+
+    // Written beside the target and renamed at the end: never a half file.
+    let dir = args
+        .out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("writing in {}", dir.display()))?;
+    let mut writer = ResponsesWriter::new(BufWriter::with_capacity(1 << 20, tmp), &survey)?;
+    let plan = simulate(&survey, &spec, |unit, wave, answers| {
+        writer.row(unit, wave, answers)
+    })?;
+    let tmp = writer.finish()?.into_inner().map_err(|e| e.into_error())?;
+    tmp.persist(&args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+
+    println!(
+        "wrote {} respondents to {}",
+        plan.respondents,
+        args.out.display()
+    );
+    println!(
+        "units: {} ({} … {})",
+        plan.units.len(),
+        plan.units[0],
+        plan.units[plan.units.len() - 1]
+    );
+    println!("waves: {}", plan.waves.join(", "));
+    println!("pilot units: {}", plan.pilot_units.join(","));
+    if let Some(w) = &plan.first_post_wave {
+        println!("first post wave: {w}");
+    }
+    println!("seed: {}", plan.seed);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,63 @@
+//! Output formats and number formatting shared by the renderers.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Md,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Md => "md",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "md" | "markdown" => Ok(Format::Md),
+            _ => Err(format!("unknown format `{s}`; use json, csv or md")),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// A figure with `decimals` decimals, or an em dash when there is none.
+pub fn fixed(value: Option<f64>, decimals: usize) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.decimals$}"),
+        _ => "—".to_owned(),
+    }
+}
+
+/// An interval as `[low, high]`, or an em dash.
+pub fn interval(value: Option<[f64; 2]>, decimals: usize) -> String {
+    match value {
+        Some([a, b]) => format!("[{a:.decimals$}, {b:.decimals$}]"),
+        None => "—".to_owned(),
+    }
+}
+
+/// A CSV cell: the figure at full precision, or empty.
+pub fn cell(value: Option<f64>) -> String {
+    value
+        .filter(|v| v.is_finite())
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,9 @@
+//! Rendering results for people and programs: JSON, CSV and Markdown.
+//!
+//! Renders what the analysis core computed and nothing more: suppression and
+//! every figure are decided before a report reaches this module.
+
+pub mod format;
+pub mod score;
+
+pub use format::Format;

@@ -1,0 +1,9 @@
+//! Numeric building blocks: descriptive statistics, distribution quantiles and
+//! the one-factor model.
+//!
+//! A leaf: nothing here imports from the rest of the crate, and nothing here
+//! knows about surveys, units or waves. Inputs are numbers and matrices.
+
+pub mod descriptive;
+pub mod distributions;
+pub mod factor;
