@@ -72,11 +72,9 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         delimiter: args.delimiter,
         skip_invalid: args.skip_invalid,
     };
-    let mut acc = Accumulator::new(&survey);
-    let outcome = read_path(&args.responses, &survey, &options, |w, u, a| {
-        acc.push(w, u, a)
+    let (acc, outcome) = read_path(&args.responses, &survey, &options, || {
+        Accumulator::new(&survey)
     })?;
-    acc.finish();
     if outcome.skipped > 0 {
         eprintln!(
             "skipped {} of {} rows with problems:",

@@ -6,6 +6,8 @@
 //! memory does not grow with the number of rows. This module knows the file
 //! format and nothing of statistics.
 
+mod answer;
+mod header;
 mod read;
 mod write;
 

@@ -4,8 +4,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
-use crate::scoring::{Answer, DONT_KNOW, MISSING};
+use super::answer::parse_answer;
+use super::header::{Column, header};
+use crate::scoring::{Accumulator, Answer, MISSING};
 use crate::survey::Survey;
 
 /// How many row problems are listed; the rest are only counted.
@@ -106,6 +109,15 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// Adds every name of `other` and returns, per index of `other`, the index here.
+    fn absorb(&mut self, other: &Interner) -> Vec<usize> {
+        other
+            .names
+            .iter()
+            .map(|n| self.get(n.as_bytes()).expect("names are UTF-8"))
+            .collect()
+    }
+
     fn get(&mut self, bytes: &[u8]) -> Result<usize, &'static str> {
         if let Some((b, i)) = &self.last
             && **b == *bytes
@@ -127,6 +139,24 @@ impl Interner {
     }
 }
 
+/// Receives the valid rows of a responses file. Reading runs on several
+/// threads, each with a sink of its own, whose results are then absorbed into one.
+pub trait RowSink: Send {
+    fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]);
+    /// Adds `other`, whose wave and unit indices become `waves[i]` and `units[i]`.
+    fn absorb(&mut self, other: &Self, waves: &[usize], units: &[usize]);
+}
+
+impl RowSink for Accumulator {
+    fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]) {
+        self.push(wave, unit, answers);
+    }
+
+    fn absorb(&mut self, other: &Self, waves: &[usize], units: &[usize]) {
+        self.merge(other, waves, units);
+    }
+}
+
 /// What reading produced: the names behind the indices given to the sink,
 /// and what was dropped.
 #[derive(Debug, Clone, Default)]
@@ -141,158 +171,131 @@ pub struct ReadOutcome {
     pub listed: Vec<RowProblem>,
 }
 
-enum Column {
-    Unit,
-    Wave,
-    Item(usize),
-    Ignored,
-}
+/// Bytes handed to a worker at a time; each block ends at a record boundary.
+const BLOCK: usize = 4 << 20;
 
 /// Reads the responses file at `path`; see [`read`].
-pub fn read_path(
+pub fn read_path<S: RowSink>(
     path: &Path,
     survey: &Survey,
     options: &ReadOptions,
-    sink: impl FnMut(usize, usize, &[Answer]),
-) -> Result<ReadOutcome, ResponsesError> {
+    new_sink: impl Fn() -> S + Sync,
+) -> Result<(S, ReadOutcome), ResponsesError> {
     let file = std::fs::File::open(path).map_err(|source| ResponsesError::Open {
         path: path.to_owned(),
         source,
     })?;
-    read(
-        std::io::BufReader::with_capacity(1 << 20, file),
-        &path.display().to_string(),
-        survey,
-        options,
-        sink,
-    )
+    read(file, &path.display().to_string(), survey, options, new_sink)
 }
 
 /// Reads a responses file, checks every row against `survey`, and gives each
-/// valid row to `sink(wave, unit, answers)` with answers in survey item order.
+/// valid row to a sink with answers in survey item order. One thread reads
+/// blocks that end at record boundaries; one worker per core parses and
+/// checks them into a sink of its own; the sinks are absorbed into one at
+/// the end, so memory is bounded by a few blocks whatever the file's length.
 ///
-/// Without `skip_invalid`, any row problem refuses the whole file: the sink may
-/// have seen rows, so callers keep its results only on `Ok`.
-pub fn read(
-    input: impl Read,
+/// Without `skip_invalid`, any row problem refuses the whole file.
+pub fn read<S: RowSink>(
+    mut input: impl Read,
     file: &str,
     survey: &Survey,
     options: &ReadOptions,
-    mut sink: impl FnMut(usize, usize, &[Answer]),
-) -> Result<ReadOutcome, ResponsesError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(options.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(input);
-    let io_error = |e: csv::Error| ResponsesError::Io {
+    new_sink: impl Fn() -> S + Sync,
+) -> Result<(S, ReadOutcome), ResponsesError> {
+    let io = |line: u64, e: std::io::Error| ResponsesError::Io {
         file: file.to_owned(),
-        line: e.position().map_or(0, |p| p.line()),
+        line,
         message: e.to_string(),
     };
+    let header_error = |problems| ResponsesError::Header {
+        file: file.to_owned(),
+        problems,
+    };
 
+    // The header: the first line.
+    let mut buffer = Vec::with_capacity(BLOCK);
+    let header_end = loop {
+        if let Some(i) = memchr::memchr(b'\n', &buffer) {
+            break i + 1;
+        }
+        if fill(&mut input, &mut buffer, BLOCK).map_err(|e| io(1, e))? == 0 {
+            break buffer.len();
+        }
+    };
+    let header_line = &buffer[..header_end];
+    if header_line.trim_ascii().is_empty() {
+        return Err(header_error(vec![
+            "the file is empty; the first line must name the columns: unit,wave,<item ids>".into(),
+        ]));
+    }
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).map_err(io_error)? {
-        return Err(ResponsesError::Header {
-            file: file.to_owned(),
-            problems: vec![
-                "the file is empty; the first line must name the columns: unit,wave,<item ids>"
-                    .into(),
-            ],
-        });
-    }
-    let (columns, names) =
-        header(&record, survey, options.delimiter).map_err(|problems| ResponsesError::Header {
-            file: file.to_owned(),
-            problems,
-        })?;
+    csv::ReaderBuilder::new()
+        .delimiter(options.delimiter)
+        .has_headers(false)
+        .from_reader(header_line)
+        .read_byte_record(&mut record)
+        .map_err(|e| header_error(vec![e.to_string()]))?;
+    let (columns, names) = header(&record, survey, options.delimiter).map_err(header_error)?;
+    let rest = buffer.split_off(header_end);
+    let layout = RowLayout {
+        columns,
+        names,
+        delimiter: options.delimiter,
+        min: survey.scale.min,
+        max: survey.scale.max,
+        items: survey.items.len(),
+        skip_invalid: options.skip_invalid,
+    };
 
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let workers: Vec<Worker<S>> = std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut handles = Vec::new();
+        for _ in 0..threads {
+            let (tx, rx) = mpsc::sync_channel::<(Vec<u8>, u64)>(2);
+            senders.push(tx);
+            let (layout, new_sink) = (&layout, &new_sink);
+            handles.push(scope.spawn(move || {
+                let mut worker = Worker::new(layout, new_sink());
+                for (block, first_line) in rx {
+                    worker.block(&block, first_line);
+                }
+                worker
+            }));
+        }
+        let sent = split_blocks(&mut input, rest, |block, line, n| {
+            // Round-robin keeps the result independent of timing.
+            senders[n % threads].send((block, line)).is_ok()
+        });
+        drop(senders);
+        let workers: Vec<Worker<S>> = handles
+            .into_iter()
+            .map(|h| h.join().expect("a reader thread panicked"))
+            .collect();
+        sent.map(|_| workers)
+    })
+    .map_err(|(line, e)| io(line, e))?;
+
+    // Absorb the workers' results in a fixed order.
     let mut out = ReadOutcome::default();
-    let mut answers: Vec<Answer> = vec![MISSING; survey.items.len()];
+    let mut sink = new_sink();
     let mut problems: Vec<RowProblem> = Vec::new();
-    let mut total_problems = 0u64;
-    let (min, max) = (survey.scale.min, survey.scale.max);
-    while reader.read_byte_record(&mut record).map_err(io_error)? {
-        let line = record.position().map_or(0, |p| p.line());
-        out.rows += 1;
-        let mut row_problem: Option<RowProblem> = None;
-        let mut note = |p: RowProblem| {
-            if row_problem.is_none() {
-                row_problem = Some(p);
-            }
-        };
-        if record.len() != columns.len() {
-            note(RowProblem {
-                line,
-                column: None,
-                message: format!(
-                    "wrong number of fields: {} instead of {} (is a delimiter or quote out of place?)",
-                    record.len(),
-                    columns.len()
-                ),
-            });
+    let mut total_problems = 0;
+    for w in &workers {
+        let waves = out.waves.absorb(&w.waves);
+        let units = out.units.absorb(&w.units);
+        sink.absorb(&w.sink, &waves, &units);
+        out.rows += w.rows;
+        total_problems += w.total_problems;
+        for (reason, n) in &w.skipped_by_reason {
+            *out.skipped_by_reason.entry(reason.clone()).or_default() += n;
         }
-        let (mut wave, mut unit) = (None, None);
-        for (c, field) in record.iter().enumerate().take(columns.len()) {
-            let at = || Some((names[c].clone(), c + 1));
-            match columns[c] {
-                Column::Ignored => {}
-                Column::Item(i) => match parse_answer(field, min, max) {
-                    Ok(a) => answers[i] = a,
-                    Err(message) => note(RowProblem {
-                        line,
-                        column: at(),
-                        message,
-                    }),
-                },
-                Column::Unit | Column::Wave => {
-                    let is_unit = matches!(columns[c], Column::Unit);
-                    let value = field.trim_ascii();
-                    if value.is_empty() {
-                        note(RowProblem {
-                            line,
-                            column: at(),
-                            message: "empty: every row needs a unit and a wave".into(),
-                        });
-                        continue;
-                    }
-                    let interner = if is_unit {
-                        &mut out.units
-                    } else {
-                        &mut out.waves
-                    };
-                    match interner.get(value) {
-                        Ok(i) if is_unit => unit = Some(i),
-                        Ok(i) => wave = Some(i),
-                        Err(m) => note(RowProblem {
-                            line,
-                            column: at(),
-                            message: format!(
-                                "{m}: save the file as UTF-8 (in Excel: \"CSV UTF-8\")"
-                            ),
-                        }),
-                    }
-                }
-            }
-        }
-        match (row_problem, wave, unit) {
-            (None, Some(w), Some(u)) => sink(w, u, &answers),
-            (p, _, _) => {
-                let p = p.expect("a row without wave or unit has a problem");
-                total_problems += 1;
-                if options.skip_invalid {
-                    out.skipped += 1;
-                    *out.skipped_by_reason.entry(p.reason()).or_default() += 1;
-                    if out.listed.len() < LISTED_PROBLEMS {
-                        out.listed.push(p);
-                    }
-                } else if problems.len() < LISTED_PROBLEMS {
-                    problems.push(p);
-                }
-            }
-        }
+        problems.extend(w.problems.iter().cloned());
     }
+    problems.sort_by_key(|p| p.line);
+    problems.truncate(LISTED_PROBLEMS);
     if !options.skip_invalid && total_problems > 0 {
         return Err(ResponsesError::Rows {
             file: file.to_owned(),
@@ -300,133 +303,271 @@ pub fn read(
             listed: problems,
         });
     }
-    Ok(out)
+    out.skipped = total_problems;
+    out.listed = problems;
+    Ok((sink, out))
 }
 
-#[inline]
-fn parse_answer(field: &[u8], min: i32, max: i32) -> Result<Answer, String> {
-    let v = field.trim_ascii();
-    match v {
-        [] => return Ok(MISSING),
-        [b] if b.is_ascii_digit() => {
-            let x = (b - b'0') as i32;
-            return if (min..=max).contains(&x) {
-                Ok(x as Answer)
-            } else {
-                Err(out_of_scale(v, min, max))
-            };
+/// Reads until `buffer` holds at least `want` bytes or the input ends;
+/// returns the number of bytes read.
+fn fill(input: &mut impl Read, buffer: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+    let start = buffer.len();
+    let target = start.max(want);
+    buffer.resize(target.max(start + 1), 0);
+    let mut filled = start;
+    while filled < buffer.len() {
+        match input.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buffer.truncate(filled);
+                return Err(e);
+            }
         }
-        _ if v.eq_ignore_ascii_case(b"dk") => return Ok(DONT_KNOW),
-        _ => {}
     }
-    let text = String::from_utf8_lossy(v);
-    match text.parse::<i64>() {
-        Ok(x) if (min as i64..=max as i64).contains(&x) => Ok(x as Answer),
-        Ok(_) => Err(out_of_scale(v, min, max)),
-        Err(_) => Err(format!(
-            "not an answer: `{text}`; use a whole number from {min} to {max}, `dk` for don't know, or leave it empty"
-        )),
-    }
+    buffer.truncate(filled);
+    Ok(filled - start)
 }
 
-fn out_of_scale(v: &[u8], min: i32, max: i32) -> String {
-    format!(
-        "outside the scale: {} is not in {min}–{max}",
-        String::from_utf8_lossy(v)
-    )
-}
-
-fn header(
-    record: &csv::ByteRecord,
-    survey: &Survey,
-    delimiter: u8,
-) -> Result<(Vec<Column>, Vec<String>), Vec<String>> {
-    let mut problems = Vec::new();
-    let mut names = Vec::new();
-    for (i, field) in record.iter().enumerate() {
-        let field = if i == 0 {
-            field.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(field)
+/// Cuts the input after the header into blocks that end at record
+/// boundaries (a line break outside quotes) and hands each, with the line
+/// number of its first line, to `send`, which returns false to stop.
+fn split_blocks(
+    input: &mut impl Read,
+    mut carry: Vec<u8>,
+    mut send: impl FnMut(Vec<u8>, u64, usize) -> bool,
+) -> Result<(), (u64, std::io::Error)> {
+    let mut line = 2u64;
+    let mut n = 0;
+    loop {
+        let before = carry.len();
+        let read = fill(input, &mut carry, BLOCK).map_err(|e| (line, e))?;
+        let at_end = read == 0 && carry.len() == before && carry.len() < BLOCK.max(before + 1);
+        let cut = if at_end {
+            Some(carry.len())
         } else {
-            field
+            record_boundary(&carry)
         };
-        match std::str::from_utf8(field) {
-            Ok(name) => names.push(name.trim().to_owned()),
-            Err(_) => {
-                return Err(vec![format!(
-                    "column {} of the header is not UTF-8 text; save the file as UTF-8 (in Excel: \"CSV UTF-8\")",
-                    i + 1
-                )]);
-            }
-        }
-    }
-    if names.len() == 1 {
-        for (d, what) in [
-            (b';', "semicolons"),
-            (b'\t', "tabs"),
-            (b',', "commas"),
-            (b'|', "bars"),
-        ] {
-            if d != delimiter && names[0].contains(d as char) {
-                return Err(vec![format!(
-                    "the header has one column, and it contains {what}: the file seems to be separated by {what}; pass --delimiter '{}'",
-                    if d == b'\t' {
-                        "\\t".to_owned()
-                    } else {
-                        (d as char).to_string()
-                    }
-                )]);
-            }
-        }
-    }
-    let mut columns = Vec::new();
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut unknown = Vec::new();
-    for (i, name) in names.iter().enumerate() {
-        if let Some(first) = seen.insert(name.as_str(), i + 1) {
-            problems.push(format!("column {} `{name}` repeats column {first}", i + 1));
-        }
-        let column = match name.as_str() {
-            "unit" => Column::Unit,
-            "wave" => Column::Wave,
-            _ => match survey.item_index(name) {
-                Some(item) => Column::Item(item),
-                None if survey.free_text.iter().any(|f| &f.id == name) => Column::Ignored,
-                None => {
-                    unknown.push(format!("`{name}` (column {})", i + 1));
-                    Column::Ignored
+        let Some(cut) = cut else {
+            if read == 0 {
+                // The input ended inside a quoted field: hand it over as it is.
+                let lines = memchr::memchr_iter(b'\n', &carry).count() as u64;
+                if !carry.is_empty() {
+                    send(std::mem::take(&mut carry), line, n);
                 }
-            },
+                let _ = lines;
+                return Ok(());
+            }
+            // One record longer than a block: read on.
+            carry.reserve(BLOCK);
+            continue;
         };
-        columns.push(column);
-    }
-    if !unknown.is_empty() {
-        problems.push(format!(
-            "unknown column(s) {}: not items of survey {} v{}",
-            unknown.join(", "),
-            survey.key,
-            survey.version
-        ));
-    }
-    for required in ["unit", "wave"] {
-        if !names.iter().any(|n| n == required) {
-            problems.push(format!("the required column `{required}` is missing"));
+        let rest = carry.split_off(cut);
+        let lines = memchr::memchr_iter(b'\n', &carry).count() as u64;
+        if !carry.is_empty() && !send(carry, line, n) {
+            return Ok(());
+        }
+        n += 1;
+        line += lines;
+        carry = rest;
+        if at_end {
+            return Ok(());
         }
     }
-    let missing: Vec<&str> = survey
-        .items
-        .iter()
-        .filter(|i| !names.contains(&i.id))
-        .map(|i| i.id.as_str())
-        .collect();
-    if !missing.is_empty() {
-        problems.push(format!(
-            "no column for item(s) {}; add the column (it may be empty) so that a missing item is a decision, not an accident",
-            missing.join(", ")
-        ));
+}
+
+/// The index just after the last line break that lies outside quotes.
+fn record_boundary(data: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', data).is_none() {
+        return memchr::memrchr(b'\n', data).map(|i| i + 1);
     }
-    if problems.is_empty() {
-        Ok((columns, names))
-    } else {
-        Err(problems)
+    let mut quoted = false;
+    let mut last = None;
+    for (i, &b) in data.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => last = Some(i + 1),
+            _ => {}
+        }
     }
+    last
+}
+
+/// What a worker needs to know of the file.
+struct RowLayout {
+    columns: Vec<Column>,
+    names: Vec<String>,
+    delimiter: u8,
+    min: i32,
+    max: i32,
+    items: usize,
+    skip_invalid: bool,
+}
+
+/// Parses and checks blocks of rows into its own sink.
+struct Worker<'l, S> {
+    layout: &'l RowLayout,
+    sink: S,
+    waves: Interner,
+    units: Interner,
+    answers: Vec<Answer>,
+    rows: u64,
+    total_problems: u64,
+    skipped_by_reason: BTreeMap<String, u64>,
+    problems: Vec<RowProblem>,
+    record: csv::ByteRecord,
+}
+
+impl<'l, S: RowSink> Worker<'l, S> {
+    fn new(layout: &'l RowLayout, sink: S) -> Worker<'l, S> {
+        Worker {
+            layout,
+            sink,
+            waves: Interner::default(),
+            units: Interner::default(),
+            answers: vec![MISSING; layout.items],
+            rows: 0,
+            total_problems: 0,
+            skipped_by_reason: BTreeMap::new(),
+            problems: Vec::new(),
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// One block: records without quotes are split directly (the common,
+    /// fast case); a record with quotes is parsed by the csv crate.
+    fn block(&mut self, data: &[u8], mut line: u64) {
+        let delimiter = self.layout.delimiter;
+        let mut pos = 0;
+        while pos < data.len() {
+            let rest = &data[pos..];
+            let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+            let text = &rest[..end];
+            if memchr::memchr(b'"', text).is_none() {
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                if !text.is_empty() {
+                    self.record(text.split(|&b| b == delimiter), line);
+                }
+                pos += end + 1;
+                line += 1;
+                continue;
+            }
+            // A quoted record may span lines: it ends at a line break outside quotes.
+            let len = record_end(rest);
+            let raw = &rest[..len];
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(raw);
+            let mut record = std::mem::take(&mut self.record);
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => self.record(record.iter(), line),
+                Ok(false) => {}
+                Err(e) => self.problem(RowProblem {
+                    line,
+                    column: None,
+                    message: format!("not readable as CSV: {e}"),
+                }),
+            }
+            self.record = record;
+            line += memchr::memchr_iter(b'\n', raw).count() as u64;
+            pos += len;
+        }
+    }
+
+    fn record<'f>(&mut self, fields: impl Iterator<Item = &'f [u8]>, line: u64) {
+        let layout = self.layout;
+        self.rows += 1;
+        let mut problem: Option<RowProblem> = None;
+        let (mut wave, mut unit) = (None, None);
+        let mut count = 0;
+        for (c, field) in fields.enumerate() {
+            count += 1;
+            let Some(column) = layout.columns.get(c) else {
+                continue;
+            };
+            let at = || Some((layout.names[c].clone(), c + 1));
+            match *column {
+                Column::Item(i) => match parse_answer(field, layout.min, layout.max) {
+                    Ok(a) => self.answers[i] = a,
+                    Err(message) => {
+                        problem.get_or_insert(RowProblem {
+                            line,
+                            column: at(),
+                            message,
+                        });
+                    }
+                },
+                Column::Ignored => {}
+                Column::Unit | Column::Wave => {
+                    let value = field.trim_ascii();
+                    let is_unit = *column == Column::Unit;
+                    let interner = if is_unit {
+                        &mut self.units
+                    } else {
+                        &mut self.waves
+                    };
+                    match interner.get(value) {
+                        _ if value.is_empty() => {
+                            problem.get_or_insert(RowProblem {
+                                line,
+                                column: at(),
+                                message: "empty: every row needs a unit and a wave".into(),
+                            });
+                        }
+                        Ok(i) if is_unit => unit = Some(i),
+                        Ok(i) => wave = Some(i),
+                        Err(m) => {
+                            problem.get_or_insert(RowProblem {
+                                line,
+                                column: at(),
+                                message: format!(
+                                    "{m}: save the file as UTF-8 (in Excel: \"CSV UTF-8\")"
+                                ),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if count != layout.columns.len() {
+            problem = Some(RowProblem {
+                line,
+                column: None,
+                message: format!(
+                    "wrong number of fields: {count} instead of {} (is a delimiter or quote out of place?)",
+                    layout.columns.len()
+                ),
+            });
+        }
+        match (problem, wave, unit) {
+            (None, Some(w), Some(u)) => self.sink.row(w, u, &self.answers),
+            (p, _, _) => self.problem(p.expect("a row without wave or unit has a problem")),
+        }
+    }
+
+    fn problem(&mut self, p: RowProblem) {
+        self.total_problems += 1;
+        if self.layout.skip_invalid {
+            *self.skipped_by_reason.entry(p.reason()).or_default() += 1;
+        }
+        if self.problems.len() < LISTED_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
+}
+
+/// The length of the record at the start of `data`, its line break included.
+fn record_end(data: &[u8]) -> usize {
+    let mut quoted = false;
+    for (i, &b) in data.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    data.len()
 }

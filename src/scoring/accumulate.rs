@@ -1,10 +1,14 @@
 //! Streaming sufficient statistics of scored responses.
 //!
-//! One pass over the responses fills, per wave and unit, the moments of each
-//! item and of each dimension score, and per wave and dimension the integer
-//! sums and cross-products of complete cases. Everything the score report
-//! needs follows from these, so memory depends on waves × units × items, never
-//! on the number of respondents.
+//! One pass over the responses fills, per wave and unit, a histogram of each
+//! item's answers and of each dimension's (answered items, keyed sum) pairs,
+//! and per wave and dimension the counts of complete answer patterns (or,
+//! for dimensions with too many possible patterns, integer cross-products).
+//! Everything the score report needs follows exactly from these counts:
+//! memory depends on waves × units × items, never on the number of
+//! respondents; and because the counts are integers, the results are the
+//! same bit for bit whatever order the rows come in, on any number of threads
+//! (the file path and the database path agree exactly).
 
 use crate::stats::descriptive::Moments;
 use crate::survey::Survey;
@@ -15,14 +19,23 @@ pub type Answer = i8;
 pub const MISSING: Answer = i8::MIN;
 pub const DONT_KNOW: Answer = i8::MIN + 1;
 
+/// Complete-case patterns are counted when a dimension has at most this
+/// many; beyond it, cross-products are summed instead.
+const MAX_PATTERNS: usize = 1 << 16;
+
 /// What scoring needs to know of a survey, laid out for the hot loop.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub items: usize,
+    /// Scale points; answers are stored as offsets 0..points from `min`.
+    pub points: usize,
+    pub min: i32,
+    /// min + max, for reverse keying.
+    pub mirror: i32,
     /// Per item: true when reverse-keyed.
     reverse: Vec<bool>,
-    /// min + max of the scale, for reverse keying.
-    mirror: i32,
+    /// Histogram slot of an answer, indexed by the answer's byte.
+    slot: [u8; 256],
     pub dimensions: Vec<DimensionLayout>,
 }
 
@@ -30,52 +43,63 @@ pub struct Layout {
 pub struct DimensionLayout {
     pub items: Vec<usize>,
     pub min_answered: usize,
+    /// Whether complete cases are counted as patterns.
+    patterns: bool,
+}
+
+impl DimensionLayout {
+    /// Possible keyed sums for a number of answered items: 0..=k·(points − 1).
+    fn sums(&self, points: usize) -> usize {
+        self.items.len() * (points - 1) + 1
+    }
 }
 
 impl Layout {
     pub fn of(survey: &Survey) -> Layout {
+        let points = survey.scale.points();
+        let min = survey.scale.min;
+        let mut slot = [points as u8; 256];
+        for v in survey.scale.min..=survey.scale.max {
+            slot[(v as Answer) as u8 as usize] = (v - min) as u8;
+        }
+        slot[MISSING as u8 as usize] = points as u8;
+        slot[DONT_KNOW as u8 as usize] = points as u8 + 1;
         Layout {
             items: survey.items.len(),
-            reverse: survey.items.iter().map(|i| i.reverse).collect(),
+            points,
+            min,
             mirror: survey.scale.min + survey.scale.max,
+            reverse: survey.items.iter().map(|i| i.reverse).collect(),
+            slot,
             dimensions: survey
                 .dimensions
                 .iter()
                 .map(|d| DimensionLayout {
                     items: d.items.clone(),
                     min_answered: d.min_answered,
+                    patterns: (points as f64).powi(d.items.len() as i32) <= MAX_PATTERNS as f64,
                 })
                 .collect(),
         }
     }
 
-    /// The value used in scoring: reverse-keyed items are mirrored.
-    #[inline]
-    pub fn keyed(&self, item: usize, value: Answer) -> i32 {
-        if self.reverse[item] {
-            self.mirror - value as i32
-        } else {
-            value as i32
-        }
+    /// Histogram slots per item: the points, then missing, then don't know.
+    fn slots(&self) -> usize {
+        self.points + 2
     }
 
-    /// A person's dimension score: the mean of the answered, keyed items, when
-    /// at least `min_answered` are answered.
-    pub fn score(&self, dimension: usize, answers: &[Answer]) -> Option<f64> {
-        let d = &self.dimensions[dimension];
-        let (mut sum, mut count) = (0i32, 0usize);
-        for &i in &d.items {
-            let a = answers[i];
-            if a != MISSING && a != DONT_KNOW {
-                sum += self.keyed(i, a);
-                count += 1;
-            }
+    /// The keyed value of an answer offset: reverse-keyed items are mirrored.
+    #[inline]
+    fn keyed_offset(&self, item: usize, offset: usize) -> usize {
+        if self.reverse[item] {
+            self.points - 1 - offset
+        } else {
+            offset
         }
-        (count >= d.min_answered).then(|| sum as f64 / count as f64)
     }
 }
 
-/// Item moments in exact integer arithmetic.
+/// Moments of one item's keyed answers, in exact integers.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ItemMoments {
     pub n: u64,
@@ -94,42 +118,90 @@ impl ItemMoments {
             centred as f64 / (n * (n - 1)) as f64
         })
     }
-
-    fn merge(&mut self, o: &ItemMoments) {
-        self.n += o.n;
-        self.sum += o.sum;
-        self.sum_sq += o.sum_sq;
-        self.dont_know += o.dont_know;
-        self.missing += o.missing;
-    }
 }
 
-/// One wave in one unit.
+/// One wave in one unit: histograms of answers and of dimension scores.
 #[derive(Debug, Clone)]
 pub struct Cell {
     pub respondents: u64,
-    pub items: Vec<ItemMoments>,
-    pub dimensions: Vec<Moments>,
+    /// [item][slot], see [`Layout::slots`].
+    items: Vec<u64>,
+    /// Per dimension: [answered][keyed sum of offsets].
+    scores: Vec<Vec<u64>>,
 }
 
 impl Cell {
-    fn new(layout: &Layout, origin: f64) -> Cell {
+    fn new(layout: &Layout) -> Cell {
         Cell {
             respondents: 0,
-            items: vec![ItemMoments::default(); layout.items],
-            dimensions: vec![Moments::with_origin(origin); layout.dimensions.len()],
+            items: vec![0; layout.items * layout.slots()],
+            scores: layout
+                .dimensions
+                .iter()
+                .map(|d| vec![0; (d.items.len() + 1) * d.sums(layout.points)])
+                .collect(),
         }
     }
 
     fn merge(&mut self, o: &Cell) {
         self.respondents += o.respondents;
-        for (a, b) in self.items.iter_mut().zip(&o.items) {
-            a.merge(b);
-        }
-        for (a, b) in self.dimensions.iter_mut().zip(&o.dimensions) {
-            a.merge(b);
+        add(&mut self.items, &o.items);
+        for (a, b) in self.scores.iter_mut().zip(&o.scores) {
+            add(a, b);
         }
     }
+
+    /// The moments of item `item`'s keyed answers.
+    pub fn item(&self, layout: &Layout, item: usize) -> ItemMoments {
+        let slots = layout.slots();
+        let h = &self.items[item * slots..(item + 1) * slots];
+        let mut m = ItemMoments {
+            missing: h[layout.points],
+            dont_know: h[layout.points + 1],
+            ..ItemMoments::default()
+        };
+        for (offset, &count) in h[..layout.points].iter().enumerate() {
+            let x = (layout.keyed_offset(item, offset) as i32 + layout.min) as i64;
+            m.n += count;
+            m.sum += count as i64 * x;
+            m.sum_sq += count as i64 * x * x;
+        }
+        m
+    }
+
+    /// The moments of the persons' scores on dimension `d`, centred on the
+    /// scale's midpoint. A score is a keyed sum x over c answered items
+    /// divided by c; the sums over each c are exact integers, combined in a
+    /// fixed order.
+    pub fn scores(&self, layout: &Layout, d: usize) -> Moments {
+        let dim = &layout.dimensions[d];
+        let sums = dim.sums(layout.points);
+        let mirror = layout.mirror as i64;
+        let (mut n, mut sum, mut sum_sq) = (0u64, 0.0, 0.0);
+        for c in dim.min_answered.max(1)..=dim.items.len() {
+            let (mut n_c, mut dev_c, mut dev_sq_c) = (0i64, 0i64, 0i128);
+            for (s, &count) in self.scores[d][c * sums..(c + 1) * sums].iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                let x = s as i64 + c as i64 * layout.min as i64;
+                // 2·(score − midpoint)·c = 2x − mirror·c, an integer.
+                let dev = 2 * x - mirror * c as i64;
+                n_c += count as i64;
+                dev_c += count as i64 * dev;
+                dev_sq_c += count as i128 * (dev * dev) as i128;
+            }
+            let c = c as f64;
+            n += n_c as u64;
+            sum += dev_c as f64 / (2.0 * c);
+            sum_sq += dev_sq_c as f64 / (4.0 * c * c);
+        }
+        Moments::from_sums(n, sum, sum_sq, layout.mirror as f64 / 2.0)
+    }
+}
+
+fn add(a: &mut [u64], b: &[u64]) {
+    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
 }
 
 /// Sums and cross-products of one dimension's keyed items over complete cases.
@@ -150,6 +222,18 @@ impl CompleteCases {
         }
     }
 
+    fn add(&mut self, values: &[i64], count: u64) {
+        let k = values.len();
+        let c = count as i64;
+        self.n += count;
+        for a in 0..k {
+            self.sum[a] += c * values[a];
+            for b in 0..k {
+                self.cross[a * k + b] += c * values[a] * values[b];
+            }
+        }
+    }
+
     fn merge(&mut self, o: &CompleteCases) {
         self.n += o.n;
         self.sum.iter_mut().zip(&o.sum).for_each(|(a, b)| *a += b);
@@ -160,11 +244,19 @@ impl CompleteCases {
     }
 }
 
-/// One wave: its cells by unit index and its complete-case sums by dimension.
+/// Complete cases of one dimension as counted while reading.
+#[derive(Debug, Clone)]
+enum Complete {
+    /// Count per pattern of keyed offsets, the first item most significant.
+    Patterns(Vec<u64>),
+    Sums(CompleteCases),
+}
+
+/// One wave: its cells by unit index and its complete cases by dimension.
 #[derive(Debug, Clone)]
 pub struct WaveStats {
     pub cells: Vec<Option<Cell>>,
-    pub complete: Vec<CompleteCases>,
+    complete: Vec<Complete>,
 }
 
 /// The statistics of a stream of responses, keyed by wave and unit indices
@@ -172,17 +264,15 @@ pub struct WaveStats {
 #[derive(Debug, Clone)]
 pub struct Accumulator {
     pub layout: Layout,
-    origin: f64,
     pub waves: Vec<WaveStats>,
-    keyed: Vec<i32>,
+    offsets: Vec<usize>,
 }
 
 impl Accumulator {
     pub fn new(survey: &Survey) -> Accumulator {
         let layout = Layout::of(survey);
         Accumulator {
-            origin: (survey.scale.min + survey.scale.max) as f64 / 2.0,
-            keyed: vec![0; layout.items],
+            offsets: vec![0; layout.items],
             layout,
             waves: Vec::new(),
         }
@@ -190,11 +280,18 @@ impl Accumulator {
 
     fn ensure_wave(&mut self, wave: usize) {
         while self.waves.len() <= wave {
+            let points = self.layout.points;
             let complete = self
                 .layout
                 .dimensions
                 .iter()
-                .map(|d| CompleteCases::new(d.items.len()))
+                .map(|d| {
+                    if d.patterns {
+                        Complete::Patterns(vec![0; points.pow(d.items.len() as u32)])
+                    } else {
+                        Complete::Sums(CompleteCases::new(d.items.len()))
+                    }
+                })
                 .collect();
             self.waves.push(WaveStats {
                 cells: Vec::new(),
@@ -209,75 +306,82 @@ impl Accumulator {
         if cells.len() <= unit {
             cells.resize(unit + 1, None);
         }
-        let (layout, origin) = (&self.layout, self.origin);
-        cells[unit].get_or_insert_with(|| Cell::new(layout, origin))
+        let layout = &self.layout;
+        cells[unit].get_or_insert_with(|| Cell::new(layout))
     }
 
     /// Adds one respondent's answers (one per survey item, in survey order).
     pub fn push(&mut self, wave: usize, unit: usize, answers: &[Answer]) {
-        debug_assert_eq!(answers.len(), self.layout.items);
+        assert_eq!(answers.len(), self.layout.items, "one answer per item");
         self.cell(wave, unit);
         let Accumulator {
             layout,
             waves,
-            keyed,
-            ..
+            offsets,
         } = self;
         let stats = &mut waves[wave];
         let cell = stats.cells[unit].as_mut().expect("cell created above");
         cell.respondents += 1;
+        let slots = layout.slots();
         for (i, &a) in answers.iter().enumerate() {
-            let m = &mut cell.items[i];
-            match a {
-                MISSING => m.missing += 1,
-                DONT_KNOW => m.dont_know += 1,
-                _ => {
-                    let v = layout.keyed(i, a);
-                    keyed[i] = v;
-                    m.n += 1;
-                    m.sum += v as i64;
-                    m.sum_sq += (v * v) as i64;
-                }
-            }
+            let slot = layout.slot[a as u8 as usize] as usize;
+            cell.items[i * slots + slot] += 1;
+            offsets[i] = slot;
         }
+        let points = layout.points;
         for (d, dim) in layout.dimensions.iter().enumerate() {
-            let (mut sum, mut answered) = (0i32, 0usize);
+            let (mut answered, mut sum, mut pattern) = (0usize, 0usize, 0usize);
             for &i in &dim.items {
-                if answers[i] > DONT_KNOW {
-                    sum += keyed[i];
+                let offset = offsets[i];
+                if offset < points {
+                    let v = layout.keyed_offset(i, offset);
                     answered += 1;
+                    sum += v;
+                    pattern = pattern * points + v;
                 }
             }
             if answered < dim.min_answered {
                 continue;
             }
-            cell.dimensions[d].push(sum as f64 / answered as f64);
+            cell.scores[d][answered * dim.sums(points) + sum] += 1;
             if answered == dim.items.len() {
-                let cc = &mut stats.complete[d];
-                cc.n += 1;
-                let k = dim.items.len();
-                for (a, &i) in dim.items.iter().enumerate() {
-                    let x = keyed[i] as i64;
-                    cc.sum[a] += x;
-                    for (b, &j) in dim.items.iter().enumerate().skip(a) {
-                        cc.cross[a * k + b] += x * keyed[j] as i64;
+                match &mut stats.complete[d] {
+                    Complete::Patterns(counts) => counts[pattern] += 1,
+                    Complete::Sums(cc) => {
+                        let values: Vec<i64> = dim
+                            .items
+                            .iter()
+                            .map(|&i| {
+                                (layout.keyed_offset(i, offsets[i]) as i32 + layout.min) as i64
+                            })
+                            .collect();
+                        cc.add(&values, 1);
                     }
                 }
             }
         }
     }
 
-    /// Completes the symmetric cross-product matrices (only the upper triangle
-    /// is summed in the hot loop). Call once, after the last `push` and merge.
-    pub fn finish(&mut self) {
-        for wave in &mut self.waves {
-            for cc in &mut wave.complete {
-                let k = cc.sum.len();
-                for a in 0..k {
-                    for b in 0..a {
-                        cc.cross[a * k + b] = cc.cross[b * k + a];
+    /// The complete-case sums and cross-products of dimension `d` in `wave`.
+    pub fn complete_cases(&self, wave: usize, d: usize) -> CompleteCases {
+        let k = self.layout.dimensions[d].items.len();
+        match &self.waves[wave].complete[d] {
+            Complete::Sums(cc) => cc.clone(),
+            Complete::Patterns(counts) => {
+                let mut cc = CompleteCases::new(k);
+                let mut values = vec![0i64; k];
+                for (pattern, &count) in counts.iter().enumerate() {
+                    if count == 0 {
+                        continue;
                     }
+                    let mut rest = pattern;
+                    for j in (0..k).rev() {
+                        values[j] = (rest % self.layout.points) as i64 + self.layout.min as i64;
+                        rest /= self.layout.points;
+                    }
+                    cc.add(&values, count);
                 }
+                cc
             }
         }
     }
@@ -294,7 +398,11 @@ impl Accumulator {
                 }
             }
             for (a, b) in self.waves[into].complete.iter_mut().zip(&wave.complete) {
-                a.merge(b);
+                match (a, b) {
+                    (Complete::Patterns(a), Complete::Patterns(b)) => add(a, b),
+                    (Complete::Sums(a), Complete::Sums(b)) => a.merge(b),
+                    _ => unreachable!("accumulators of one survey count alike"),
+                }
             }
         }
     }

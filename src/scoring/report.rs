@@ -168,10 +168,11 @@ pub fn build(
                 .map(|(d, dim)| {
                     dimension(
                         survey,
+                        acc,
                         d,
                         dim,
                         &cells,
-                        &stats.complete[d],
+                        &acc.complete_cases(w, d),
                         units,
                         null,
                         min_group_size,
@@ -201,6 +202,7 @@ pub fn build(
 #[allow(clippy::too_many_arguments)]
 fn dimension(
     survey: &Survey,
+    acc: &Accumulator,
     d: usize,
     dim: &crate::survey::Dimension,
     cells: &[(usize, &Cell)],
@@ -210,8 +212,9 @@ fn dimension(
     min_group: u64,
     lang: Language,
 ) -> DimensionScores {
-    let unit_moments: Vec<Moments> = cells.iter().map(|(_, c)| c.dimensions[d]).collect();
-    let mut total = Moments::default();
+    let layout = &acc.layout;
+    let unit_moments: Vec<Moments> = cells.iter().map(|(_, c)| c.scores(layout, d)).collect();
+    let mut total = Moments::with_origin(layout.mirror as f64 / 2.0);
     unit_moments.iter().for_each(|m| total.merge(m));
     let respondents: u64 = cells.iter().map(|(_, c)| c.respondents).sum();
     let hidden = suppress(
@@ -232,7 +235,7 @@ fn dimension(
             let variances: Vec<f64> = dim
                 .items
                 .iter()
-                .filter_map(|&i| cell.items[i].variance())
+                .filter_map(|&i| cell.item(layout, i).variance())
                 .collect();
             let summary = m.summary();
             UnitScores {
@@ -268,8 +271,9 @@ fn dimension(
         .map(|(pos, &i)| {
             let (mut dk, mut missing) = (0, 0);
             for (_, c) in cells {
-                dk += c.items[i].dont_know;
-                missing += c.items[i].missing;
+                let m = c.item(layout, i);
+                dk += m.dont_know;
+                missing += m.missing;
             }
             let rate =
                 |x: u64| (respondents > 0 && !wave_hidden).then(|| x as f64 / respondents as f64);

@@ -24,6 +24,16 @@ impl Moments {
         }
     }
 
+    /// From n, Σ(x − origin) and Σ(x − origin)².
+    pub fn from_sums(n: u64, sum: f64, sum_sq: f64, origin: f64) -> Moments {
+        Moments {
+            n,
+            sum,
+            sum_sq,
+            origin,
+        }
+    }
+
     pub fn push(&mut self, x: f64) {
         let d = x - self.origin;
         self.n += 1;
