@@ -31,9 +31,9 @@ pub struct SimulateArgs {
     /// Number of waves.
     #[arg(long, default_value_t = 3)]
     pub waves: usize,
-    /// Number of pilot units, drawn at random (with the seed).
-    #[arg(long, default_value_t = 4)]
-    pub pilot_units: usize,
+    /// Number of pilot units, drawn at random with the seed (default: a quarter of the units, at least 1).
+    #[arg(long, value_name = "K")]
+    pub pilot_units: Option<usize>,
     /// First wave after the intervention, 1-based (default: the later half are post waves).
     #[arg(long, value_name = "N")]
     pub first_post_wave: Option<usize>,
@@ -91,7 +91,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         units: args.units,
         respondents_per_unit: args.respondents_per_unit,
         waves: args.waves,
-        pilot_units: args.pilot_units,
+        pilot_units: args.pilot_units.unwrap_or((args.units / 4).max(1)),
         first_post_wave,
         effects,
         icc: args.icc,

@@ -13,3 +13,6 @@ pub mod suppression;
 
 pub use accumulate::{Accumulator, Answer, DONT_KNOW, MISSING};
 pub use report::{ScoreReport, build};
+
+#[cfg(test)]
+mod tests;

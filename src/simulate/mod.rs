@@ -113,7 +113,7 @@ pub fn wave_name(index: usize) -> String {
     format!(
         "{}-{}",
         2024 + index / 2,
-        if index % 2 == 0 { "03" } else { "09" }
+        if index.is_multiple_of(2) { "03" } else { "09" }
     )
 }
 

@@ -41,7 +41,7 @@ pub fn one_factor_ml(s: &[f64], k: usize) -> Option<OneFactor> {
     }
     let s = DMatrix::from_row_slice(k, k, s);
     let diag: Vec<f64> = (0..k).map(|i| s[(i, i)]).collect();
-    if diag.iter().any(|&v| !(v > 0.0)) {
+    if diag.iter().any(|v| v.is_nan() || *v <= 0.0) {
         return None;
     }
     let inverse = s.clone().try_inverse()?;

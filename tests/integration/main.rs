@@ -1,7 +1,9 @@
 //! klimat's integration tests: one binary, a `helpers` module, a file per feature.
 
 mod helpers;
+mod score;
 mod settings;
+mod simulate;
 mod survey_check;
 mod survey_corpus;
 mod survey_show;
