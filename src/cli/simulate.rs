@@ -102,13 +102,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     spec.check(&survey).map_err(anyhow::Error::msg)?;
 
     // Written beside the target and renamed at the end: never a half file.
-    let dir = args
-        .out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("writing in {}", dir.display()))?;
+    let tmp = super::output::temporary_beside(&args.out)?;
     let mut writer = ResponsesWriter::new(BufWriter::with_capacity(1 << 20, tmp), &survey)?;
     let plan = simulate(&survey, &spec, |unit, wave, answers| {
         writer.row(unit, wave, answers)
