@@ -4,6 +4,9 @@
 //! A leaf: nothing here imports from the rest of the crate, and nothing here
 //! knows about surveys, units or waves. Inputs are numbers and matrices.
 
+pub mod adjust;
+pub mod cluster;
 pub mod descriptive;
 pub mod distributions;
 pub mod factor;
+pub mod welch;
