@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod evaluation;
 pub mod report;
 pub mod responses;
 pub mod scoring;

@@ -5,6 +5,7 @@
 //! [`run`], which prints them with their causes and picks the exit code.
 
 mod output;
+mod report;
 mod score;
 mod simulate;
 mod survey;
@@ -50,6 +51,9 @@ pub enum Command {
     Score(score::ScoreArgs),
     /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
     Simulate(simulate::SimulateArgs),
+    /// Reports from responses: the effect report of a pilot.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Print the effective settings, with secrets masked.
     Config,
 }
@@ -73,6 +77,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Survey(cmd) => survey::run(cmd),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
+        Command::Report(cmd) => report::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Config => {
             let settings = Settings::load(args.config.as_deref())?;
             print!("{}", toml::to_string_pretty(&settings.redacted())?);

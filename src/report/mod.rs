@@ -7,3 +7,5 @@ pub mod format;
 pub mod score;
 
 pub use format::Format;
+pub mod charts;
+pub mod effect;

@@ -9,4 +9,6 @@ pub mod cluster;
 pub mod descriptive;
 pub mod distributions;
 pub mod factor;
+pub mod permutation;
 pub mod welch;
+pub mod wild;

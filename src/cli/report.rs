@@ -1,0 +1,163 @@
+//! `klimat report effect`: did the climate improve in the pilot units?
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args as ClapArgs, Subcommand};
+
+use super::output::write_atomically;
+use super::score::parse_delimiter;
+use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
+use crate::evaluation::{DesignRequest, Inference, evaluate};
+use crate::report::effect;
+use crate::responses::{ReadOptions, read_path};
+use crate::scoring::Accumulator;
+use crate::stats::wild::Weights;
+use crate::survey::{self, Language};
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The effect report of a pilot: pilot versus control units, before and after.
+    Effect(EffectArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+#[command(
+    after_help = "Examples:\n  klimat report effect --survey surveys/creative-climate.toml --responses answers.csv \\\n      \
+--pilot unit-03,unit-07 --first-post-wave 2025-03\n  \
+klimat report effect --survey surveys/team-climate.toml --responses answers.csv --pilot A,B \\\n      \
+--control C,D,E,F --first-post-wave 2025-09 --format md --out effect.md\n\n\
+Without --out, every format (HTML, Markdown, JSON, CSV) is written to a new folder under the reports folder."
+)]
+pub struct EffectArgs {
+    /// Survey definition the responses answer (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub survey: PathBuf,
+    /// Responses file (CSV, one row per respondent).
+    #[arg(long, value_name = "FILE")]
+    pub responses: PathBuf,
+    /// Pilot units (their codes in the unit column).
+    #[arg(long, value_name = "UNIT,...", value_delimiter = ',', required = true)]
+    pub pilot: Vec<String>,
+    /// Control units (default: every other unit in the file).
+    #[arg(long, value_name = "UNIT,...", value_delimiter = ',')]
+    pub control: Option<Vec<String>>,
+    /// The first wave after the intervention began.
+    #[arg(long, value_name = "WAVE")]
+    pub first_post_wave: String,
+    /// Seed of the wild bootstrap and of sampled permutations.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Bootstrap draws (and sampled permutations when there are too many to enumerate).
+    #[arg(long, default_value_t = 9_999, value_parser = clap::value_parser!(u64).range(99..=1_000_000))]
+    pub reps: u64,
+    /// Wild bootstrap weights.
+    #[arg(long, default_value = "webb", value_parser = ["webb", "rademacher"])]
+    pub weights: String,
+    /// Output format; without it and without --out, all formats are written.
+    #[arg(long, value_parser = ["json", "md", "html", "csv"])]
+    pub format: Option<String>,
+    /// Write to this file (or, without --format, into this folder).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+    /// Smallest group whose figures are shown (default: the min_group_size setting, 5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(MIN_GROUP_SIZE_FLOOR as i64..))]
+    pub min_group: Option<u32>,
+    /// Field delimiter of the responses file.
+    #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+    /// Language of the report's dimension names.
+    #[arg(long, default_value = "en")]
+    pub lang: Language,
+}
+
+pub fn run(cmd: ReportCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ReportCommand::Effect(args) => effect_report(args, settings),
+    }
+}
+
+fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let survey = survey::load(&args.survey)?;
+    if !survey.offers(args.lang) {
+        anyhow::bail!("{} has no texts in `{}`", args.survey.display(), args.lang);
+    }
+    let options = ReadOptions {
+        delimiter: args.delimiter,
+        skip_invalid: false,
+    };
+    let (acc, outcome) = read_path(&args.responses, &survey, &options, || {
+        Accumulator::new(&survey)
+    })?;
+    let request = DesignRequest {
+        pilot: args.pilot.iter().map(|s| s.trim().to_owned()).collect(),
+        control: args
+            .control
+            .as_ref()
+            .map(|c| c.iter().map(|s| s.trim().to_owned()).collect()),
+        first_post_wave: args.first_post_wave.trim().to_owned(),
+    };
+    let inference = Inference {
+        seed: args.seed,
+        reps: args.reps as usize,
+        weights: if args.weights == "rademacher" {
+            Weights::Rademacher
+        } else {
+            Weights::Webb
+        },
+    };
+    let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
+    let report = evaluate(
+        &survey,
+        &acc,
+        &outcome.waves.names,
+        &outcome.units.names,
+        &request,
+        inference,
+        min_group,
+        args.lang,
+    )
+    .context("the design does not fit the data")?;
+
+    let render = |format: &str| -> String {
+        match format {
+            "json" => effect::json(&report),
+            "md" => effect::markdown(&report),
+            "csv" => effect::csv(&report),
+            _ => effect::html(&report),
+        }
+    };
+    match (&args.format, &args.out) {
+        (Some(format), Some(out)) => write_atomically(out, render(format).as_bytes())?,
+        (Some(format), None) => print!("{}", render(format)),
+        (None, out) => {
+            let dir = match out {
+                Some(dir) => dir.clone(),
+                None => new_report_folder(&settings.reports_dir, &survey.key)?,
+            };
+            for format in ["html", "md", "json", "csv"] {
+                write_atomically(
+                    &dir.join(format!("effect.{format}")),
+                    render(format).as_bytes(),
+                )?;
+            }
+            println!("{}", effect::summary(&report));
+            println!("report written to {}", dir.join("effect.html").display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `reports/effect-<survey>-<n>`: the first number not yet taken.
+fn new_report_folder(base: &Path, key: &str) -> anyhow::Result<PathBuf> {
+    for n in 1.. {
+        let dir = base.join(format!("effect-{key}-{n}"));
+        match std::fs::create_dir_all(base).and_then(|_| std::fs::create_dir(&dir)) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+        }
+    }
+    unreachable!("some folder number is free")
+}

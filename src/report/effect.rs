@@ -1,0 +1,713 @@
+//! The effect report as JSON, Markdown, CSV and a self-contained HTML page,
+//! each leading with the same plain-language summary.
+
+use std::fmt::Write;
+
+use super::charts::{escape, event_study_chart, forest_chart, means_chart};
+use super::format::{cell, fixed, interval};
+use crate::evaluation::report::{Arm, EffectReport};
+use crate::survey::Direction;
+
+pub fn json(report: &EffectReport) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("a report serialises");
+    s.push('\n');
+    s
+}
+
+/// A p-value as people read it.
+fn p(value: f64) -> String {
+    if value < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+/// One sentence per dimension, for a memo: the effect in scale points and in
+/// standard deviations, its interval, the primary p-value and its adjustment.
+pub fn plain_summary(report: &EffectReport) -> Vec<String> {
+    let design = &report.design.design;
+    let mut out = vec![format!(
+        "{} pilot unit(s) were compared with {} control unit(s) over {} wave(s); the intervention began before wave {}. \
+         Effects are differences in differences: how much more the pilot units changed than the control units.",
+        design.pilot_units.len(),
+        design.control_units.len(),
+        design.waves.len(),
+        design.first_post_wave
+    )];
+    for d in &report.dimensions {
+        let Some(did) = &d.did else {
+            out.push(format!("{}: no estimate (see the warnings).", d.name));
+            continue;
+        };
+        let better = match d.direction {
+            Direction::HigherIsBetter => did.estimate > 0.0,
+            Direction::LowerIsBetter => did.estimate < 0.0,
+        };
+        let size = d
+            .effect_size
+            .as_ref()
+            .map(|e| {
+                format!(
+                    " (g = {:.2}, 95 % CI {:.2} to {:.2})",
+                    e.g, e.ci95[0], e.ci95[1]
+                )
+            })
+            .unwrap_or_default();
+        let holm = did.p_holm.unwrap_or(did.p_permutation);
+        let verdict = if holm < 0.05 {
+            format!(
+                "a clear {} in the pilot units",
+                if better {
+                    "improvement"
+                } else {
+                    "deterioration"
+                }
+            )
+        } else if did.p_permutation < 0.05 {
+            format!(
+                "a possible {}, but not once the {} dimensions tested together are taken into account",
+                if better {
+                    "improvement"
+                } else {
+                    "deterioration"
+                },
+                report.dimensions.len()
+            )
+        } else {
+            "no clear difference between pilot and control units".into()
+        };
+        out.push(format!(
+            "{}: {verdict}. The pilot units changed by {:+.2} scale points relative to the control units{size}; \
+             95 % CI {:+.2} to {:+.2}; permutation p = {}, Holm-adjusted {}.",
+            d.name,
+            did.estimate,
+            did.ci95_cr2[0],
+            did.ci95_cr2[1],
+            p(did.p_permutation),
+            p(holm)
+        ));
+    }
+    out
+}
+
+/// A few lines for the terminal.
+pub fn summary(report: &EffectReport) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<28} {:>9} {:>16} {:>7} {:>8} {:>8} {:>8}",
+        "dimension", "estimate", "95 % CI (CR2)", "g", "p perm", "p Holm", "p wild"
+    );
+    for d in &report.dimensions {
+        match (&d.did, &d.effect_size) {
+            (Some(x), e) => {
+                let _ = writeln!(
+                    o,
+                    "{:<28} {:>+9.3} {:>16} {:>7} {:>8} {:>8} {:>8}",
+                    truncate(&d.name, 28),
+                    x.estimate,
+                    format!("[{:+.2}, {:+.2}]", x.ci95_cr2[0], x.ci95_cr2[1]),
+                    e.as_ref()
+                        .map(|e| format!("{:.2}", e.g))
+                        .unwrap_or_else(|| "—".into()),
+                    p(x.p_permutation),
+                    p(x.p_holm.unwrap_or(f64::NAN)),
+                    p(x.p_wild)
+                );
+            }
+            (None, _) => {
+                let _ = writeln!(o, "{:<28} no estimate", truncate(&d.name, 28));
+            }
+        }
+    }
+    for w in &report.warnings {
+        let _ = writeln!(o, "warning: {w}");
+    }
+    o
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+/// The effect table: one row per dimension.
+pub fn csv(report: &EffectReport) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "dimension",
+        "direction",
+        "estimate",
+        "se_cr1",
+        "p_cr1",
+        "se_cr2",
+        "df_bm",
+        "ci95_low",
+        "ci95_high",
+        "p_cr2",
+        "p_wild",
+        "p_permutation",
+        "p_permutation_min",
+        "p_holm",
+        "p_bh",
+        "unit_level_estimate",
+        "p_unit_welch",
+        "p_unit_permutation",
+        "d",
+        "g",
+        "g_ci95_low",
+        "g_ci95_high",
+        "sd_pre",
+        "pretrend_p",
+        "n",
+        "units",
+    ];
+    w.write_record(header).expect("in-memory CSV");
+    for d in &report.dimensions {
+        let did = d.did.as_ref();
+        let e = d.effect_size.as_ref();
+        let u = d.unit_level.as_ref();
+        let f = |v: Option<f64>| cell(v);
+        let row = vec![
+            d.id.clone(),
+            match d.direction {
+                Direction::HigherIsBetter => "higher-is-better".into(),
+                Direction::LowerIsBetter => "lower-is-better".into(),
+            },
+            f(did.map(|x| x.estimate)),
+            f(did.map(|x| x.se_cr1)),
+            f(did.map(|x| x.p_cr1)),
+            f(did.map(|x| x.se_cr2)),
+            f(did.map(|x| x.df_bm)),
+            f(did.map(|x| x.ci95_cr2[0])),
+            f(did.map(|x| x.ci95_cr2[1])),
+            f(did.map(|x| x.p_cr2)),
+            f(did.map(|x| x.p_wild)),
+            f(did.map(|x| x.p_permutation)),
+            f(did.map(|x| x.p_permutation_min)),
+            f(did.and_then(|x| x.p_holm)),
+            f(did.and_then(|x| x.p_bh)),
+            f(u.map(|x| x.estimate)),
+            f(u.and_then(|x| x.p_welch)),
+            f(u.map(|x| x.p_permutation)),
+            f(e.map(|x| x.d)),
+            f(e.map(|x| x.g)),
+            f(e.map(|x| x.ci95[0])),
+            f(e.map(|x| x.ci95[1])),
+            f(e.map(|x| x.sd_pre)),
+            f(d.event_study.as_ref().and_then(|x| x.pretrend_p)),
+            did.map(|x| x.n.to_string()).unwrap_or_default(),
+            did.map(|x| x.units.to_string()).unwrap_or_default(),
+        ];
+        w.write_record(&row).expect("in-memory CSV");
+    }
+    String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8")
+}
+
+fn arm(a: Arm) -> &'static str {
+    match a {
+        Arm::Pilot => "pilot",
+        Arm::Control => "control",
+    }
+}
+
+pub fn markdown(report: &EffectReport) -> String {
+    let mut o = String::new();
+    let s = &report.survey;
+    let design = &report.design;
+    let _ = writeln!(o, "# Effect report: {} v{}\n", s.key, s.version);
+    let _ = writeln!(o, "## Summary\n");
+    for line in plain_summary(report) {
+        let _ = writeln!(o, "{line}\n");
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(o, "## Warnings\n");
+        for w in &report.warnings {
+            let _ = writeln!(o, "- {w}");
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Effects\n");
+    let _ = writeln!(
+        o,
+        "Estimates in scale points (pilot change minus control change). The permutation p-value is primary; Holm adjusts it across the {} dimensions.\n",
+        report.dimensions.len()
+    );
+    let _ = writeln!(
+        o,
+        "| dimension | estimate | 95 % CI (CR2) | g [95 % CI] | p permutation | p Holm | p BH | p wild | p CR2 | p CR1 | unit-level estimate | p unit-level |"
+    );
+    let _ = writeln!(
+        o,
+        "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for d in &report.dimensions {
+        let Some(x) = &d.did else {
+            let _ = writeln!(o, "| {} | — | | | | | | | | | | |", d.name);
+            continue;
+        };
+        let g = d
+            .effect_size
+            .as_ref()
+            .map(|e| format!("{:.2} {}", e.g, interval(Some(e.ci95), 2)))
+            .unwrap_or_else(|| "—".into());
+        let u = d.unit_level.as_ref();
+        let _ = writeln!(
+            o,
+            "| {} | {:+.3} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            d.name,
+            x.estimate,
+            interval(Some(x.ci95_cr2), 3),
+            g,
+            p(x.p_permutation),
+            x.p_holm.map(p).unwrap_or_default(),
+            x.p_bh.map(p).unwrap_or_default(),
+            p(x.p_wild),
+            p(x.p_cr2),
+            p(x.p_cr1),
+            fixed(u.map(|u| u.estimate), 3),
+            u.map(|u| p(u.p_permutation)).unwrap_or_else(|| "—".into()),
+        );
+    }
+    o.push('\n');
+    for d in &report.dimensions {
+        let _ = writeln!(o, "### {}\n", d.name);
+        let _ = writeln!(o, "| arm | wave | units | n | mean | SD | 95 % CI |");
+        let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---|");
+        for c in &d.cells {
+            if c.suppressed {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | *suppressed* | | | |",
+                    arm(c.arm),
+                    c.wave,
+                    c.units
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    arm(c.arm),
+                    c.wave,
+                    c.units,
+                    c.n.unwrap_or(0),
+                    fixed(c.mean, 2),
+                    fixed(c.sd, 2),
+                    interval(c.ci95, 2)
+                );
+            }
+        }
+        if let Some(x) = &d.did {
+            let _ = writeln!(
+                o,
+                "\nDiD {:+.3}; CR1 SE {:.3} (p {}); CR2 SE {:.3}, BM df {:.1} (p {}); wild bootstrap p {}; permutation p {} (smallest attainable {:.4}).",
+                x.estimate,
+                x.se_cr1,
+                p(x.p_cr1),
+                x.se_cr2,
+                x.df_bm,
+                p(x.p_cr2),
+                p(x.p_wild),
+                p(x.p_permutation),
+                x.p_permutation_min
+            );
+        }
+        if let Some(u) = &d.unit_level {
+            let welch = match (u.welch_t, u.welch_df, u.p_welch) {
+                (Some(t), Some(df), Some(pw)) => format!("Welch t {t:.2}, df {df:.1}, p {}", p(pw)),
+                _ => "Welch test not possible (fewer than two units in an arm)".into(),
+            };
+            let _ = writeln!(
+                o,
+                "\nUnit-level (Donald–Lang, units weighted equally): {:+.3}; {welch}; permutation p {}.",
+                u.estimate,
+                p(u.p_permutation)
+            );
+        }
+        if let Some(es) = &d.event_study {
+            let _ = writeln!(o, "\nEvent study (reference {}):\n", es.reference_wave);
+            let _ = writeln!(o, "| wave | estimate | SE (CR2) | 95 % CI |");
+            let _ = writeln!(o, "|---|---:|---:|---|");
+            for c in &es.coefficients {
+                let _ = writeln!(
+                    o,
+                    "| {} | {:+.3} | {} | {} |",
+                    c.wave,
+                    c.estimate,
+                    fixed(c.se_cr2, 3),
+                    if c.reference {
+                        "reference".into()
+                    } else {
+                        interval(c.ci95, 3)
+                    }
+                );
+            }
+            if let Some(pt) = es.pretrend_p {
+                let _ = writeln!(
+                    o,
+                    "\nJoint pre-trend test: p = {} (such tests have low power; a large p does not prove parallel trends).",
+                    p(pt)
+                );
+            }
+        }
+        if !d.warnings.is_empty() {
+            o.push('\n');
+            for w in &d.warnings {
+                let _ = writeln!(o, "- warning: {w}");
+            }
+        }
+        o.push('\n');
+    }
+    let _ = writeln!(o, "## Reliability and agreement\n");
+    let _ = writeln!(
+        o,
+        "| dimension | wave | alpha | omega | ICC(1) | ICC(2) | rwg(j) median |"
+    );
+    let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|");
+    for d in &report.dimensions {
+        for r in &d.reliability {
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                d.name,
+                r.wave,
+                fixed(r.alpha, 2),
+                fixed(r.omega, 2),
+                fixed(r.icc1, 3),
+                fixed(r.icc2, 2),
+                fixed(r.rwg_j_median, 2)
+            );
+        }
+    }
+    o.push('\n');
+    let _ = writeln!(o, "## Methods\n");
+    for (name, text) in methods(report) {
+        let _ = writeln!(o, "- **{name}**: {text}.");
+    }
+    let _ = writeln!(o, "\n## Design\n");
+    let _ = writeln!(o, "- Pilot units: {}", design.design.pilot_units.join(", "));
+    let _ = writeln!(
+        o,
+        "- Control units: {}",
+        design.design.control_units.join(", ")
+    );
+    let _ = writeln!(
+        o,
+        "- Waves: {}; first post wave {}",
+        design.design.waves.join(", "),
+        design.design.first_post_wave
+    );
+    let _ = writeln!(
+        o,
+        "- Seed {}, {} bootstrap draws; survey hash `{}`; minimum group size {}",
+        design.seed, design.bootstrap_reps, s.hash, report.min_group_size
+    );
+    o
+}
+
+fn methods(report: &EffectReport) -> [(&'static str, &str); 10] {
+    let m = &report.methods;
+    [
+        ("Estimator", &m.estimator),
+        ("CR1", &m.cr1),
+        ("CR2", &m.cr2),
+        ("Wild bootstrap", &m.wild_bootstrap),
+        ("Permutation", &m.permutation),
+        ("Unit-level view", &m.unit_level),
+        ("Effect size", &m.effect_size),
+        ("Adjustment", &m.adjustment),
+        ("Event study", &m.event_study),
+        ("Cell intervals", &m.cell_intervals),
+    ]
+}
+
+const STYLE: &str = "
+:root { color: #222; font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; line-height: 1.5; }
+body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1.1rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
+th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
+.summary { background: #f3f6fa; border-left: 4px solid #0072B2; padding: 0.5rem 1rem; }
+.warning { background: #fff4e5; border-left: 4px solid #D55E00; padding: 0.5rem 1rem; }
+figure { margin: 1rem 0; } svg { max-width: 100%; height: auto; }
+@page { size: A4; margin: 15mm; }
+@media print { body { margin: 0; max-width: none; } figure, table { break-inside: avoid; } h2 { break-after: avoid; } }
+";
+
+/// A self-contained page: inline CSS and SVG, no external assets.
+pub fn html(report: &EffectReport) -> String {
+    let s = &report.survey;
+    let design = &report.design;
+    let mut o = String::new();
+    let title = format!("Effect report: {} v{}", s.key, s.version);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
+        escape(&title),
+        escape(&title)
+    );
+    let _ = writeln!(
+        o,
+        "<section class=\"summary\" aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>"
+    );
+    for line in plain_summary(report) {
+        let _ = writeln!(o, "<p>{}</p>", escape(&line));
+    }
+    let _ = writeln!(o, "</section>");
+    if !report.warnings.is_empty() {
+        let _ = writeln!(
+            o,
+            "<section class=\"warning\" aria-labelledby=\"warnings\">\n<h2 id=\"warnings\">Warnings</h2>\n<ul>"
+        );
+        for w in &report.warnings {
+            let _ = writeln!(o, "<li>{}</li>", escape(w));
+        }
+        let _ = writeln!(o, "</ul>\n</section>");
+    }
+    let _ = writeln!(
+        o,
+        "<section aria-labelledby=\"effects\">\n<h2 id=\"effects\">Effects</h2>"
+    );
+    let _ = writeln!(
+        o,
+        "<table>\n<caption>Differences in differences in scale points; the permutation p-value is primary, Holm-adjusted across {} dimensions</caption>",
+        report.dimensions.len()
+    );
+    let _ = writeln!(
+        o,
+        "<thead><tr><th scope=\"col\">Dimension</th><th scope=\"col\">Estimate</th><th scope=\"col\">95 % CI (CR2)</th><th scope=\"col\">g [95 % CI]</th><th scope=\"col\">p permutation</th><th scope=\"col\">p Holm</th><th scope=\"col\">p BH</th><th scope=\"col\">p wild</th><th scope=\"col\">p CR2</th><th scope=\"col\">p CR1</th><th scope=\"col\">Unit-level</th></tr></thead>\n<tbody>"
+    );
+    for d in &report.dimensions {
+        match &d.did {
+            None => {
+                let _ = writeln!(
+                    o,
+                    "<tr><th scope=\"row\">{}</th><td colspan=\"10\">no estimate</td></tr>",
+                    escape(&d.name)
+                );
+            }
+            Some(x) => {
+                let g = d
+                    .effect_size
+                    .as_ref()
+                    .map(|e| format!("{:.2} {}", e.g, interval(Some(e.ci95), 2)))
+                    .unwrap_or_else(|| "—".into());
+                let _ = writeln!(
+                    o,
+                    "<tr><th scope=\"row\">{}</th><td>{:+.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&d.name),
+                    x.estimate,
+                    interval(Some(x.ci95_cr2), 3),
+                    g,
+                    p(x.p_permutation),
+                    x.p_holm.map(p).unwrap_or_default(),
+                    x.p_bh.map(p).unwrap_or_default(),
+                    p(x.p_wild),
+                    p(x.p_cr2),
+                    p(x.p_cr1),
+                    fixed(d.unit_level.as_ref().map(|u| u.estimate), 3),
+                );
+            }
+        }
+    }
+    let _ = writeln!(o, "</tbody>\n</table>");
+    let _ = writeln!(
+        o,
+        "<figure>{}<figcaption>Standardised effects with 95 % intervals; the table above holds the same figures.</figcaption></figure>",
+        forest_chart(report)
+    );
+    let _ = writeln!(o, "</section>");
+
+    let scale = report_scale(report);
+    for d in &report.dimensions {
+        let _ = writeln!(
+            o,
+            "<section aria-labelledby=\"dim-{id}\">\n<h2 id=\"dim-{id}\">{}</h2>",
+            escape(&d.name),
+            id = escape(&d.id)
+        );
+        let _ = writeln!(
+            o,
+            "<figure>{}<figcaption>Means by arm and wave with 95 % intervals; the table below holds the same figures.</figcaption></figure>",
+            means_chart(report, d, scale)
+        );
+        let _ = writeln!(
+            o,
+            "<table>\n<caption>Cells: respondents by arm and wave</caption>\n<thead><tr><th scope=\"col\">Arm</th><th scope=\"col\">Wave</th><th scope=\"col\">Units</th><th scope=\"col\">n</th><th scope=\"col\">Mean</th><th scope=\"col\">SD</th><th scope=\"col\">95 % CI</th></tr></thead>\n<tbody>"
+        );
+        for c in &d.cells {
+            if c.suppressed {
+                let _ = writeln!(
+                    o,
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td colspan=\"4\">suppressed (fewer than {} respondents)</td></tr>",
+                    arm(c.arm),
+                    escape(&c.wave),
+                    c.units,
+                    report.min_group_size
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    arm(c.arm),
+                    escape(&c.wave),
+                    c.units,
+                    c.n.unwrap_or(0),
+                    fixed(c.mean, 2),
+                    fixed(c.sd, 2),
+                    interval(c.ci95, 2)
+                );
+            }
+        }
+        let _ = writeln!(o, "</tbody>\n</table>");
+        if let Some(x) = &d.did {
+            let _ = writeln!(
+                o,
+                "<p>DiD {:+.3}; CR1 SE {:.3} (p {}); CR2 SE {:.3}, Bell–McCaffrey df {:.1} (p {}); wild bootstrap p {}; permutation p {} (smallest attainable {:.4}).</p>",
+                x.estimate,
+                x.se_cr1,
+                p(x.p_cr1),
+                x.se_cr2,
+                x.df_bm,
+                p(x.p_cr2),
+                p(x.p_wild),
+                p(x.p_permutation),
+                x.p_permutation_min
+            );
+        }
+        if let Some(u) = &d.unit_level {
+            let _ = writeln!(
+                o,
+                "<p>Unit-level view (units weighted equally): {:+.3}; Welch p {}; permutation p {}.</p>",
+                u.estimate,
+                u.p_welch.map(p).unwrap_or_else(|| "—".into()),
+                p(u.p_permutation)
+            );
+        }
+        if let (Some(es), Some(chart)) = (&d.event_study, event_study_chart(report, d)) {
+            let _ = writeln!(
+                o,
+                "<figure>{chart}<figcaption>Event study; the table below holds the same figures.</figcaption></figure>"
+            );
+            let _ = writeln!(
+                o,
+                "<table>\n<caption>Event study (reference wave {})</caption>\n<thead><tr><th scope=\"col\">Wave</th><th scope=\"col\">Estimate</th><th scope=\"col\">SE (CR2)</th><th scope=\"col\">95 % CI</th></tr></thead>\n<tbody>",
+                escape(&es.reference_wave)
+            );
+            for c in &es.coefficients {
+                let _ = writeln!(
+                    o,
+                    "<tr><th scope=\"row\">{}</th><td>{:+.3}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&c.wave),
+                    c.estimate,
+                    fixed(c.se_cr2, 3),
+                    if c.reference {
+                        "reference".into()
+                    } else {
+                        interval(c.ci95, 3)
+                    }
+                );
+            }
+            let _ = writeln!(o, "</tbody>\n</table>");
+            if let Some(pt) = es.pretrend_p {
+                let _ = writeln!(
+                    o,
+                    "<p>Joint pre-trend test: p = {} (such tests have low power; a large p does not prove parallel trends).</p>",
+                    p(pt)
+                );
+            }
+        }
+        if !d.warnings.is_empty() {
+            let _ = writeln!(o, "<ul class=\"warning\">");
+            for w in &d.warnings {
+                let _ = writeln!(o, "<li>{}</li>", escape(w));
+            }
+            let _ = writeln!(o, "</ul>");
+        }
+        let _ = writeln!(o, "</section>");
+    }
+
+    let _ = writeln!(
+        o,
+        "<section aria-labelledby=\"reliability\">\n<h2 id=\"reliability\">Reliability and agreement</h2>\n<table>\n<caption>Per dimension and wave</caption>\n<thead><tr><th scope=\"col\">Dimension</th><th scope=\"col\">Wave</th><th scope=\"col\">Alpha</th><th scope=\"col\">Omega</th><th scope=\"col\">ICC(1)</th><th scope=\"col\">ICC(2)</th><th scope=\"col\">rwg(j) median</th></tr></thead>\n<tbody>"
+    );
+    for d in &report.dimensions {
+        for r in &d.reliability {
+            let _ = writeln!(
+                o,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&d.name),
+                escape(&r.wave),
+                fixed(r.alpha, 2),
+                fixed(r.omega, 2),
+                fixed(r.icc1, 3),
+                fixed(r.icc2, 2),
+                fixed(r.rwg_j_median, 2)
+            );
+        }
+    }
+    let _ = writeln!(o, "</tbody>\n</table>\n</section>");
+    let _ = writeln!(
+        o,
+        "<section aria-labelledby=\"methods\">\n<h2 id=\"methods\">Methods</h2>\n<dl>"
+    );
+    for (name, text) in methods(report) {
+        let _ = writeln!(o, "<dt>{name}</dt><dd>{}</dd>", escape(text));
+    }
+    let _ = writeln!(o, "</dl>\n</section>");
+    let _ = writeln!(
+        o,
+        "<section aria-labelledby=\"design\">\n<h2 id=\"design\">Design</h2>\n<ul>"
+    );
+    let _ = writeln!(
+        o,
+        "<li>Pilot units: {}</li>",
+        escape(&design.design.pilot_units.join(", "))
+    );
+    let _ = writeln!(
+        o,
+        "<li>Control units: {}</li>",
+        escape(&design.design.control_units.join(", "))
+    );
+    let _ = writeln!(
+        o,
+        "<li>Waves: {}; first post wave {}</li>",
+        escape(&design.design.waves.join(", ")),
+        escape(&design.design.first_post_wave)
+    );
+    let _ = writeln!(
+        o,
+        "<li>Seed {}; {} bootstrap draws ({:?} weights); permutation over {} assignments{}</li>",
+        design.seed,
+        design.bootstrap_reps,
+        design.bootstrap_weights,
+        design.permutation_assignments,
+        if design.permutation_enumerated {
+            " (all enumerated)"
+        } else {
+            " (sampled)"
+        }
+    );
+    let _ = writeln!(
+        o,
+        "<li>Survey {} v{}, hash <code>{}</code>; minimum group size {}</li>",
+        escape(&s.key),
+        s.version,
+        escape(&s.hash),
+        report.min_group_size
+    );
+    let _ = writeln!(o, "</ul>\n</section>\n</main>\n</body>\n</html>");
+    o
+}
+
+/// The range of the survey's scale, read from the report's cells.
+fn report_scale(report: &EffectReport) -> (i32, i32) {
+    report.scale
+}
