@@ -97,7 +97,7 @@ impl Panel {
             } else if j < g + t - 1 {
                 (c.wave == j - g + 1) as u8 as f64
             } else {
-                value(c, j - g - t + 1)
+                value(c, j + 1 - g - t)
             }
         });
         CellRegression {

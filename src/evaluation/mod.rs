@@ -207,3 +207,6 @@ fn methods(inference: Inference, enumerated: bool) -> EffectMethods {
             .into(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,23 +2,26 @@
 
 use statrs::distribution::{ContinuousCDF, FisherSnedecor, StudentsT};
 
-/// The `p` quantile of Student's t with `df` degrees of freedom.
+/// The `p` quantile of Student's t with `df` degrees of freedom; NaN when
+/// `df` is not positive (no test is possible, and the NaN says so downstream).
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    StudentsT::new(0.0, 1.0, df)
-        .expect("t distribution needs df > 0")
-        .inverse_cdf(p)
+    StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.inverse_cdf(p))
 }
 
-/// The `p` quantile of the F distribution with `df1`, `df2` degrees of freedom.
+/// The `p` quantile of the F distribution; NaN when a df is not positive.
 pub fn f_quantile(p: f64, df1: f64, df2: f64) -> f64 {
-    FisherSnedecor::new(df1, df2)
-        .expect("F distribution needs df > 0")
-        .inverse_cdf(p)
+    FisherSnedecor::new(df1, df2).map_or(f64::NAN, |f| f.inverse_cdf(p))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_degrees_of_freedom_give_nan_not_a_panic() {
+        assert!(t_quantile(0.975, 0.0).is_nan());
+        assert!(f_quantile(0.975, 1.0, f64::NAN).is_nan());
+    }
 
     #[test]
     fn quantiles_match_published_tables() {

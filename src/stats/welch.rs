@@ -61,9 +61,12 @@ fn mean_var(x: &[f64]) -> Option<(f64, f64)> {
 }
 
 /// The two-sided p-value of a t statistic.
+/// NaN when `df` is not positive or `t` is not a number.
 pub fn two_sided_t_p(t: f64, df: f64) -> f64 {
-    let dist = StudentsT::new(0.0, 1.0, df).expect("df > 0");
-    (2.0 * dist.cdf(-t.abs())).min(1.0)
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) if t.is_finite() => (2.0 * dist.cdf(-t.abs())).min(1.0),
+        _ => f64::NAN,
+    }
 }
 
 #[cfg(test)]
