@@ -4,6 +4,7 @@
 //! validated settings and calls the library. Errors reach the user through
 //! [`run`], which prints them with their causes and picks the exit code.
 
+mod design;
 mod output;
 mod report;
 mod score;
@@ -54,6 +55,9 @@ pub enum Command {
     /// Reports from responses: the effect report of a pilot.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Plan a study: the minimum detectable effect of a pilot design.
+    #[command(subcommand)]
+    Design(design::DesignCommand),
     /// Print the effective settings, with secrets masked.
     Config,
 }
@@ -77,6 +81,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Survey(cmd) => survey::run(cmd),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
+        Command::Design(cmd) => design::run(cmd),
         Command::Report(cmd) => report::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Config => {
             let settings = Settings::load(args.config.as_deref())?;

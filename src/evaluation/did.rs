@@ -425,7 +425,7 @@ pub fn standardise(
     let pooled = ((n1 - 1.0) * pilot_pre.variance()? + (n0 - 1.0) * control_pre.variance()?)
         / (n1 + n0 - 2.0);
     let sd_pre = pooled.sqrt();
-    if !(sd_pre > 0.0) {
+    if sd_pre.is_nan() || sd_pre <= 0.0 {
         return None;
     }
     let j = 1.0 - 3.0 / (4.0 * (n1 + n0 - 2.0) - 1.0);

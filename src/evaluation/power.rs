@@ -55,7 +55,8 @@ pub fn minimum_detectable_effect(d: &PowerDesign) -> Result<PowerResult, String>
     if !(0.0..=1.0).contains(&d.stability) {
         return Err(format!("--stability {} must be from 0 to 1", d.stability));
     }
-    if !(d.alpha > 0.0 && d.alpha < 1.0) || !(d.power > 0.0 && d.power < 1.0) {
+    let unit_interval = |x: f64| x > 0.0 && x < 1.0;
+    if !unit_interval(d.alpha) || !unit_interval(d.power) {
         return Err("--alpha and --power must lie between 0 and 1".into());
     }
     if d.respondents_per_unit < 1.0 || d.pre_waves < 1 || d.post_waves < 1 {

@@ -23,7 +23,7 @@ pub fn welch_from_summaries(m1: f64, v1: f64, n1: f64, m2: f64, v2: f64, n2: f64
     }
     let (a, b) = (v1 / n1, v2 / n2);
     let se = (a + b).sqrt();
-    if !(se > 0.0) {
+    if se.is_nan() || se <= 0.0 {
         return None;
     }
     let df = (a + b).powi(2) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));

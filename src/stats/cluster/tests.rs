@@ -74,6 +74,7 @@ fn with_a_cluster_level_regressor_cr2_is_welch_on_cluster_means() {
     assert!((cr2.se - w.se).abs() < 1e-10, "{} vs {}", cr2.se, w.se);
 }
 
+#[allow(clippy::needless_range_loop)]
 /// A small unbalanced panel: 5 units × 3 waves, unit and wave effects and
 /// D = pilot × post, with 2–4 respondents per cell.
 fn panel() -> (Vec<(usize, usize, f64)>, CellRegression) {
