@@ -431,7 +431,8 @@ body { max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 h3 { font-size: 1.1rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: right; }
+th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: right; white-space: nowrap; }
+th:first-child { white-space: normal; }
 th:first-child, td:first-child { text-align: left; }
 caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
 .summary { background: #f3f6fa; border-left: 4px solid #0072B2; padding: 0.5rem 1rem; }

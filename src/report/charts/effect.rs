@@ -36,6 +36,7 @@ pub fn means_chart(report: &EffectReport, d: &DimensionEffect, scale: (i32, i32)
             .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), lo..hi)?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .disable_x_mesh()
             .x_labels(waves.len())
             .x_label_formatter(&|x| {
@@ -177,6 +178,7 @@ pub fn forest_chart(report: &EffectReport) -> String {
             .build_cartesian_2d(lo..hi, -0.5f64..(n - 0.5))?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .disable_y_mesh()
             .y_labels(rows.len().max(1))
             .y_label_formatter(&|y| {
@@ -255,6 +257,7 @@ pub fn event_study_chart(report: &EffectReport, d: &DimensionEffect) -> Option<S
             .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), lo..hi)?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
             .disable_x_mesh()
             .x_labels(waves.len())
             .x_label_formatter(&|x| {
