@@ -262,8 +262,10 @@ fn did(panel: &Panel, inference: Inference, warnings: &mut Vec<String>) -> Optio
     };
     let mut contrast = DVector::zeros(reg.k());
     contrast[column] = 1.0;
-    // K of the CR1 factor: the D coefficient and the wave effects (fixest's convention).
-    let k_adjust = panel.waves;
+    // K of the CR1 factor as fixest and pyfixest count it (fixef.K = "nested"):
+    // D, the wave effects and one intercept; unit effects nested in the
+    // clusters are not counted. Their CR1 standard errors are reproduced exactly.
+    let k_adjust = panel.waves + 1;
     let cr1 = reg.cr1(&fit, &contrast, k_adjust);
     let cr2 = reg.cr2(&fit, &contrast);
     let wild = wild_cluster_restricted(

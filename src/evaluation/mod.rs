@@ -168,8 +168,9 @@ fn methods(inference: Inference, enumerated: bool) -> EffectMethods {
         estimator: "respondent-level two-way fixed effects: score ~ unit + wave + D, D = pilot × post; OLS \
                     (solved exactly on cell means weighted by respondents)"
             .into(),
-        cr1: "CR1 clustered by unit, factor G/(G−1)·(N−1)/(N−K) with K = number of waves (the D coefficient and \
-              the wave effects; unit effects are nested in the clusters and not counted, as in fixest); t with G−1 df"
+        cr1: "CR1 clustered by unit, factor G/(G−1)·(N−1)/(N−K) with K = number of waves + 1 (D, the wave \
+              effects and one intercept; unit effects nested in the clusters are not counted: the convention of \
+              fixest and pyfixest, whose CR1 standard errors this reproduces); t with G−1 df"
             .into(),
         cr2: "CR2 (Bell–McCaffrey bias-reduced linearisation, working model independence) clustered by unit; \
               Bell–McCaffrey degrees of freedom; 95 % CI estimate ± t(ν)·SE"

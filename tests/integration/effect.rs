@@ -349,3 +349,81 @@ fn design_power_reports_the_detectable_effect_and_the_smallest_p() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr_of(&bad).contains("at least one pilot"));
 }
+
+/// pyfixest 0.60 on the file `klimat simulate` writes with these arguments:
+/// feols(conflicts ~ D | unit + wave, vcov = {"CRV1": "unit"}) and
+/// wildboottest(param = "D", reps = 99999, weights_type = "webb"):
+/// estimate 0.06749697335277124, CR1 SE 0.087501759469456, wild p 0.4994
+/// (B = 9999) and for risk-taking, with B = 99999, p 0.0504305.
+#[test]
+fn the_estimate_cr1_and_wild_bootstrap_agree_with_pyfixest() {
+    let k = Klimat::new();
+    let survey = repo().join("surveys/creative-climate.toml");
+    let file = k.path("eff.csv");
+    let sim = k
+        .cmd()
+        .args([
+            "simulate",
+            "--survey",
+            arg(&survey),
+            "--units",
+            "12",
+            "--pilot-units",
+            "3",
+            "--waves",
+            "3",
+        ])
+        .args([
+            "--respondents-per-unit",
+            "25",
+            "--effect",
+            "idea-support=0.8,trust=0.5",
+            "--icc",
+            "0.1",
+            "--seed",
+            "4",
+        ])
+        .args(["--out", arg(&file)])
+        .output()
+        .unwrap();
+    assert!(stdout_of(&sim).contains("pilot units: unit-04,unit-05,unit-09"));
+    let out = k
+        .cmd()
+        .args([
+            "report",
+            "effect",
+            "--survey",
+            arg(&survey),
+            "--responses",
+            arg(&file),
+            "--pilot",
+            "unit-04,unit-05,unit-09",
+        ])
+        .args([
+            "--first-post-wave",
+            "2025-03",
+            "--format",
+            "json",
+            "--reps",
+            "99999",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let dim = |id: &str| {
+        r["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["did"]
+            .clone()
+    };
+    let conflicts = dim("conflicts");
+    assert!((conflicts["estimate"].as_f64().unwrap() - 0.067_496_973_352_771_24).abs() < 1e-10);
+    assert!((conflicts["se_cr1"].as_f64().unwrap() - 0.087_501_759_469_456).abs() < 1e-10);
+    // Monte Carlo p-values: SD about 0.0007 at B = 99999.
+    assert!((dim("risk-taking")["p_wild"].as_f64().unwrap() - 0.050_430_5).abs() < 0.003);
+    assert!((conflicts["p_wild"].as_f64().unwrap() - 0.499_4).abs() < 0.006);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The performance record of klimat: every figure in BENCHMARKS.md.
+#
+# Data: 1,000,000 respondents × 40 items (10 dimensions of creative-climate)
+# × 40 units × 4 waves, simulated. Measures `klimat simulate`, `klimat score`
+# and `klimat report effect` (B = 9,999, all formats), each with wall time and
+# peak memory, and the same analyses with pandas + pingouin and with pyfixest
+# when they are installed (pip install pingouin pyfixest).
+#
+# Usage: bash benches/run.sh [WORKDIR]   (needs /usr/bin/time and bc)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-$(mktemp -d)}
+mkdir -p "$work"
+cargo build --release -q
+bin=$PWD/target/release/klimat
+survey=surveys/creative-climate.toml
+file="$work/responses-1m.csv"
+
+measure() { # name, command...
+    local name=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/last.out"
+    read -r secs kib < "$work/time"
+    printf '%-36s %8.2f s %10.1f MiB\n' "$name" "$secs" "$(echo "$kib / 1024" | bc -l)"
+}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+measure "klimat simulate (1M rows)" $bin simulate --survey $survey --units 40 --respondents-per-unit 6250 \
+    --waves 4 --pilot-units 6 --effect idea-support=0.4,trust=0.3 --seed 1 --out "$file"
+pilots=$(sed -n 's/^pilot units: //p' "$work/last.out")
+first_post=$(sed -n 's/^first post wave: //p' "$work/last.out")
+echo "file: $(($(wc -l < "$file") - 1)) respondents, $(du -m "$file" | cut -f1) MB; pilots $pilots; first post wave $first_post"
+# Warm the page cache so every tool reads from memory.
+cat "$file" > /dev/null
+
+for run in 1 2 3; do
+    measure "klimat score json (run $run)" $bin score --survey $survey --responses "$file" --out "$work/score.json"
+done
+measure "klimat score md" $bin score --survey $survey --responses "$file" --format md --out "$work/score.md"
+for run in 1 2 3; do
+    rm -rf "$work/effect"
+    measure "klimat report effect, all formats ($run)" $bin report effect --survey $survey --responses "$file" \
+        --pilot "$pilots" --first-post-wave "$first_post" --reps 9999 --out "$work/effect"
+done
+
+if python3 -c "import pingouin" 2> /dev/null; then
+    measure "pandas + pingouin (score)" python3 benches/score_pingouin.py $survey "$file"
+else
+    echo "pandas + pingouin: not installed (pip install pingouin) — skipped"
+fi
+if python3 -c "import pyfixest" 2> /dev/null; then
+    measure "pyfixest + wild bootstrap (effect)" python3 benches/effect_pyfixest.py $survey "$file" "$pilots" "$first_post"
+else
+    echo "pyfixest: not installed (pip install pyfixest) — skipped"
+fi
