@@ -19,7 +19,7 @@ file="$work/responses-1m.csv"
 
 measure() { # name, command...
     local name=$1; shift
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/last.out"
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/last.out" 2> "$work/last.err"
     read -r secs kib < "$work/time"
     printf '%-36s %8.2f s %10.1f MiB\n' "$name" "$secs" "$(echo "$kib / 1024" | bc -l)"
 }
