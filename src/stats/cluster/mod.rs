@@ -150,6 +150,25 @@ impl CellRegression {
             .collect()
     }
 
+    /// The classical i.i.d. standard error: σ² = RSS / (N − K), V = σ² B; t with N − K df.
+    pub fn iid(&self, fit: &Fit, contrast: &DVector<f64>) -> Inference {
+        let df = fit.n - self.k() as f64;
+        let variance = fit.rss / df * (contrast.transpose() * &fit.bread * contrast)[(0, 0)];
+        Inference::new(contrast.dot(&fit.beta), variance.sqrt(), df)
+    }
+
+    /// R² at the respondent level.
+    pub fn r_squared(&self, fit: &Fit) -> f64 {
+        let grand = (0..self.n.len())
+            .map(|c| self.n[c] * self.mean[c])
+            .sum::<f64>()
+            / fit.n;
+        let total: f64 = (0..self.n.len())
+            .map(|c| self.ss[c] + self.n[c] * (self.mean[c] - grand).powi(2))
+            .sum();
+        1.0 - fit.rss / total
+    }
+
     /// CR1 for contrast `c`: V = c · B (Σ_g s_g s_g') B with the small-sample
     /// factor G/(G−1) · (N−1)/(N−K); t with G − 1 degrees of freedom.
     /// `k_adjust` is the K of that factor (see [`cr1_factor`]).
