@@ -11,4 +11,5 @@ pub mod responses;
 pub mod scoring;
 pub mod simulate;
 pub mod stats;
+pub mod store;
 pub mod survey;

@@ -4,6 +4,7 @@
 //! validated settings and calls the library. Errors reach the user through
 //! [`run`], which prints them with their causes and picks the exit code.
 
+mod data;
 mod design;
 mod output;
 mod report;
@@ -45,9 +46,23 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check and read survey definitions (the instruments in surveys/).
+    /// Check, read and publish survey definitions (the instruments in surveys/).
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
+    /// Create or update the database schema (a deploy step on PostgreSQL).
+    Migrate,
+    /// Organisational units.
+    #[command(subcommand)]
+    Unit(data::UnitCommand),
+    /// Studies: pilot and control units, intervention date.
+    #[command(subcommand)]
+    Study(data::StudyCommand),
+    /// Waves of a study: create, open, close.
+    #[command(subcommand)]
+    Wave(data::WaveCommand),
+    /// Import and export responses in the offline format.
+    #[command(subcommand)]
+    Responses(data::ResponsesCommand),
     /// Score a responses file: dimension scores, reliability and agreement per wave and unit.
     Score(score::ScoreArgs),
     /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
@@ -78,7 +93,15 @@ pub fn run(args: Args) -> ExitCode {
 
 fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Survey(survey::SurveyCommand::Publish { files }) => {
+            data::publish(&files, &Settings::load(args.config.as_deref())?)
+        }
         Command::Survey(cmd) => survey::run(cmd),
+        Command::Migrate => data::migrate(&Settings::load(args.config.as_deref())?),
+        Command::Unit(cmd) => data::unit(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Study(cmd) => data::study(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Wave(cmd) => data::wave(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Responses(cmd) => data::responses(cmd, &Settings::load(args.config.as_deref())?),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
         Command::Design(cmd) => design::run(cmd),

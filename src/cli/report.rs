@@ -27,25 +27,30 @@ pub enum ReportCommand {
     after_help = "Examples:\n  klimat report effect --survey surveys/creative-climate.toml --responses answers.csv \\\n      \
 --pilot unit-03,unit-07 --first-post-wave 2025-03\n  \
 klimat report effect --survey surveys/team-climate.toml --responses answers.csv --pilot A,B \\\n      \
---control C,D,E,F --first-post-wave 2025-09 --format md --out effect.md\n\n\
+--control C,D,E,F --first-post-wave 2025-09 --format md --out effect.md\n  \
+klimat report effect --study pilot-2025\n\n\
 Without --out, every format (HTML, Markdown, JSON, CSV) is written to a new folder under the reports folder."
 )]
 pub struct EffectArgs {
     /// Survey definition the responses answer (TOML).
-    #[arg(long, value_name = "FILE")]
-    pub survey: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "study", requires_all = ["responses", "pilot"])]
+    pub survey: Option<PathBuf>,
     /// Responses file (CSV, one row per respondent).
-    #[arg(long, value_name = "FILE")]
-    pub responses: PathBuf,
+    #[arg(long, value_name = "FILE", requires = "survey")]
+    pub responses: Option<PathBuf>,
+    /// A study in the database instead: its arms, waves and responses.
+    #[arg(long, conflicts_with_all = ["survey", "responses", "pilot", "control"])]
+    pub study: Option<String>,
     /// Pilot units (their codes in the unit column).
-    #[arg(long, value_name = "UNIT,...", value_delimiter = ',', required = true)]
+    #[arg(long, value_name = "UNIT,...", value_delimiter = ',')]
     pub pilot: Vec<String>,
     /// Control units (default: every other unit in the file).
     #[arg(long, value_name = "UNIT,...", value_delimiter = ',')]
     pub control: Option<Vec<String>>,
-    /// The first wave after the intervention began.
-    #[arg(long, value_name = "WAVE")]
-    pub first_post_wave: String,
+    /// The first wave after the intervention began (with --study, default: the
+    /// first wave opening on or after the intervention date).
+    #[arg(long, value_name = "WAVE", required_unless_present = "study")]
+    pub first_post_wave: Option<String>,
     /// Seed of the wild bootstrap and of sampled permutations.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -79,25 +84,47 @@ pub fn run(cmd: ReportCommand, settings: &Settings) -> anyhow::Result<ExitCode> 
 }
 
 fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let survey = survey::load(&args.survey)?;
+    let (survey, acc, waves, units, request, min_group) = match &args.study {
+        Some(name) => from_study(name, &args, settings)?,
+        None => {
+            let (Some(survey_file), Some(responses_file)) = (&args.survey, &args.responses) else {
+                unreachable!("clap requires --study, or --survey with --responses");
+            };
+            let survey = survey::load(survey_file)?;
+            let options = ReadOptions {
+                delimiter: args.delimiter,
+                skip_invalid: false,
+            };
+            let (acc, outcome) = read_path(responses_file, &survey, &options, || {
+                Accumulator::new(&survey)
+            })?;
+            let request = DesignRequest {
+                pilot: args.pilot.iter().map(|s| s.trim().to_owned()).collect(),
+                control: args
+                    .control
+                    .as_ref()
+                    .map(|c| c.iter().map(|s| s.trim().to_owned()).collect()),
+                first_post_wave: args
+                    .first_post_wave
+                    .clone()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+            };
+            let min_group = args.min_group.unwrap_or(settings.min_group_size);
+            (
+                survey,
+                acc,
+                outcome.waves.names,
+                outcome.units.names,
+                request,
+                min_group,
+            )
+        }
+    };
     if !survey.offers(args.lang) {
-        anyhow::bail!("{} has no texts in `{}`", args.survey.display(), args.lang);
+        anyhow::bail!("survey {} has no texts in `{}`", survey.key, args.lang);
     }
-    let options = ReadOptions {
-        delimiter: args.delimiter,
-        skip_invalid: false,
-    };
-    let (acc, outcome) = read_path(&args.responses, &survey, &options, || {
-        Accumulator::new(&survey)
-    })?;
-    let request = DesignRequest {
-        pilot: args.pilot.iter().map(|s| s.trim().to_owned()).collect(),
-        control: args
-            .control
-            .as_ref()
-            .map(|c| c.iter().map(|s| s.trim().to_owned()).collect()),
-        first_post_wave: args.first_post_wave.trim().to_owned(),
-    };
     let inference = Inference {
         seed: args.seed,
         reps: args.reps as usize,
@@ -107,15 +134,14 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
             Weights::Webb
         },
     };
-    let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
     let report = evaluate(
         &survey,
         &acc,
-        &outcome.waves.names,
-        &outcome.units.names,
+        &waves,
+        &units,
         &request,
         inference,
-        min_group,
+        min_group as u64,
         args.lang,
     )
     .context("the design does not fit the data")?;
@@ -147,6 +173,66 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+type Loaded = (
+    crate::survey::Survey,
+    Accumulator,
+    Vec<String>,
+    Vec<String>,
+    DesignRequest,
+    u32,
+);
+
+/// A study's survey, scored responses and design from the database.
+fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Result<Loaded> {
+    use crate::store::{studies, surveys};
+    let db = super::data::open(settings)?;
+    let mut conn = db.get()?;
+    let study = studies::by_name(&mut conn, name)?;
+    let waves = studies::waves_of(&mut conn, &study)?;
+    let Some(last) = waves.last() else {
+        anyhow::bail!("study `{name}` has no waves");
+    };
+    if let Some(w) = waves
+        .iter()
+        .find(|w| w.survey_version_id != last.survey_version_id)
+    {
+        anyhow::bail!(
+            "waves {} and {} of study `{name}` use different survey versions; compare waves of one version",
+            w.name,
+            last.name
+        );
+    }
+    let survey = surveys::get(&mut conn, last.survey_version_id)?.survey()?;
+    let first_post_wave = match &args.first_post_wave {
+        Some(w) => w.clone(),
+        None => waves
+            .iter()
+            .find(|w| w.opens_on.as_deref().is_some_and(|d| d >= study.intervention_date.as_str()))
+            .map(|w| w.name.clone())
+            .with_context(|| {
+                format!(
+                    "no wave of study `{name}` opens on or after the intervention date {}; give --first-post-wave",
+                    study.intervention_date
+                )
+            })?,
+    };
+    let (pilot, control) = studies::arms(&mut conn, &study)?;
+    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+    let (acc, wave_names, unit_names) = super::data::accumulate(&mut conn, &survey, &ids)?;
+    let min_group = waves
+        .iter()
+        .map(|w| w.min_group_size as u32)
+        .max()
+        .unwrap_or(settings.min_group_size);
+    let min_group = min_group.max(args.min_group.unwrap_or(0));
+    let request = DesignRequest {
+        pilot,
+        control: Some(control),
+        first_post_wave,
+    };
+    Ok((survey, acc, wave_names, unit_names, request, min_group))
 }
 
 /// `reports/effect-<survey>-<n>`: the first number not yet taken.

@@ -17,16 +17,30 @@ use crate::survey::{self, Language};
 #[command(
     after_help = "Examples:\n  klimat score --survey surveys/creative-climate.toml --responses answers.csv\n  \
 klimat score --survey surveys/team-climate.toml --responses answers.csv --format md --out scores.md\n  \
-klimat score --survey surveys/team-climate.toml --responses export.csv --delimiter ';' --skip-invalid\n\n\
+klimat score --survey surveys/team-climate.toml --responses export.csv --delimiter ';' --skip-invalid\n  \
+klimat score --wave pilot-2025:2025-03 --format md\n\n\
 The responses file has columns unit, wave and one per item id; an empty cell is missing, `dk` is don't know."
 )]
 pub struct ScoreArgs {
     /// Survey definition the responses answer (TOML).
-    #[arg(long, value_name = "FILE")]
-    pub survey: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "wave",
+        requires = "responses"
+    )]
+    pub survey: Option<PathBuf>,
     /// Responses file (CSV, one row per respondent).
-    #[arg(long, value_name = "FILE")]
-    pub responses: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "wave",
+        requires = "survey"
+    )]
+    pub responses: Option<PathBuf>,
+    /// Score a wave in the database instead (STUDY:WAVE or its number).
+    #[arg(long, conflicts_with_all = ["survey", "responses"])]
+    pub wave: Option<String>,
     /// Output format.
     #[arg(long, default_value = "json", value_parser = ["json", "csv", "md"])]
     pub format: String,
@@ -58,23 +72,58 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
 }
 
 pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let survey = survey::load(&args.survey)?;
+    let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    let (survey, acc, waves, units, min_group) = match (&args.wave, &args.survey, &args.responses) {
+        (Some(wave), _, _) => {
+            let db = super::data::open(settings)?;
+            let mut conn = db.get()?;
+            let wave = crate::store::studies::wave(&mut conn, wave)?;
+            let survey = crate::store::surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
+            let (acc, waves, units) = super::data::accumulate(&mut conn, &survey, &[wave.id])?;
+            // The wave fixed its minimum when it was created; --min-group may only raise it.
+            let min_group = (wave.min_group_size as u32).max(args.min_group.unwrap_or(0));
+            (survey, acc, waves, units, min_group)
+        }
+        (None, Some(survey_file), Some(responses_file)) => {
+            let survey = survey::load(survey_file)?;
+            let options = ReadOptions {
+                delimiter: args.delimiter,
+                skip_invalid: args.skip_invalid,
+            };
+            let (acc, outcome) = read_path(responses_file, &survey, &options, || {
+                Accumulator::new(&survey)
+            })?;
+            report_skipped(&outcome);
+            let min_group = args.min_group.unwrap_or(settings.min_group_size);
+            (
+                survey,
+                acc,
+                outcome.waves.names,
+                outcome.units.names,
+                min_group,
+            )
+        }
+        _ => unreachable!("clap requires --wave, or --survey with --responses"),
+    };
     if !survey.offers(args.lang) {
         anyhow::bail!(
-            "{} has no texts in `{}`; pass --lang with one of its languages",
-            args.survey.display(),
+            "survey {} has no texts in `{}`; pass --lang with one of its languages",
+            survey.key,
             args.lang
         );
     }
-    let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
-    let min_group = args.min_group.unwrap_or(settings.min_group_size);
-    let options = ReadOptions {
-        delimiter: args.delimiter,
-        skip_invalid: args.skip_invalid,
+    let report = build(&survey, &acc, &waves, &units, min_group as u64, args.lang);
+    let text = match format {
+        Format::Json => score::json(&report),
+        Format::Csv => score::csv(&report),
+        Format::Md => score::markdown(&report),
     };
-    let (acc, outcome) = read_path(&args.responses, &survey, &options, || {
-        Accumulator::new(&survey)
-    })?;
+    write_output(args.out.as_deref(), &text).context("writing the score report")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Says on standard error how many rows `--skip-invalid` dropped, and why.
+fn report_skipped(outcome: &crate::responses::ReadOutcome) {
     if outcome.skipped > 0 {
         eprintln!(
             "skipped {} of {} rows with problems:",
@@ -87,19 +136,4 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             eprintln!("  e.g. {p}");
         }
     }
-    let report = build(
-        &survey,
-        &acc,
-        &outcome.waves.names,
-        &outcome.units.names,
-        min_group as u64,
-        args.lang,
-    );
-    let text = match format {
-        Format::Json => score::json(&report),
-        Format::Csv => score::csv(&report),
-        Format::Md => score::markdown(&report),
-    };
-    write_output(args.out.as_deref(), &text).context("writing the score report")?;
-    Ok(ExitCode::SUCCESS)
 }

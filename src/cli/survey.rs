@@ -21,6 +21,13 @@ pub enum SurveyCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Store survey files in the database as immutable versions.
+    #[command(after_help = "Examples:\n  klimat survey publish surveys/*.toml\n\n\
+Publishing the same content again changes nothing; other content under a published key and version is refused.")]
+    Publish {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Print a survey as a respondent would read it.
     #[command(after_help = "Examples:\n  klimat survey show surveys/team-climate.toml --lang sv")]
     Show {
@@ -36,6 +43,7 @@ pub enum SurveyCommand {
 pub fn run(cmd: SurveyCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         SurveyCommand::Check { files } => Ok(check(&files)),
+        SurveyCommand::Publish { .. } => unreachable!("dispatched with settings in cli::dispatch"),
         SurveyCommand::Show { file, lang } => {
             let survey = survey::load(&file)?;
             if !survey.offers(lang) {

@@ -11,5 +11,7 @@ mod header;
 mod read;
 mod write;
 
-pub use read::{Interner, ReadOptions, ReadOutcome, ResponsesError, RowProblem, read, read_path};
+pub use read::{
+    Interner, ReadOptions, ReadOutcome, ResponsesError, RowProblem, RowSink, read, read_path,
+};
 pub use write::ResponsesWriter;

@@ -1,0 +1,384 @@
+//! Commands that keep data in the database: migrate, units, surveys,
+//! studies, waves and responses.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use super::output::write_output;
+use super::score::parse_delimiter;
+use crate::config::Settings;
+use crate::responses::{ReadOptions, ResponsesWriter, RowSink, read_path};
+use crate::scoring::Answer;
+use crate::store::studies::{self, NewStudy, NewWave};
+use crate::store::{self, Database, Migrations, responses, surveys, units};
+use crate::survey;
+
+/// Opens the configured database. SQLite is created and migrated on first use.
+pub fn open(settings: &Settings) -> anyhow::Result<Database> {
+    Database::open(&settings.database_url, Migrations::Require).with_context(|| {
+        format!(
+            "opening {}",
+            crate::config::redact_url_password(&settings.database_url)
+        )
+    })
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Import units from a CSV file with columns code,name,parent (all or nothing).
+    #[command(after_help = "Examples:\n  klimat unit import units.csv\n\n\
+A re-import adds new codes and updates names; codes are never removed, so history stays intact.")]
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// List the stored units.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StudyCommand {
+    /// Create a study: its survey, pilot and control units and intervention date.
+    #[command(
+        after_help = "Examples:\n  klimat study create --name pilot-2025 --survey creative-climate \\\n      \
+--pilot unit-02,unit-05 --control unit-01,unit-03,unit-04 --intervention-date 2025-02-01"
+    )]
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Key of a published survey.
+        #[arg(long)]
+        survey: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        pilot: Vec<String>,
+        #[arg(long, value_delimiter = ',', required = true)]
+        control: Vec<String>,
+        /// The day the intervention began (YYYY-MM-DD).
+        #[arg(long)]
+        intervention_date: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WaveCommand {
+    /// Create a wave of a study (state draft).
+    #[command(
+        after_help = "Examples:\n  klimat wave create --study pilot-2025 --name 2025-03 --opens 2025-03-03 --closes 2025-03-21"
+    )]
+    Create {
+        #[arg(long)]
+        study: String,
+        /// The wave's name; reports order waves by it (use ISO dates).
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        opens: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        closes: Option<String>,
+        /// Minimum group size (default: the min_group_size setting).
+        #[arg(long)]
+        min_group: Option<u32>,
+        /// Survey version (default: the newest published).
+        #[arg(long)]
+        survey_version: Option<u32>,
+    },
+    /// Open a draft wave.
+    #[command(after_help = "Examples:\n  klimat wave open pilot-2025:2025-03")]
+    Open {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+    },
+    /// Close an open wave.
+    #[command(after_help = "Examples:\n  klimat wave close pilot-2025:2025-03")]
+    Close {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResponsesCommand {
+    /// Import responses in the offline format into a wave (all or nothing).
+    #[command(
+        after_help = "Examples:\n  klimat responses import --wave pilot-2025:2024-09 answers-2024-09.csv\n\n\
+Every row's wave column must be the wave's name; unit codes must be stored units."
+    )]
+    Import {
+        /// STUDY:WAVE or the wave's number.
+        #[arg(long)]
+        wave: String,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, default_value = ",", value_parser = parse_delimiter)]
+        delimiter: u8,
+    },
+    /// Export responses in the offline format (the input of `klimat score`).
+    #[command(
+        after_help = "Examples:\n  klimat responses export --wave pilot-2025:2025-03 --out answers.csv\n  \
+klimat responses export --study pilot-2025 > all.csv"
+    )]
+    Export {
+        /// STUDY:WAVE or the wave's number.
+        #[arg(long, conflicts_with = "study", required_unless_present = "study")]
+        wave: Option<String>,
+        /// Every wave of a study.
+        #[arg(long)]
+        study: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+pub fn migrate(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = Database::open(&settings.database_url, Migrations::Apply)?;
+    println!("{:?}: migrated", db);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn unit(cmd: UnitCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = open(settings)?;
+    let mut conn = db.get()?;
+    match cmd {
+        UnitCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let rows = units::parse_units_csv(&text).map_err(|p| {
+                anyhow::anyhow!(
+                    "{}: nothing was imported:\n  {}",
+                    file.display(),
+                    p.join("\n  ")
+                )
+            })?;
+            let s = units::import(&mut conn, &rows)
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!(
+                "units: {} added, {} renamed, {} unchanged",
+                s.added, s.renamed, s.unchanged
+            );
+        }
+        UnitCommand::List => {
+            for u in units::all(&mut conn)? {
+                println!("{}\t{}", u.code, u.name);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn publish(files: &[PathBuf], settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = open(settings)?;
+    let mut conn = db.get()?;
+    for file in files {
+        let source =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let survey = survey::parse(&source, &file.display().to_string())?;
+        match surveys::publish(&mut conn, &survey, &source)? {
+            surveys::Published::New(v) => {
+                println!("published {} v{} ({})", v.key, v.version, v.hash)
+            }
+            surveys::Published::Unchanged(v) => println!(
+                "{} v{} is published already with this content",
+                v.key, v.version
+            ),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let StudyCommand::Create {
+        name,
+        survey,
+        pilot,
+        control,
+        intervention_date,
+    } = cmd;
+    let db = open(settings)?;
+    let study = studies::create(
+        &mut *db.get()?,
+        &NewStudy {
+            name,
+            survey_key: survey,
+            pilot,
+            control,
+            intervention_date,
+        },
+    )?;
+    println!(
+        "created study {} (survey {}, intervention {})",
+        study.name, study.survey_key, study.intervention_date
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = open(settings)?;
+    let mut conn = db.get()?;
+    match cmd {
+        WaveCommand::Create {
+            study,
+            name,
+            opens,
+            closes,
+            min_group,
+            survey_version,
+        } => {
+            let study = studies::by_name(&mut conn, &study)?;
+            let new = NewWave {
+                name,
+                opens_on: opens,
+                closes_on: closes,
+                min_group_size: min_group.unwrap_or(settings.min_group_size),
+                survey_version,
+            };
+            let w = studies::create_wave(&mut conn, &study, &new)?;
+            println!(
+                "created wave {}:{} (number {}, draft, minimum group size {})",
+                study.name, w.name, w.id, w.min_group_size
+            );
+        }
+        WaveCommand::Open { wave } => {
+            let current = studies::wave(&mut conn, &wave)?;
+            let w = studies::set_state(&mut conn, &current, "open")?;
+            println!("wave {} is open", w.name);
+        }
+        WaveCommand::Close { wave } => {
+            let current = studies::wave(&mut conn, &wave)?;
+            let w = studies::set_state(&mut conn, &current, "closed")?;
+            println!("wave {} is closed", w.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Rows of a responses file, kept for an all-or-nothing import.
+#[derive(Default)]
+struct Collected {
+    rows: Vec<(usize, usize, Vec<Answer>)>,
+}
+
+impl RowSink for Collected {
+    fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]) {
+        self.rows.push((wave, unit, answers.to_vec()));
+    }
+
+    fn absorb(&mut self, other: &Self, waves: &[usize], units: &[usize]) {
+        self.rows.extend(
+            other
+                .rows
+                .iter()
+                .map(|(w, u, a)| (waves[*w], units[*u], a.clone())),
+        );
+    }
+}
+
+pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = open(settings)?;
+    let mut conn = db.get()?;
+    match cmd {
+        ResponsesCommand::Import {
+            wave,
+            file,
+            delimiter,
+        } => {
+            let wave = studies::wave(&mut conn, &wave)?;
+            let survey = surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
+            let options = ReadOptions {
+                delimiter,
+                skip_invalid: false,
+            };
+            let (collected, outcome) = read_path(&file, &survey, &options, Collected::default)?;
+            if let Some(other) = outcome.waves.names.iter().find(|w| **w != wave.name) {
+                anyhow::bail!(
+                    "{}: nothing was imported: rows of wave `{other}` in a file imported into wave `{}`; import each wave separately",
+                    file.display(),
+                    wave.name
+                );
+            }
+            let rows: Vec<responses::Row> = collected
+                .rows
+                .into_iter()
+                .map(|(_, u, answers)| responses::Row {
+                    unit: outcome.units.names[u].clone(),
+                    answers,
+                })
+                .collect();
+            let n = responses::import(&mut conn, &wave, &rows, survey.items.len())
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!("imported {n} responses into wave {}", wave.name);
+        }
+        ResponsesCommand::Export { wave, study, out } => {
+            let waves = match (wave, study) {
+                (Some(w), _) => vec![studies::wave(&mut conn, &w)?],
+                (None, Some(s)) => {
+                    let study = studies::by_name(&mut conn, &s)?;
+                    studies::waves_of(&mut conn, &study)?
+                }
+                (None, None) => unreachable!("clap requires one"),
+            };
+            let Some(first) = waves.first() else {
+                anyhow::bail!("the study has no waves");
+            };
+            if let Some(w) = waves
+                .iter()
+                .find(|w| w.survey_version_id != first.survey_version_id)
+            {
+                anyhow::bail!(
+                    "waves {} and {} use different survey versions; export them one wave at a time",
+                    first.name,
+                    w.name
+                );
+            }
+            let survey = surveys::get(&mut conn, first.survey_version_id)?.survey()?;
+            let mut writer = ResponsesWriter::new(Vec::new(), &survey)?;
+            let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+            let mut failed = None;
+            store::responses::scan(&mut conn, &ids, |wave, unit, answers| {
+                if let Err(e) = writer.row(unit, wave, answers) {
+                    failed.get_or_insert(e);
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            let bytes = writer.finish()?;
+            write_output(
+                out.as_deref(),
+                &String::from_utf8(bytes).expect("the writer writes UTF-8"),
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The responses of `waves` scored into an accumulator, with the wave and
+/// unit names behind its indices: the database path into the same core as
+/// a responses file.
+pub fn accumulate(
+    conn: &mut store::DbConnection,
+    survey: &survey::Survey,
+    waves: &[i64],
+) -> anyhow::Result<(crate::scoring::Accumulator, Vec<String>, Vec<String>)> {
+    use std::collections::HashMap;
+    let mut acc = crate::scoring::Accumulator::new(survey);
+    let (mut wave_names, mut unit_names) = (Vec::<String>::new(), Vec::<String>::new());
+    let (mut wave_index, mut unit_index) = (
+        HashMap::<String, usize>::new(),
+        HashMap::<String, usize>::new(),
+    );
+    let index = |names: &mut Vec<String>, map: &mut HashMap<String, usize>, name: &str| {
+        *map.entry(name.to_owned()).or_insert_with(|| {
+            names.push(name.to_owned());
+            names.len() - 1
+        })
+    };
+    store::responses::scan(conn, waves, |wave, unit, answers| {
+        let w = index(&mut wave_names, &mut wave_index, wave);
+        let u = index(&mut unit_names, &mut unit_index, unit);
+        acc.push(w, u, answers);
+    })?;
+    Ok((acc, wave_names, unit_names))
+}

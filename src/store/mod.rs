@@ -1,0 +1,38 @@
+//! Persistence: units, survey versions, studies, waves, rosters, responses.
+//!
+//! The only module that knows diesel. It hands the analysis core plain data
+//! (for scoring, the same rows a responses file gives) and computes no
+//! statistics. Queries are written once against [`DbConnection`]; where the
+//! backends must differ, the one query matches on the connection variant.
+
+pub mod connection;
+pub mod pool;
+pub mod responses;
+pub mod schema;
+pub mod studies;
+pub mod surveys;
+pub mod units;
+
+pub use connection::DbConnection;
+pub use pool::{Backend, Database, Migrations};
+
+/// What can go wrong in the store, in words for the person at the keyboard.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database URL: {0}")]
+    Url(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    #[error("migrating the database failed: {0}")]
+    Migration(String),
+    #[error(
+        "the database has {0} pending migration(s); run `klimat migrate` first (once per deploy)"
+    )]
+    Unmigrated(usize),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+}

@@ -1,0 +1,97 @@
+//! The tables, written by hand for both backends (see migrations/).
+
+diesel::table! {
+    units (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    survey_versions (id) {
+        id -> BigInt,
+        key -> Text,
+        version -> Integer,
+        hash -> Text,
+        definition -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    studies (id) {
+        id -> BigInt,
+        name -> Text,
+        survey_key -> Text,
+        intervention_date -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    study_units (study_id, unit_id) {
+        study_id -> BigInt,
+        unit_id -> BigInt,
+        arm -> Text,
+    }
+}
+
+diesel::table! {
+    waves (id) {
+        id -> BigInt,
+        study_id -> BigInt,
+        name -> Text,
+        survey_version_id -> BigInt,
+        opens_on -> Nullable<Text>,
+        closes_on -> Nullable<Text>,
+        state -> Text,
+        min_group_size -> Integer,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        wave_id -> BigInt,
+        unit_id -> BigInt,
+        language -> Text,
+        email -> Nullable<Text>,
+        token_hash -> Nullable<Text>,
+        delivery -> Text,
+        reminders -> Integer,
+        opted_out -> Bool,
+        answered -> Bool,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        wave_id -> BigInt,
+        unit_id -> BigInt,
+        period -> Text,
+        source -> Text,
+        answers -> Binary,
+    }
+}
+
+diesel::joinable!(study_units -> studies (study_id));
+diesel::joinable!(study_units -> units (unit_id));
+diesel::joinable!(waves -> studies (study_id));
+diesel::joinable!(waves -> survey_versions (survey_version_id));
+diesel::joinable!(invitations -> waves (wave_id));
+diesel::joinable!(invitations -> units (unit_id));
+diesel::joinable!(responses -> waves (wave_id));
+diesel::joinable!(responses -> units (unit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    survey_versions,
+    studies,
+    study_units,
+    waves,
+    invitations,
+    responses,
+);
