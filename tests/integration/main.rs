@@ -5,6 +5,7 @@ mod helpers;
 mod score;
 mod settings;
 mod simulate;
+mod store;
 mod survey_check;
 mod survey_corpus;
 mod survey_show;

@@ -1,0 +1,36 @@
+# Services the tests talk to. Sourced by .ci/test; each function installs what
+# it needs from Debian's packages (when missing), starts the service on this
+# machine only, exports the variable the tests read, and stops it on exit.
+
+apt_install() {
+    local missing=()
+    for p in "$@"; do dpkg -s "$p" > /dev/null 2>&1 || missing+=("$p"); done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" > /dev/null
+    fi
+}
+
+# A throwaway PostgreSQL cluster on 127.0.0.1:$PGPORT, trust authentication.
+start_postgres() {
+    apt_install postgresql libpq-dev
+    local bin
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    PG_DIR=$(mktemp -d /tmp/klimat-pg.XXXXXX)
+    PGPORT=${PGPORT:-55432}
+    chown postgres "$PG_DIR"
+    su postgres -c "$bin/initdb -D $PG_DIR/data -A trust -U postgres > $PG_DIR/initdb.log"
+    su postgres -c "$bin/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w \
+        -o '-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off' start" > /dev/null
+    export KLIMAT_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
+    PG_BIN=$bin
+    echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
+}
+
+stop_postgres() {
+    if [ -n "${PG_DIR:-}" ]; then
+        su postgres -c "$PG_BIN/pg_ctl -D $PG_DIR/data -m fast stop" > /dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
+}

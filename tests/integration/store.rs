@@ -1,0 +1,473 @@
+//! The store on every backend: SQLite always, PostgreSQL too when
+//! KLIMAT_TEST_DATABASE_URL names a server (and the postgres feature is on).
+//! Each test gets its own database.
+
+use crate::helpers::*;
+
+/// A fresh database of one backend, dropped (PostgreSQL) or deleted with its
+/// folder (SQLite) at the end.
+pub struct TestDb {
+    pub url: String,
+    pub name: &'static str,
+    #[cfg(feature = "postgres")]
+    drop: Option<(String, String)>,
+}
+
+impl TestDb {
+    fn sqlite(k: &Klimat) -> TestDb {
+        TestDb {
+            url: format!("sqlite://{}", k.path("klimat.db").display()),
+            name: "sqlite",
+            #[cfg(feature = "postgres")]
+            drop: None,
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    fn postgres(admin: &str) -> TestDb {
+        use diesel::{Connection, RunQueryDsl};
+        let name = format!("klimat_test_{:016x}", rand::random::<u64>());
+        let mut conn = diesel::PgConnection::establish(admin)
+            .expect("KLIMAT_TEST_DATABASE_URL accepts connections");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .unwrap();
+        let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+        TestDb {
+            url: format!("{base}/{name}"),
+            name: "postgres",
+            drop: Some((admin.to_owned(), name)),
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Some((admin, name)) = &self.drop
+            && let Ok(mut conn) = diesel::PgConnection::establish(admin)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// SQLite, and PostgreSQL when configured.
+pub fn backends(k: &Klimat) -> Vec<TestDb> {
+    let mut out = vec![TestDb::sqlite(k)];
+    if let Ok(admin) = std::env::var("KLIMAT_TEST_DATABASE_URL") {
+        #[cfg(feature = "postgres")]
+        out.push(TestDb::postgres(&admin));
+        #[cfg(not(feature = "postgres"))]
+        panic!(
+            "KLIMAT_TEST_DATABASE_URL is set ({admin}) but the tests were built without --features postgres"
+        );
+    }
+    out
+}
+
+fn run(k: &Klimat, db: &TestDb, args: &[&str]) -> std::process::Output {
+    k.cmd()
+        .env("KLIMAT_DATABASE_URL", &db.url)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(k: &Klimat, db: &TestDb, args: &[&str]) -> String {
+    let out = run(k, db, args);
+    assert!(
+        out.status.success(),
+        "{}: {args:?}: {}",
+        db.name,
+        stderr_of(&out)
+    );
+    stdout_of(&out)
+}
+
+fn units_file(k: &Klimat, units: usize) -> std::path::PathBuf {
+    let mut text = String::from("code,name,parent\nregion,Region Exempel,\n");
+    for i in 1..=units {
+        text += &format!("unit-{i:02},Enhet {i},region\n");
+    }
+    k.write("units.csv", &text)
+}
+
+/// Units, the team-climate survey, a study and three waves with responses.
+fn study(k: &Klimat, db: &TestDb) -> (std::path::PathBuf, String) {
+    let survey = repo().join("surveys/team-climate.toml");
+    ok(k, db, &["migrate"]);
+    ok(k, db, &["unit", "import", arg(&units_file(k, 8))]);
+    ok(k, db, &["survey", "publish", arg(&survey)]);
+    let sim = k.path("all.csv");
+    let out = ok(
+        k,
+        db,
+        &[
+            "simulate",
+            "--survey",
+            arg(&survey),
+            "--units",
+            "8",
+            "--pilot-units",
+            "3",
+            "--waves",
+            "3",
+            "--respondents-per-unit",
+            "12",
+            "--seed",
+            "2",
+            "--effect",
+            "vision=0.5",
+            "--out",
+            arg(&sim),
+        ],
+    );
+    let pilots = out
+        .lines()
+        .find_map(|l| l.strip_prefix("pilot units: "))
+        .unwrap()
+        .to_owned();
+    let control: Vec<String> = (1..=8)
+        .map(|i| format!("unit-{i:02}"))
+        .filter(|u| !pilots.contains(u.as_str()))
+        .collect();
+    ok(
+        k,
+        db,
+        &[
+            "study",
+            "create",
+            "--name",
+            "pilot",
+            "--survey",
+            "team-climate",
+            "--pilot",
+            &pilots,
+            "--control",
+            &control.join(","),
+            "--intervention-date",
+            "2025-01-10",
+        ],
+    );
+    let text = std::fs::read_to_string(&sim).unwrap();
+    let header = text.lines().next().unwrap();
+    for wave in ["2024-03", "2024-09", "2025-03"] {
+        ok(
+            k,
+            db,
+            &[
+                "wave",
+                "create",
+                "--study",
+                "pilot",
+                "--name",
+                wave,
+                "--opens",
+                &format!("{wave}-01"),
+            ],
+        );
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains(&format!(",{wave},")))
+            .collect();
+        let file = k.write(
+            &format!("{wave}.csv"),
+            &format!("{header}\n{}\n", rows.join("\n")),
+        );
+        let out = ok(
+            k,
+            db,
+            &[
+                "responses",
+                "import",
+                "--wave",
+                &format!("pilot:{wave}"),
+                arg(&file),
+            ],
+        );
+        assert!(
+            out.contains(&format!("imported {} responses", rows.len())),
+            "{out}"
+        );
+    }
+    (sim, pilots)
+}
+
+#[test]
+fn migrations_run_from_empty_and_a_second_run_changes_nothing() {
+    let k = Klimat::new();
+    for db in backends(&k) {
+        ok(&k, &db, &["migrate"]);
+        ok(&k, &db, &["migrate"]);
+        let units = ok(&k, &db, &["unit", "list"]);
+        assert!(units.is_empty(), "{}", db.name);
+    }
+}
+
+#[test]
+fn the_database_path_gives_the_same_numbers_as_the_file_path() {
+    let k = Klimat::new();
+    for db in backends(&k) {
+        let (sim, pilots) = study(&k, &db);
+        let survey = repo().join("surveys/team-climate.toml");
+        // Score: one wave from the database and from its export.
+        let from_db = ok(&k, &db, &["score", "--wave", "pilot:2025-03"]);
+        let export = k.path(&format!("export-{}.csv", db.name));
+        ok(
+            &k,
+            &db,
+            &[
+                "responses",
+                "export",
+                "--wave",
+                "pilot:2025-03",
+                "--out",
+                arg(&export),
+            ],
+        );
+        let from_export = ok(
+            &k,
+            &db,
+            &[
+                "score",
+                "--survey",
+                arg(&survey),
+                "--responses",
+                arg(&export),
+            ],
+        );
+        assert_eq!(from_db, from_export, "{}", db.name);
+        // The effect report of the study and of the original file.
+        let report_db = ok(
+            &k,
+            &db,
+            &[
+                "report", "effect", "--study", "pilot", "--format", "json", "--reps", "199",
+            ],
+        );
+        let report_file = ok(
+            &k,
+            &db,
+            &[
+                "report",
+                "effect",
+                "--survey",
+                arg(&survey),
+                "--responses",
+                arg(&sim),
+                "--pilot",
+                &pilots,
+                "--first-post-wave",
+                "2025-03",
+                "--format",
+                "json",
+                "--reps",
+                "199",
+            ],
+        );
+        assert_eq!(report_db, report_file, "{}", db.name);
+        // The study export holds every response.
+        let all = ok(&k, &db, &["responses", "export", "--study", "pilot"]);
+        assert_eq!(
+            all.lines().count(),
+            std::fs::read_to_string(&sim).unwrap().lines().count(),
+            "{}",
+            db.name
+        );
+    }
+}
+
+#[test]
+fn unit_import_is_all_or_nothing_and_a_reimport_renames() {
+    let k = Klimat::new();
+    for db in backends(&k) {
+        ok(&k, &db, &["migrate"]);
+        let bad = k.write("bad.csv", "code,name,parent\na,A,\nb,B,zz\na,A again,\n");
+        let out = run(&k, &db, &["unit", "import", arg(&bad)]);
+        assert_eq!(out.status.code(), Some(1), "{}", db.name);
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("code `a` appears twice") && stderr.contains("parent `zz`"),
+            "{}: {stderr}",
+            db.name
+        );
+        assert!(
+            ok(&k, &db, &["unit", "list"]).is_empty(),
+            "{}: nothing imported",
+            db.name
+        );
+
+        let good = k.write("good.csv", "code,name,parent\na,A,\nb,B,a\n");
+        assert!(ok(&k, &db, &["unit", "import", arg(&good)]).contains("2 added"));
+        let renamed = k.write("renamed.csv", "code,name,parent\nb,B renamed,a\nc,C,\n");
+        assert!(ok(&k, &db, &["unit", "import", arg(&renamed)]).contains("1 added, 1 renamed"));
+        assert_eq!(
+            ok(&k, &db, &["unit", "list"]),
+            "a\tA\nb\tB renamed\nc\tC\n",
+            "{}",
+            db.name
+        );
+        let cycle = k.write("cycle.csv", "code,name,parent\na,A,b\n");
+        let out = run(&k, &db, &["unit", "import", arg(&cycle)]);
+        assert!(
+            stderr_of(&out).contains("cycle"),
+            "{}: {}",
+            db.name,
+            stderr_of(&out)
+        );
+        assert_eq!(ok(&k, &db, &["unit", "list"]), "a\tA\nb\tB renamed\nc\tC\n");
+    }
+}
+
+#[test]
+fn a_published_survey_is_immutable() {
+    let k = Klimat::new();
+    let original = std::fs::read_to_string(repo().join("surveys/team-climate.toml")).unwrap();
+    let survey = k.write("team.toml", &original);
+    let reformatted = k.write(
+        "team-reformatted.toml",
+        &format!("# a comment changes nothing\n{original}"),
+    );
+    let changed = k.write("team-changed.toml", &original.replace("Vision", "Visionen"));
+    for db in backends(&k) {
+        ok(&k, &db, &["migrate"]);
+        assert!(
+            ok(&k, &db, &["survey", "publish", arg(&survey)]).contains("published team-climate v1")
+        );
+        assert!(
+            ok(&k, &db, &["survey", "publish", arg(&reformatted)]).contains("published already")
+        );
+        let out = run(&k, &db, &["survey", "publish", arg(&changed)]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr_of(&out).contains("publish the change as version 2"),
+            "{}: {}",
+            db.name,
+            stderr_of(&out)
+        );
+    }
+}
+
+#[test]
+fn response_imports_are_all_or_nothing() {
+    let k = Klimat::new();
+    for db in backends(&k) {
+        study(&k, &db);
+        ok(
+            &k,
+            &db,
+            &["wave", "create", "--study", "pilot", "--name", "2025-09"],
+        );
+        let header = "unit,wave,vi1,vi2,vi3,vi4,ps1,ps2,ps3,ps4,to1,to2,to3,to4,si1,si2,si3,si4";
+        let row = |unit: &str, wave: &str| format!("{unit},{wave},3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3");
+        let unknown = k.write(
+            "unknown.csv",
+            &format!(
+                "{header}\n{}\n{}\n",
+                row("unit-01", "2025-09"),
+                row("nowhere", "2025-09")
+            ),
+        );
+        let out = run(
+            &k,
+            &db,
+            &[
+                "responses",
+                "import",
+                "--wave",
+                "pilot:2025-09",
+                arg(&unknown),
+            ],
+        );
+        assert!(
+            stderr_of(&out).contains("unknown unit code(s) nowhere"),
+            "{}: {}",
+            db.name,
+            stderr_of(&out)
+        );
+        let other = k.write(
+            "other.csv",
+            &format!("{header}\n{}\n", row("unit-01", "2024-03")),
+        );
+        let out = run(
+            &k,
+            &db,
+            &[
+                "responses",
+                "import",
+                "--wave",
+                "pilot:2025-09",
+                arg(&other),
+            ],
+        );
+        assert!(
+            stderr_of(&out).contains("rows of wave `2024-03`"),
+            "{}",
+            stderr_of(&out)
+        );
+        let export = ok(&k, &db, &["responses", "export", "--wave", "pilot:2025-09"]);
+        assert_eq!(export.lines().count(), 1, "{}: only the header", db.name);
+    }
+}
+
+#[test]
+fn waves_move_forward_only() {
+    let k = Klimat::new();
+    for db in backends(&k) {
+        study(&k, &db);
+        let out = run(&k, &db, &["wave", "close", "pilot:2024-03"]);
+        assert!(
+            stderr_of(&out).contains("is draft; it cannot become closed"),
+            "{}",
+            stderr_of(&out)
+        );
+        ok(&k, &db, &["wave", "open", "pilot:2024-03"]);
+        ok(&k, &db, &["wave", "close", "pilot:2024-03"]);
+        let out = run(&k, &db, &["wave", "open", "pilot:2024-03"]);
+        assert!(stderr_of(&out).contains("is closed; it cannot become open"));
+    }
+}
+
+#[test]
+fn a_mistyped_database_url_is_refused_and_creates_no_file() {
+    let k = Klimat::new();
+    for url in [
+        "postgress://klimat@localhost/klimat",
+        "klimat.db",
+        "sqlite://",
+    ] {
+        let out = k
+            .cmd()
+            .env("KLIMAT_DATABASE_URL", url)
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{url}");
+        let stderr = stderr_of(&out);
+        assert!(
+            stderr.contains("database_url") || stderr.contains("database URL"),
+            "{url}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(k.dir.path()).unwrap().count(),
+        0,
+        "no file was created"
+    );
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_server_refuses_an_unmigrated_postgresql_database() {
+    let Ok(admin) = std::env::var("KLIMAT_TEST_DATABASE_URL") else {
+        return;
+    };
+    let db = TestDb::postgres(&admin);
+    let e = klimat::store::Database::open(&db.url, klimat::store::Migrations::Require).unwrap_err();
+    assert!(e.to_string().contains("run `klimat migrate` first"), "{e}");
+    klimat::store::Database::open(&db.url, klimat::store::Migrations::Apply).unwrap();
+    klimat::store::Database::open(&db.url, klimat::store::Migrations::Require).unwrap();
+}
