@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod evaluation;
+pub mod mail;
 pub mod report;
 pub mod responses;
 pub mod scoring;

@@ -97,6 +97,32 @@ pub enum WaveCommand {
         /// STUDY:WAVE or the wave's number.
         wave: String,
     },
+    /// Remove the e-mail addresses of a closed wave (retention).
+    #[command(
+        after_help = "Examples:\n  klimat wave purge-contacts pilot-2025:2025-03\n\n\
+Invitations keep their unit and state, so response rates stay reportable; responses are untouched."
+    )]
+    PurgeContacts {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Add people to a draft wave's roster from a CSV file with columns email,unit,language.
+    #[command(
+        after_help = "Examples:\n  klimat roster import --wave pilot-2025:2025-03 roster.csv\n\n\
+All or nothing: malformed addresses, unknown units, languages the survey lacks and duplicates are listed and nothing is added. \
+The roster freezes when the wave opens."
+    )]
+    Import {
+        /// STUDY:WAVE or the wave's number.
+        #[arg(long)]
+        wave: String,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,11 +271,43 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             let w = studies::set_state(&mut conn, &current, "open")?;
             println!("wave {} is open", w.name);
         }
+        WaveCommand::PurgeContacts { wave } => {
+            let w = studies::wave(&mut conn, &wave)?;
+            let n = store::invitations::purge_contacts(&mut conn, &w)?;
+            println!(
+                "removed the e-mail addresses of {n} invitation(s) of wave {}",
+                w.name
+            );
+        }
         WaveCommand::Close { wave } => {
             let current = studies::wave(&mut conn, &wave)?;
             let w = studies::set_state(&mut conn, &current, "closed")?;
             println!("wave {} is closed", w.name);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn roster(cmd: RosterCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let RosterCommand::Import { wave, file } = cmd;
+    let db = open(settings)?;
+    let mut conn = db.get()?;
+    let wave = studies::wave(&mut conn, &wave)?;
+    let survey = surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let rows = store::invitations::parse_roster_csv(&text).map_err(|p| {
+        anyhow::anyhow!(
+            "{}: nothing was imported:\n  {}",
+            file.display(),
+            p.join("\n  ")
+        )
+    })?;
+    let n = store::invitations::import_roster(&mut conn, &wave, &rows, &survey.languages)
+        .with_context(|| format!("{}", file.display()))?;
+    println!("added {n} people to the roster of wave {}", wave.name);
+    for (unit, count) in store::invitations::roster_counts(&mut conn, &wave)? {
+        println!("  {unit:<20} {count}");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// Waves of a study: create, open, close.
     #[command(subcommand)]
     Wave(data::WaveCommand),
+    /// The people invited to a wave.
+    #[command(subcommand)]
+    Roster(data::RosterCommand),
     /// Import and export responses in the offline format.
     #[command(subcommand)]
     Responses(data::ResponsesCommand),
@@ -101,6 +104,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Unit(cmd) => data::unit(cmd, &Settings::load(args.config.as_deref())?),
         Command::Study(cmd) => data::study(cmd, &Settings::load(args.config.as_deref())?),
         Command::Wave(cmd) => data::wave(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Roster(cmd) => data::roster(cmd, &Settings::load(args.config.as_deref())?),
         Command::Responses(cmd) => data::responses(cmd, &Settings::load(args.config.as_deref())?),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),

@@ -6,6 +6,7 @@
 //! backends must differ, the one query matches on the connection variant.
 
 pub mod connection;
+pub mod invitations;
 pub mod pool;
 pub mod responses;
 pub mod schema;

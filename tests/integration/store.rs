@@ -471,3 +471,156 @@ fn a_server_refuses_an_unmigrated_postgresql_database() {
     klimat::store::Database::open(&db.url, klimat::store::Migrations::Apply).unwrap();
     klimat::store::Database::open(&db.url, klimat::store::Migrations::Require).unwrap();
 }
+
+#[test]
+fn roster_imports_are_all_or_nothing_and_freeze_when_the_wave_opens() {
+    let k = Klimat::new();
+    for db in backends(&k) {
+        study(&k, &db);
+        ok(
+            &k,
+            &db,
+            &["wave", "create", "--study", "pilot", "--name", "2025-09"],
+        );
+        let bad = k.write(
+            "bad-roster.csv",
+            "email,unit,language\nanna@region.se,unit-01,sv\nnot-an-address,unit-01,sv\nbo@region.se,nowhere,en\nANNA@region.se,unit-02,sv\ncid@region.se,unit-02,fi\n",
+        );
+        let out = run(
+            &k,
+            &db,
+            &["roster", "import", "--wave", "pilot:2025-09", arg(&bad)],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = stderr_of(&out);
+        for expected in [
+            "line 3: `not-an-address` is not an e-mail address",
+            "line 4: unknown unit `nowhere`",
+            "line 5: anna@region.se is listed twice (also line 2)",
+            "line 6: language `fi` is not offered",
+        ] {
+            assert!(
+                stderr.contains(expected),
+                "{}: {expected} in {stderr}",
+                db.name
+            );
+        }
+        let good = k.write("roster.csv", "email,unit,language\nanna@region.se,unit-01,sv\nbo@region.se,unit-01,en\ncid@region.se,unit-02,sv\n");
+        let out = ok(
+            &k,
+            &db,
+            &["roster", "import", "--wave", "pilot:2025-09", arg(&good)],
+        );
+        assert!(
+            out.contains("added 3 people") && out.contains("unit-01") && out.contains("2"),
+            "{out}"
+        );
+        let again = run(
+            &k,
+            &db,
+            &["roster", "import", "--wave", "pilot:2025-09", arg(&good)],
+        );
+        assert!(stderr_of(&again).contains("is on the wave's roster already"));
+
+        let out = run(&k, &db, &["wave", "purge-contacts", "pilot:2025-09"]);
+        assert!(stderr_of(&out).contains("purged only after it closes"));
+        ok(&k, &db, &["wave", "open", "pilot:2025-09"]);
+        let late = k.write(
+            "late.csv",
+            "email,unit,language\ndan@region.se,unit-03,sv\n",
+        );
+        let out = run(
+            &k,
+            &db,
+            &["roster", "import", "--wave", "pilot:2025-09", arg(&late)],
+        );
+        assert!(
+            stderr_of(&out).contains("frozen when it opened"),
+            "{}",
+            stderr_of(&out)
+        );
+        ok(&k, &db, &["wave", "close", "pilot:2025-09"]);
+        assert!(
+            ok(&k, &db, &["wave", "purge-contacts", "pilot:2025-09"])
+                .contains("of 3 invitation(s)")
+        );
+        assert!(
+            ok(&k, &db, &["wave", "purge-contacts", "pilot:2025-09"])
+                .contains("of 0 invitation(s)")
+        );
+        let remaining = email_count(&db.url);
+        assert_eq!(remaining, 0, "{}: no address is left", db.name);
+    }
+}
+
+/// Invitations of any wave that still hold an e-mail address.
+fn email_count(url: &str) -> i64 {
+    use diesel::prelude::*;
+    use klimat::store::schema::invitations;
+    let db = klimat::store::Database::open(url, klimat::store::Migrations::Require).unwrap();
+    let mut conn = db.get().unwrap();
+    invitations::table
+        .filter(invitations::email.is_not_null())
+        .count()
+        .get_result(&mut *conn)
+        .unwrap()
+}
+
+#[test]
+fn two_processes_writing_one_sqlite_file_both_succeed() {
+    let k = Klimat::new();
+    let db = TestDb::sqlite(&k);
+    study(&k, &db);
+    let survey = repo().join("surveys/team-climate.toml");
+    let mut children = Vec::new();
+    for (i, wave) in ["2026-03", "2026-09"].iter().enumerate() {
+        ok(
+            &k,
+            &db,
+            &["wave", "create", "--study", "pilot", "--name", wave],
+        );
+        let file = k.path(&format!("big-{i}.csv"));
+        ok(
+            &k,
+            &db,
+            &[
+                "simulate",
+                "--survey",
+                arg(&survey),
+                "--units",
+                "8",
+                "--waves",
+                "1",
+                "--respondents-per-unit",
+                "3000",
+                "--seed",
+                &i.to_string(),
+                "--out",
+                arg(&file),
+            ],
+        );
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace(",2024-03,", &format!(",{wave},"));
+        std::fs::write(&file, text).unwrap();
+    }
+    for (i, wave) in ["2026-03", "2026-09"].iter().enumerate() {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("klimat"));
+        cmd.current_dir(k.dir.path())
+            .env("KLIMAT_DATABASE_URL", &db.url)
+            .args(["responses", "import", "--wave", &format!("pilot:{wave}")])
+            .arg(k.path(&format!("big-{i}.csv")))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        children.push(cmd.spawn().unwrap());
+    }
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert!(!stderr_of(&out).contains("locked"));
+    }
+    for wave in ["pilot:2026-03", "pilot:2026-09"] {
+        let export = ok(&k, &db, &["responses", "export", "--wave", wave]);
+        assert!(export.lines().count() > 8 * 2000, "{wave}");
+    }
+}

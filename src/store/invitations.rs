@@ -1,0 +1,192 @@
+//! Invitations: the frozen roster of a wave. An invitation never shares a
+//! key, a time or an order with a response.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+
+use super::connection::on_backend;
+use super::pool::write;
+use super::schema::{invitations, units};
+use super::studies::Wave;
+use super::{DbConnection, StoreError};
+use crate::survey::Language;
+
+/// One line of a roster file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    pub line: usize,
+    pub email: String,
+    pub unit: String,
+    pub language: String,
+}
+
+/// Parses a roster CSV with columns email, unit, language.
+pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterRow>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
+            .collect(),
+        Err(e) => return Err(vec![format!("line 1: {e}")]),
+    };
+    let col = |n: &str| headers.iter().position(|h| h == n);
+    let (Some(email), Some(unit), Some(language)) = (col("email"), col("unit"), col("language"))
+    else {
+        return Err(vec![format!(
+            "line 1: the header must name the columns email,unit,language; it has {}",
+            headers.join(",")
+        )]);
+    };
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        match record {
+            Err(e) => problems.push(format!("line {}: {e}", i + 2)),
+            Ok(r) => rows.push(RosterRow {
+                line: i + 2,
+                email: r.get(email).unwrap_or("").to_owned(),
+                unit: r.get(unit).unwrap_or("").trim().to_owned(),
+                language: r.get(language).unwrap_or("").trim().to_lowercase(),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Adds `rows` to the roster of a draft wave, all or nothing: malformed
+/// addresses, unknown units, languages the survey lacks and duplicates (in
+/// the file or already on the roster) are all listed and nothing is added.
+pub fn import_roster(
+    conn: &mut DbConnection,
+    wave: &Wave,
+    rows: &[RosterRow],
+    languages: &[Language],
+) -> Result<usize, StoreError> {
+    if wave.state != "draft" {
+        return Err(StoreError::Invalid(format!(
+            "wave `{}` is {}: its roster was frozen when it opened",
+            wave.name, wave.state
+        )));
+    }
+    write(conn, |conn| {
+        let codes: HashMap<String, i64> = units::table
+            .select((units::code, units::id))
+            .load(conn)?
+            .into_iter()
+            .collect();
+        let existing: HashSet<String> = invitations::table
+            .filter(invitations::wave_id.eq(wave.id))
+            .select(invitations::email)
+            .load::<Option<String>>(conn)?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut problems = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut valid = Vec::new();
+        for r in rows {
+            let email = match crate::mail::parse_address(&r.email) {
+                Ok(e) => Some(e),
+                Err(m) => {
+                    problems.push(format!("line {}: {m}", r.line));
+                    None
+                }
+            };
+            let unit = codes.get(&r.unit).copied();
+            if unit.is_none() {
+                problems.push(format!("line {}: unknown unit `{}`", r.line, r.unit));
+            }
+            let language = Language::from_code(&r.language).filter(|l| languages.contains(l));
+            if language.is_none() {
+                let offered: Vec<&str> = languages.iter().map(|l| l.code()).collect();
+                problems.push(format!(
+                    "line {}: language `{}` is not offered by the wave's survey ({})",
+                    r.line,
+                    r.language,
+                    offered.join(", ")
+                ));
+            }
+            if let Some(e) = &email {
+                if let Some(first) = seen.insert(e.clone(), r.line) {
+                    problems.push(format!(
+                        "line {}: {e} is listed twice (also line {first})",
+                        r.line
+                    ));
+                } else if existing.contains(e) {
+                    problems.push(format!(
+                        "line {}: {e} is on the wave's roster already",
+                        r.line
+                    ));
+                }
+            }
+            if let (Some(e), Some(u), Some(l)) = (email, unit, language) {
+                valid.push((e, u, l));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "nothing was imported ({} problem(s)):\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            )));
+        }
+        for chunk in valid.chunks(5_000) {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|(e, u, l)| {
+                    (
+                        invitations::wave_id.eq(wave.id),
+                        invitations::unit_id.eq(*u),
+                        invitations::language.eq(l.code()),
+                        invitations::email.eq(Some(e.as_str())),
+                    )
+                })
+                .collect();
+            on_backend!(conn, c => diesel::insert_into(invitations::table).values(&values).execute(c))?;
+        }
+        Ok(valid.len())
+    })
+}
+
+/// Invited people per unit code.
+pub fn roster_counts(
+    conn: &mut DbConnection,
+    wave: &Wave,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(invitations::table
+        .inner_join(units::table)
+        .filter(invitations::wave_id.eq(wave.id))
+        .group_by(units::code)
+        .select((units::code, diesel::dsl::count_star()))
+        .order(units::code)
+        .load(conn)?)
+}
+
+/// Removes the e-mail addresses of a closed wave (retention). The rest of
+/// each invitation stays, so response rates remain reportable.
+pub fn purge_contacts(conn: &mut DbConnection, wave: &Wave) -> Result<usize, StoreError> {
+    if wave.state != "closed" {
+        return Err(StoreError::Invalid(format!(
+            "wave `{}` is {}: contacts are purged only after it closes",
+            wave.name, wave.state
+        )));
+    }
+    write(conn, |conn| {
+        Ok(diesel::update(
+            invitations::table
+                .filter(invitations::wave_id.eq(wave.id))
+                .filter(invitations::email.is_not_null()),
+        )
+        .set((
+            invitations::email.eq(None::<String>),
+            invitations::token_hash.eq(None::<String>),
+        ))
+        .execute(conn)?)
+    })
+}
