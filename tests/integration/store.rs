@@ -55,6 +55,7 @@ impl Drop for TestDb {
 }
 
 /// SQLite, and PostgreSQL when configured.
+#[cfg_attr(not(feature = "postgres"), allow(unused_mut))]
 pub fn backends(k: &Klimat) -> Vec<TestDb> {
     let mut out = vec![TestDb::sqlite(k)];
     if let Ok(admin) = std::env::var("KLIMAT_TEST_DATABASE_URL") {
