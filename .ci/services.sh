@@ -15,21 +15,24 @@ apt_install() {
 # A throwaway PostgreSQL cluster on 127.0.0.1:$PGPORT, trust authentication.
 start_postgres() {
     apt_install postgresql libpq-dev
-    local bin
-    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     PG_DIR=$(mktemp -d /tmp/klimat-pg.XXXXXX)
-    PGPORT=${PGPORT:-55432}
     chown postgres "$PG_DIR"
-    su postgres -c "$bin/initdb -D $PG_DIR/data -A trust -U postgres > $PG_DIR/initdb.log"
-    su postgres -c "$bin/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w \
-        -o '-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off' start" > /dev/null
+    # The first free port from 55432 on, so that a server left running does not stop the tests.
+    PGPORT=55432
+    while (echo > "/dev/tcp/127.0.0.1/$PGPORT") 2> /dev/null; do PGPORT=$((PGPORT + 1)); done
+    su postgres -c "$PG_BIN/initdb -D $PG_DIR/data -A trust -U postgres > $PG_DIR/initdb.log"
+    if ! su postgres -c "$PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/server.log -w \
+        -o '-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off' start" > /dev/null; then
+        cat "$PG_DIR/server.log" >&2
+        return 1
+    fi
     export KLIMAT_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"
-    PG_BIN=$bin
-    echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
+    echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
 }
 
 stop_postgres() {
-    if [ -n "${PG_DIR:-}" ]; then
+    if [ -n "${PG_DIR:-}" ] && [ -n "${PG_BIN:-}" ]; then
         su postgres -c "$PG_BIN/pg_ctl -D $PG_DIR/data -m fast stop" > /dev/null 2>&1 || true
         rm -rf "$PG_DIR"
     fi
