@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::charts::{escape, event_study_chart, forest_chart, means_chart};
 use super::format::{cell, fixed, interval};
-use crate::evaluation::report::{Arm, EffectReport};
+use crate::evaluation::report::{Arm, Did, EffectReport, UnitLevel};
 use crate::survey::Direction;
 
 pub fn json(report: &EffectReport) -> String {
@@ -89,6 +89,42 @@ pub fn plain_summary(report: &EffectReport) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The inference of one DiD estimate in one sentence (Markdown and HTML).
+fn did_sentence(x: &Did) -> String {
+    format!(
+        "DiD {:+.3}; CR1 SE {:.3} (p {}); CR2 SE {:.3}, Bell–McCaffrey df {:.1} (p {}); wild bootstrap p {}; \
+         permutation p {} (smallest attainable {:.4}).",
+        x.estimate,
+        x.se_cr1,
+        p(x.p_cr1),
+        x.se_cr2,
+        x.df_bm,
+        p(x.p_cr2),
+        p(x.p_wild),
+        p(x.p_permutation),
+        x.p_permutation_min
+    )
+}
+
+fn unit_level_sentence(u: &UnitLevel) -> String {
+    let welch = match (u.welch_t, u.welch_df, u.p_welch) {
+        (Some(t), Some(df), Some(pw)) => format!("Welch t {t:.2}, df {df:.1}, p {}", p(pw)),
+        _ => "Welch test not possible (fewer than two units in an arm)".into(),
+    };
+    format!(
+        "Unit-level view (Donald–Lang, units weighted equally): {:+.3}; {welch}; permutation p {}.",
+        u.estimate,
+        p(u.p_permutation)
+    )
+}
+
+fn pretrend_sentence(pretrend_p: f64) -> String {
+    format!(
+        "Joint pre-trend test: p = {} (such tests have low power; a large p does not prove parallel trends).",
+        p(pretrend_p)
+    )
 }
 
 /// A few lines for the terminal.
@@ -302,31 +338,10 @@ pub fn markdown(report: &EffectReport) -> String {
             }
         }
         if let Some(x) = &d.did {
-            let _ = writeln!(
-                o,
-                "\nDiD {:+.3}; CR1 SE {:.3} (p {}); CR2 SE {:.3}, BM df {:.1} (p {}); wild bootstrap p {}; permutation p {} (smallest attainable {:.4}).",
-                x.estimate,
-                x.se_cr1,
-                p(x.p_cr1),
-                x.se_cr2,
-                x.df_bm,
-                p(x.p_cr2),
-                p(x.p_wild),
-                p(x.p_permutation),
-                x.p_permutation_min
-            );
+            let _ = writeln!(o, "\n{}", did_sentence(x));
         }
         if let Some(u) = &d.unit_level {
-            let welch = match (u.welch_t, u.welch_df, u.p_welch) {
-                (Some(t), Some(df), Some(pw)) => format!("Welch t {t:.2}, df {df:.1}, p {}", p(pw)),
-                _ => "Welch test not possible (fewer than two units in an arm)".into(),
-            };
-            let _ = writeln!(
-                o,
-                "\nUnit-level (Donald–Lang, units weighted equally): {:+.3}; {welch}; permutation p {}.",
-                u.estimate,
-                p(u.p_permutation)
-            );
+            let _ = writeln!(o, "\n{}", unit_level_sentence(u));
         }
         if let Some(es) = &d.event_study {
             let _ = writeln!(o, "\nEvent study (reference {}):\n", es.reference_wave);
@@ -347,11 +362,7 @@ pub fn markdown(report: &EffectReport) -> String {
                 );
             }
             if let Some(pt) = es.pretrend_p {
-                let _ = writeln!(
-                    o,
-                    "\nJoint pre-trend test: p = {} (such tests have low power; a large p does not prove parallel trends).",
-                    p(pt)
-                );
+                let _ = writeln!(o, "\n{}", pretrend_sentence(pt));
             }
         }
         if !d.warnings.is_empty() {
@@ -438,6 +449,7 @@ caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
 .summary { background: #f3f6fa; border-left: 4px solid #0072B2; padding: 0.5rem 1rem; }
 .warning { background: #fff4e5; border-left: 4px solid #D55E00; padding: 0.5rem 1rem; }
 figure { margin: 1rem 0; } svg { max-width: 100%; height: auto; }
+.wide { overflow-x: auto; }
 @page { size: A4; margin: 15mm; }
 @media print { body { margin: 0; max-width: none; } figure, table { break-inside: avoid; } h2 { break-after: avoid; } }
 ";
@@ -478,7 +490,7 @@ pub fn html(report: &EffectReport) -> String {
     );
     let _ = writeln!(
         o,
-        "<table>\n<caption>Differences in differences in scale points; the permutation p-value is primary, Holm-adjusted across {} dimensions</caption>",
+        "<div class=\"wide\">\n<table>\n<caption>Differences in differences in scale points; the permutation p-value is primary, Holm-adjusted across {} dimensions</caption>",
         report.dimensions.len()
     );
     let _ = writeln!(
@@ -518,7 +530,7 @@ pub fn html(report: &EffectReport) -> String {
             }
         }
     }
-    let _ = writeln!(o, "</tbody>\n</table>");
+    let _ = writeln!(o, "</tbody>\n</table>\n</div>");
     let _ = writeln!(
         o,
         "<figure>{}<figcaption>Standardised effects with 95 % intervals; the table above holds the same figures.</figcaption></figure>",
@@ -569,28 +581,10 @@ pub fn html(report: &EffectReport) -> String {
         }
         let _ = writeln!(o, "</tbody>\n</table>");
         if let Some(x) = &d.did {
-            let _ = writeln!(
-                o,
-                "<p>DiD {:+.3}; CR1 SE {:.3} (p {}); CR2 SE {:.3}, Bell–McCaffrey df {:.1} (p {}); wild bootstrap p {}; permutation p {} (smallest attainable {:.4}).</p>",
-                x.estimate,
-                x.se_cr1,
-                p(x.p_cr1),
-                x.se_cr2,
-                x.df_bm,
-                p(x.p_cr2),
-                p(x.p_wild),
-                p(x.p_permutation),
-                x.p_permutation_min
-            );
+            let _ = writeln!(o, "<p>{}</p>", escape(&did_sentence(x)));
         }
         if let Some(u) = &d.unit_level {
-            let _ = writeln!(
-                o,
-                "<p>Unit-level view (units weighted equally): {:+.3}; Welch p {}; permutation p {}.</p>",
-                u.estimate,
-                u.p_welch.map(p).unwrap_or_else(|| "—".into()),
-                p(u.p_permutation)
-            );
+            let _ = writeln!(o, "<p>{}</p>", escape(&unit_level_sentence(u)));
         }
         if let (Some(es), Some(chart)) = (&d.event_study, event_study_chart(report, d)) {
             let _ = writeln!(
@@ -618,11 +612,7 @@ pub fn html(report: &EffectReport) -> String {
             }
             let _ = writeln!(o, "</tbody>\n</table>");
             if let Some(pt) = es.pretrend_p {
-                let _ = writeln!(
-                    o,
-                    "<p>Joint pre-trend test: p = {} (such tests have low power; a large p does not prove parallel trends).</p>",
-                    p(pt)
-                );
+                let _ = writeln!(o, "<p>{}</p>", escape(&pretrend_sentence(pt)));
             }
         }
         if !d.warnings.is_empty() {

@@ -1,5 +1,6 @@
 //! The charts of the effect report.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{INK, PALETTE, accessible, padded_range};
@@ -34,24 +35,12 @@ pub fn means_chart(report: &EffectReport, d: &DimensionEffect, scale: (i32, i32)
             .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), lo..hi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .disable_x_mesh()
-            .x_labels(waves.len())
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    waves.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("Wave")
-            .y_desc(format!("Mean score ({}–{})", scale.0, scale.1))
-            .axis_desc_style((FONT, 14).into_font().color(&INK))
-            .label_style((FONT, 12).into_font().color(&INK))
-            .draw()?;
+        wave_axes(
+            &mut chart,
+            waves,
+            "Wave".into(),
+            format!("Mean score ({}–{})", scale.0, scale.1),
+        )?;
         let x_line = post as f64 - 0.5;
         chart
             .draw_series(DashedLineSeries::new(
@@ -255,24 +244,12 @@ pub fn event_study_chart(report: &EffectReport, d: &DimensionEffect) -> Option<S
             .x_label_area_size(44)
             .y_label_area_size(56)
             .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), lo..hi)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE)
-            .disable_x_mesh()
-            .x_labels(waves.len())
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    waves.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc(format!("Wave (reference: {})", es.reference_wave))
-            .y_desc("Pilot − control, relative to reference")
-            .axis_desc_style((FONT, 14).into_font().color(&INK))
-            .label_style((FONT, 12).into_font().color(&INK))
-            .draw()?;
+        wave_axes(
+            &mut chart,
+            waves,
+            format!("Wave (reference: {})", es.reference_wave),
+            "Pilot − control, relative to reference".into(),
+        )?;
         let right = waves.len() as f64 - 0.5;
         chart.draw_series(LineSeries::new(
             vec![(-0.5, 0.0), (right, 0.0)],
@@ -329,6 +306,37 @@ pub fn event_study_chart(report: &EffectReport, d: &DimensionEffect) -> Option<S
             description.join("; ")
         ),
     ))
+}
+
+type WaveChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Axes with one tick per wave, labelled with the wave's name.
+fn wave_axes(
+    chart: &mut WaveChart<'_, '_>,
+    waves: &[String],
+    x_desc: String,
+    y_desc: String,
+) -> Drawn {
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .disable_x_mesh()
+        .x_labels(waves.len())
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                waves.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, 14).into_font().color(&INK))
+        .label_style((FONT, 12).into_font().color(&INK))
+        .draw()?;
+    Ok(())
 }
 
 /// Drawing into a string fails only on a plotters bug; the chart is then left
