@@ -265,7 +265,7 @@ pub fn read<S: RowSink>(
                 worker
             }));
         }
-        let sent = split_blocks(&mut input, rest, |block, line, n| {
+        let sent = split_blocks(&mut input, rest, BLOCK, |block, line, n| {
             // Round-robin keeps the result independent of timing.
             senders[n % threads].send((block, line)).is_ok()
         });
@@ -336,39 +336,34 @@ fn fill(input: &mut impl Read, buffer: &mut Vec<u8>, want: usize) -> std::io::Re
 fn split_blocks(
     input: &mut impl Read,
     mut carry: Vec<u8>,
+    block: usize,
     mut send: impl FnMut(Vec<u8>, u64, usize) -> bool,
 ) -> Result<(), (u64, std::io::Error)> {
     let mut line = 2u64;
-    let mut n = 0;
+    let mut sent = 0;
+    let mut want = block;
     loop {
-        let before = carry.len();
-        let read = fill(input, &mut carry, BLOCK).map_err(|e| (line, e))?;
-        let at_end = read == 0 && carry.len() == before && carry.len() < BLOCK.max(before + 1);
+        let at_end = fill(input, &mut carry, want).map_err(|e| (line, e))? == 0;
         let cut = if at_end {
-            Some(carry.len())
+            // The rest, whether or not it ends with a line break.
+            carry.len()
         } else {
-            record_boundary(&carry)
-        };
-        let Some(cut) = cut else {
-            if read == 0 {
-                // The input ended inside a quoted field: hand it over as it is.
-                let lines = memchr::memchr_iter(b'\n', &carry).count() as u64;
-                if !carry.is_empty() {
-                    send(std::mem::take(&mut carry), line, n);
+            match record_boundary(&carry) {
+                Some(cut) => cut,
+                None => {
+                    // One record longer than a block: read a block more.
+                    want = carry.len() + block;
+                    continue;
                 }
-                let _ = lines;
-                return Ok(());
             }
-            // One record longer than a block: read on.
-            carry.reserve(BLOCK);
-            continue;
         };
+        want = block;
         let rest = carry.split_off(cut);
         let lines = memchr::memchr_iter(b'\n', &carry).count() as u64;
-        if !carry.is_empty() && !send(carry, line, n) {
+        if !carry.is_empty() && !send(carry, line, sent) {
             return Ok(());
         }
-        n += 1;
+        sent += 1;
         line += lines;
         carry = rest;
         if at_end {
@@ -570,4 +565,38 @@ fn record_end(data: &[u8]) -> usize {
         }
     }
     data.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks of a few bytes: every block ends at a record boundary (quoted
+    /// line breaks included), the blocks cover the input exactly, and each
+    /// carries the line number of its first line.
+    #[test]
+    fn blocks_end_at_record_boundaries_and_know_their_first_line() {
+        let text = "a,1\nb,\"two\nlines\"\nc,3\nd,\"x\"\"y\"\ne,5";
+        for block in [1, 3, 7, 16, 64] {
+            let mut blocks = Vec::new();
+            split_blocks(&mut text.as_bytes(), Vec::new(), block, |b, line, _| {
+                blocks.push((String::from_utf8(b).unwrap(), line));
+                true
+            })
+            .unwrap();
+            let joined: String = blocks.iter().map(|b| b.0.as_str()).collect();
+            assert_eq!(joined, text, "block size {block}");
+            let mut line = 2;
+            for (b, first) in &blocks {
+                assert_eq!(*first, line, "block size {block}: {blocks:?}");
+                assert!(b.ends_with('\n') || b.ends_with('5'), "{b:?}");
+                assert_eq!(
+                    b.matches('"').count() % 2,
+                    0,
+                    "block size {block}: a quote split: {b:?}"
+                );
+                line += b.matches('\n').count() as u64;
+            }
+        }
+    }
 }

@@ -501,3 +501,34 @@ fn out_writes_a_file_and_min_group_below_three_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("--min-group"));
 }
+
+#[test]
+fn a_quoted_comment_with_line_breaks_is_read_and_later_lines_keep_their_numbers() {
+    let k = Klimat::new();
+    let items = "vi1,vi2,vi3,vi4,ps1,ps2,ps3,ps4,to1,to2,to3,to4,si1,si2,si3,si4";
+    let row = |unit: &str, first: &str, comment: &str| {
+        format!("{unit},2025-03,{first},3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,{comment}\n")
+    };
+    let mut text = format!("unit,wave,{items},comment\n");
+    text += &row("a", "4", "\"Bra, men\nmer tid\nbehövs\"");
+    text += &row("a", "9", "");
+    let file = k.write("comments.csv", &text);
+    let out = k
+        .cmd()
+        .args([
+            "score",
+            "--survey",
+            arg(&repo().join("surveys/team-climate.toml")),
+            "--responses",
+            arg(&file),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // The header is line 1, the comment spans lines 2–4, the bad row is line 5.
+    assert!(
+        stderr_of(&out).contains("line 5, column 3 `vi1`: outside the scale"),
+        "{}",
+        stderr_of(&out)
+    );
+}
