@@ -31,8 +31,6 @@ pub struct Settings {
     pub min_group_size: u32,
     /// Folder where generated reports are written. Default: `reports`.
     pub reports_dir: PathBuf,
-    /// Log filter in `tracing` syntax, e.g. `info` or `klimat=debug`. Default: `info`.
-    pub log: String,
 }
 
 impl Default for Settings {
@@ -41,7 +39,6 @@ impl Default for Settings {
             database_url: "sqlite://klimat.db".to_owned(),
             min_group_size: 5,
             reports_dir: PathBuf::from("reports"),
-            log: "info".to_owned(),
         }
     }
 }
@@ -118,12 +115,6 @@ impl Settings {
             return Err(invalid(
                 "database_url",
                 "expected sqlite://PATH or postgres://user:password@host/database".to_owned(),
-            ));
-        }
-        if self.log.trim().is_empty() {
-            return Err(invalid(
-                "log",
-                "the log filter is empty; use e.g. `info`".to_owned(),
             ));
         }
         Ok(())

@@ -169,10 +169,6 @@ impl Database {
             .get()
             .map_err(|e| StoreError::Connect(e.to_string()))
     }
-
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self.backend, Backend::Sqlite(_))
-    }
 }
 
 /// Applies pending migrations (`apply`) or counts them.

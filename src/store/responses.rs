@@ -134,10 +134,3 @@ pub fn scan(
     }
     Ok(count)
 }
-
-pub fn count(conn: &mut DbConnection, wave: &Wave) -> Result<i64, StoreError> {
-    Ok(responses::table
-        .filter(responses::wave_id.eq(wave.id))
-        .count()
-        .get_result(conn)?)
-}

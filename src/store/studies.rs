@@ -273,10 +273,3 @@ pub fn set_state(conn: &mut DbConnection, wave: &Wave, to: &str) -> Result<Wave,
         )
     })
 }
-
-pub fn study_of(conn: &mut DbConnection, wave: &Wave) -> Result<Study, StoreError> {
-    Ok(studies::table
-        .find(wave.study_id)
-        .select(Study::as_select())
-        .first(conn)?)
-}

@@ -177,12 +177,3 @@ pub fn all(conn: &mut DbConnection) -> Result<Vec<Unit>, StoreError> {
         .order(units::code)
         .load(conn)?)
 }
-
-pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<Unit, StoreError> {
-    units::table
-        .filter(units::code.eq(code))
-        .select(Unit::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("unit `{code}`")))
-}
