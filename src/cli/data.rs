@@ -36,6 +36,7 @@ A re-import adds new codes and updates names; codes are never removed, so histor
         file: PathBuf,
     },
     /// List the stored units.
+    #[command(after_help = "Examples:\n  klimat unit list")]
     List,
 }
 

@@ -32,7 +32,8 @@ collects anonymous answers on the web, and reports whether pilot units improved 
 compared with control units.",
     after_help = "Examples:\n  klimat survey check surveys/*.toml\n  klimat survey show surveys/creative-climate.toml --lang en\n  \
 klimat simulate --survey surveys/creative-climate.toml --out sim.csv\n  \
-klimat score --survey surveys/creative-climate.toml --responses sim.csv --format md\n\n\
+klimat score --survey surveys/creative-climate.toml --responses sim.csv --format md\n  \
+klimat report effect --survey surveys/creative-climate.toml --responses sim.csv --pilot unit-02,unit-05 --first-post-wave 2025-03\n\n\
 Settings come from defaults, then klimat.toml (or --config / KLIMAT_CONFIG), then KLIMAT_* variables."
 )]
 pub struct Args {
@@ -50,6 +51,10 @@ pub enum Command {
     #[command(subcommand)]
     Survey(survey::SurveyCommand),
     /// Create or update the database schema (a deploy step on PostgreSQL).
+    #[command(
+        after_help = "Examples:\n  klimat migrate\n  KLIMAT_DATABASE_URL=postgres://klimat@db/klimat klimat migrate\n\n\
+SQLite databases are migrated by every command; PostgreSQL ones only by this one, once per deploy."
+    )]
     Migrate,
     /// Organisational units.
     #[command(subcommand)]
@@ -66,7 +71,7 @@ pub enum Command {
     /// Import and export responses in the offline format.
     #[command(subcommand)]
     Responses(data::ResponsesCommand),
-    /// Score a responses file: dimension scores, reliability and agreement per wave and unit.
+    /// Score responses (a file or a wave in the database): scores, reliability and agreement.
     Score(score::ScoreArgs),
     /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
     Simulate(simulate::SimulateArgs),
@@ -77,6 +82,9 @@ pub enum Command {
     #[command(subcommand)]
     Design(design::DesignCommand),
     /// Print the effective settings, with secrets masked.
+    #[command(
+        after_help = "Examples:\n  klimat config\n  KLIMAT_MIN_GROUP_SIZE=7 klimat --config klimat.toml config"
+    )]
     Config,
 }
 

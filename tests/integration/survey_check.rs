@@ -151,6 +151,35 @@ fn check_without_files_is_a_usage_error() {
 #[test]
 fn every_command_explains_itself_with_examples() {
     let k = Klimat::new();
+    let leaves: &[&[&str]] = &[
+        &["survey", "check"],
+        &["survey", "show"],
+        &["survey", "publish"],
+        &["migrate"],
+        &["unit", "import"],
+        &["unit", "list"],
+        &["study", "create"],
+        &["wave", "create"],
+        &["wave", "open"],
+        &["wave", "close"],
+        &["wave", "purge-contacts"],
+        &["roster", "import"],
+        &["responses", "import"],
+        &["responses", "export"],
+        &["score"],
+        &["simulate"],
+        &["report", "effect"],
+        &["design", "power"],
+        &["config"],
+    ];
+    for leaf in leaves {
+        let out = k.cmd().args(*leaf).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{leaf:?}");
+        assert!(
+            stdout_of(&out).contains("Examples:"),
+            "{leaf:?} has examples"
+        );
+    }
     for args in [
         vec!["--help"],
         vec!["survey", "--help"],
