@@ -26,18 +26,11 @@ pub fn means_chart(report: &EffectReport, d: &DimensionEffect, scale: (i32, i32)
             .flatten();
         let (lo, hi) = padded_range(values);
         let (lo, hi) = (lo.max(scale.0 as f64), hi.min(scale.1 as f64));
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("{}: mean score by wave", d.name),
-                (FONT, 18).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), lo..hi)?;
-        wave_axes(
-            &mut chart,
+        let mut chart = wave_chart(
+            &root,
+            format!("{}: mean score by wave", d.name),
             waves,
+            (lo, hi),
             "Wave".into(),
             format!("Mean score ({}–{})", scale.0, scale.1),
         )?;
@@ -235,18 +228,11 @@ pub fn event_study_chart(report: &EffectReport, d: &DimensionEffect) -> Option<S
             let ci = c.ci95.unwrap_or([c.estimate; 2]);
             [c.estimate, ci[0], ci[1], 0.0]
         }));
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("{}: event study", d.name),
-                (FONT, 18).into_font().color(&INK),
-            )
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(56)
-            .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), lo..hi)?;
-        wave_axes(
-            &mut chart,
+        let mut chart = wave_chart(
+            &root,
+            format!("{}: event study", d.name),
             waves,
+            (lo, hi),
             format!("Wave (reference: {})", es.reference_wave),
             "Pilot − control, relative to reference".into(),
         )?;
@@ -311,13 +297,22 @@ pub fn event_study_chart(report: &EffectReport, d: &DimensionEffect) -> Option<S
 type WaveChart<'a, 'b> =
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Axes with one tick per wave, labelled with the wave's name.
-fn wave_axes(
-    chart: &mut WaveChart<'_, '_>,
+/// A chart with one x position per wave, labelled with the wave's name, and
+/// the y range `y`.
+fn wave_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: String,
     waves: &[String],
+    y: (f64, f64),
     x_desc: String,
     y_desc: String,
-) -> Drawn {
+) -> Result<WaveChart<'a, 'b>, Box<dyn std::error::Error>> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 18).into_font().color(&INK))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(56)
+        .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), y.0..y.1)?;
     chart
         .configure_mesh()
         .light_line_style(WHITE)
@@ -336,7 +331,7 @@ fn wave_axes(
         .axis_desc_style((FONT, 14).into_font().color(&INK))
         .label_style((FONT, 12).into_font().color(&INK))
         .draw()?;
-    Ok(())
+    Ok(chart)
 }
 
 /// Drawing into a string fails only on a plotters bug; the chart is then left
