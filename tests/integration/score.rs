@@ -6,6 +6,21 @@ fn team_climate() -> std::path::PathBuf {
     repo().join("surveys/team-climate.toml")
 }
 
+/// `klimat score` of team-climate on `responses`, with further arguments.
+fn score(k: &Klimat, responses: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    k.cmd()
+        .args([
+            "score",
+            "--survey",
+            arg(&team_climate()),
+            "--responses",
+            arg(responses),
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 fn json(out: &std::process::Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", stderr_of(out));
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")
@@ -43,17 +58,7 @@ fn the_json_report_has_every_promised_field() {
             "2",
         ],
     );
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&file),
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &file, &[]);
     let r = json(&out);
     assert_eq!(r["survey"]["key"], "team-climate");
     assert!(r["survey"]["hash"].as_str().unwrap().starts_with("sha256:"));
@@ -115,17 +120,7 @@ fn a_simulated_icc_is_recovered() {
             "11",
         ],
     );
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&file),
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &file, &[]);
     let r = json(&out);
     let iccs: Vec<f64> = r["waves"]
         .as_array()
@@ -150,19 +145,7 @@ fn a_simulated_icc_is_recovered() {
 fn a_valid_file_with_bom_crlf_quotes_and_dont_know_in_any_case_is_read() {
     let k = Klimat::new();
     let file = test_data("responses/valid-bom-crlf.csv");
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&file),
-            "--min-group",
-            "3",
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &file, &["--min-group", "3"]);
     let r = json(&out);
     let d = &r["waves"][0]["dimensions"][0];
     // Two respondents: below every minimum, so nothing is shown…
@@ -207,17 +190,7 @@ fn each_broken_file_gets_its_specific_error_and_a_non_zero_exit() {
     let k = Klimat::new();
     for (file, expected) in cases {
         let path = test_data(&format!("responses/{file}"));
-        let out = k
-            .cmd()
-            .args([
-                "score",
-                "--survey",
-                arg(&team_climate()),
-                "--responses",
-                arg(&path),
-            ])
-            .output()
-            .unwrap();
+        let out = score(&k, &path, &[]);
         assert_eq!(out.status.code(), Some(1), "{file}");
         let stderr = stderr_of(&out);
         assert!(
@@ -232,21 +205,7 @@ fn each_broken_file_gets_its_specific_error_and_a_non_zero_exit() {
 fn a_semicolon_file_is_read_with_the_delimiter_option() {
     let k = Klimat::new();
     let path = test_data("responses/semicolons.csv");
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&path),
-            "--delimiter",
-            ";",
-            "--min-group",
-            "3",
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &path, &["--delimiter", ";", "--min-group", "3"]);
     assert_eq!(json(&out)["waves"][0]["respondents"], 2);
 }
 
@@ -269,32 +228,11 @@ fn skip_invalid_drops_bad_rows_and_says_how_many_and_why() {
     text.push_str("unit-01,2024-03,9,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n");
     text.push_str("unit-01,2024-03,x,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1\n");
     let broken = k.write("broken.csv", &text);
-    let refused = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&broken),
-        ])
-        .output()
-        .unwrap();
+    let refused = score(&k, &broken, &[]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(stderr_of(&refused).contains("2 problem(s) in the rows; nothing was computed"));
 
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&broken),
-            "--skip-invalid",
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &broken, &["--skip-invalid"]);
     let stderr = stderr_of(&out);
     assert!(
         stderr.contains(&format!("skipped 2 of {} rows", good_rows + 2)),
@@ -331,19 +269,7 @@ fn no_figure_of_a_small_unit_appears_in_any_format() {
     }
     let file = k.write("small.csv", &text);
     let score = |format: &str| {
-        let out = k
-            .cmd()
-            .args([
-                "score",
-                "--survey",
-                arg(&team_climate()),
-                "--responses",
-                arg(&file),
-                "--format",
-                format,
-            ])
-            .output()
-            .unwrap();
+        let out = score(&k, &file, &["--format", format]);
         assert!(out.status.success(), "{}", stderr_of(&out));
         stdout_of(&out)
     };
@@ -408,19 +334,7 @@ fn the_markdown_and_csv_reports_carry_the_same_figures_as_the_json() {
         ],
     );
     let run = |format: &str| {
-        let out = k
-            .cmd()
-            .args([
-                "score",
-                "--survey",
-                arg(&team_climate()),
-                "--responses",
-                arg(&file),
-                "--format",
-                format,
-            ])
-            .output()
-            .unwrap();
+        let out = score(&k, &file, &["--format", format]);
         stdout_of(&out)
     };
     let r: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
@@ -463,21 +377,7 @@ fn out_writes_a_file_and_min_group_below_three_is_refused() {
         ],
     );
     let target = k.path("reports/score.md");
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&file),
-            "--format",
-            "md",
-            "--out",
-            arg(&target),
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &file, &["--format", "md", "--out", arg(&target)]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(
         std::fs::read_to_string(&target)
@@ -485,19 +385,7 @@ fn out_writes_a_file_and_min_group_below_three_is_refused() {
             .starts_with("# Scores")
     );
 
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&team_climate()),
-            "--responses",
-            arg(&file),
-            "--min-group",
-            "2",
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &file, &["--min-group", "2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("--min-group"));
 }
@@ -513,17 +401,7 @@ fn a_quoted_comment_with_line_breaks_is_read_and_later_lines_keep_their_numbers(
     text += &row("a", "4", "\"Bra, men\nmer tid\nbehövs\"");
     text += &row("a", "9", "");
     let file = k.write("comments.csv", &text);
-    let out = k
-        .cmd()
-        .args([
-            "score",
-            "--survey",
-            arg(&repo().join("surveys/team-climate.toml")),
-            "--responses",
-            arg(&file),
-        ])
-        .output()
-        .unwrap();
+    let out = score(&k, &file, &[]);
     assert_eq!(out.status.code(), Some(1));
     // The header is line 1, the comment spans lines 2–4, the bad row is line 5.
     assert!(
