@@ -12,123 +12,98 @@ pub fn json(report: &ScoreReport) -> String {
     s
 }
 
+/// The columns of the CSV table.
+const CSV_COLUMNS: [&str; 23] = [
+    "wave",
+    "dimension",
+    "level",
+    "unit",
+    "item",
+    "n",
+    "mean",
+    "sd",
+    "ci95_low",
+    "ci95_high",
+    "alpha",
+    "alpha_ci95_low",
+    "alpha_ci95_high",
+    "omega",
+    "icc1",
+    "icc2",
+    "rwg_j",
+    "rwg_j_median",
+    "item_total_r",
+    "alpha_if_deleted",
+    "dk_rate",
+    "missing_rate",
+    "suppressed",
+];
+
+/// A CSV row from named cells; columns not named stay empty.
+fn csv_row(cells: Vec<(&str, String)>) -> Vec<String> {
+    let mut row = vec![String::new(); CSV_COLUMNS.len()];
+    for (name, value) in cells {
+        let at = CSV_COLUMNS.iter().position(|c| *c == name).expect("a known column");
+        row[at] = value;
+    }
+    row
+}
+
 /// One row per wave × dimension × level: the whole wave (`level` = wave), each
 /// unit (`unit`) and each item (`item`); figures that do not apply are empty.
 pub fn csv(report: &ScoreReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "wave",
-        "dimension",
-        "level",
-        "unit",
-        "item",
-        "n",
-        "mean",
-        "sd",
-        "ci95_low",
-        "ci95_high",
-        "alpha",
-        "alpha_ci95_low",
-        "alpha_ci95_high",
-        "omega",
-        "icc1",
-        "icc2",
-        "rwg_j",
-        "rwg_j_median",
-        "item_total_r",
-        "alpha_if_deleted",
-        "dk_rate",
-        "missing_rate",
-        "suppressed",
-    ];
-    w.write_record(header).expect("in-memory CSV");
-    let lo = |v: Option<[f64; 2]>| cell(v.map(|v| v[0]));
-    let hi = |v: Option<[f64; 2]>| cell(v.map(|v| v[1]));
+    w.write_record(CSV_COLUMNS).expect("in-memory CSV");
+    let low = |v: Option<[f64; 2]>| cell(v.map(|v| v[0]));
+    let high = |v: Option<[f64; 2]>| cell(v.map(|v| v[1]));
+    let count = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
     for wave in &report.waves {
         for d in &wave.dimensions {
-            let n = d.n.map(|n| n.to_string()).unwrap_or_default();
-            let row = [
-                wave.wave.clone(),
-                d.id.clone(),
-                "wave".into(),
-                String::new(),
-                String::new(),
-                n,
-                cell(d.mean),
-                cell(d.sd),
-                lo(d.ci95),
-                hi(d.ci95),
-                cell(d.alpha),
-                lo(d.alpha_ci95),
-                hi(d.alpha_ci95),
-                cell(d.omega),
-                cell(d.icc1),
-                cell(d.icc2),
-                String::new(),
-                cell(d.rwg_j_median),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                d.suppressed.to_string(),
-            ];
-            w.write_record(&row).expect("in-memory CSV");
+            let key = |level: &str| {
+                vec![("wave", wave.wave.clone()), ("dimension", d.id.clone()), ("level", level.to_owned())]
+            };
+            let mut cells = key("wave");
+            cells.extend([
+                ("n", count(d.n)),
+                ("mean", cell(d.mean)),
+                ("sd", cell(d.sd)),
+                ("ci95_low", low(d.ci95)),
+                ("ci95_high", high(d.ci95)),
+                ("alpha", cell(d.alpha)),
+                ("alpha_ci95_low", low(d.alpha_ci95)),
+                ("alpha_ci95_high", high(d.alpha_ci95)),
+                ("omega", cell(d.omega)),
+                ("icc1", cell(d.icc1)),
+                ("icc2", cell(d.icc2)),
+                ("rwg_j_median", cell(d.rwg_j_median)),
+                ("suppressed", d.suppressed.to_string()),
+            ]);
+            w.write_record(csv_row(cells)).expect("in-memory CSV");
             for u in &d.units {
-                let n = u.n.map(|n| n.to_string()).unwrap_or_default();
-                let row = [
-                    wave.wave.clone(),
-                    d.id.clone(),
-                    "unit".into(),
-                    u.unit.clone(),
-                    String::new(),
-                    n,
-                    cell(u.mean),
-                    cell(u.sd),
-                    lo(u.ci95),
-                    hi(u.ci95),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    cell(u.rwg_j),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    u.suppressed.to_string(),
-                ];
-                w.write_record(&row).expect("in-memory CSV");
+                let mut cells = key("unit");
+                cells.extend([
+                    ("unit", u.unit.clone()),
+                    ("n", count(u.n)),
+                    ("mean", cell(u.mean)),
+                    ("sd", cell(u.sd)),
+                    ("ci95_low", low(u.ci95)),
+                    ("ci95_high", high(u.ci95)),
+                    ("rwg_j", cell(u.rwg_j)),
+                    ("suppressed", u.suppressed.to_string()),
+                ]);
+                w.write_record(csv_row(cells)).expect("in-memory CSV");
             }
             for i in &d.items {
-                let row = [
-                    wave.wave.clone(),
-                    d.id.clone(),
-                    "item".into(),
-                    String::new(),
-                    i.id.clone(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    cell(i.item_total_r),
-                    cell(i.alpha_if_deleted),
-                    cell(i.dk_rate),
-                    cell(i.missing_rate),
-                    d.suppressed.to_string(),
-                ];
-                w.write_record(&row).expect("in-memory CSV");
+                let mut cells = key("item");
+                cells.extend([
+                    ("item", i.id.clone()),
+                    ("item_total_r", cell(i.item_total_r)),
+                    ("alpha_if_deleted", cell(i.alpha_if_deleted)),
+                    ("dk_rate", cell(i.dk_rate)),
+                    ("missing_rate", cell(i.missing_rate)),
+                    ("suppressed", d.suppressed.to_string()),
+                ]);
+                w.write_record(csv_row(cells)).expect("in-memory CSV");
             }
         }
     }
