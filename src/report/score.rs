@@ -43,7 +43,10 @@ const CSV_COLUMNS: [&str; 23] = [
 fn csv_row(cells: Vec<(&str, String)>) -> Vec<String> {
     let mut row = vec![String::new(); CSV_COLUMNS.len()];
     for (name, value) in cells {
-        let at = CSV_COLUMNS.iter().position(|c| *c == name).expect("a known column");
+        let at = CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("a known column");
         row[at] = value;
     }
     row
@@ -60,7 +63,11 @@ pub fn csv(report: &ScoreReport) -> String {
     for wave in &report.waves {
         for d in &wave.dimensions {
             let key = |level: &str| {
-                vec![("wave", wave.wave.clone()), ("dimension", d.id.clone()), ("level", level.to_owned())]
+                vec![
+                    ("wave", wave.wave.clone()),
+                    ("dimension", d.id.clone()),
+                    ("level", level.to_owned()),
+                ]
             };
             let mut cells = key("wave");
             cells.extend([

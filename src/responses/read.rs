@@ -504,14 +504,15 @@ impl<'l, S: RowSink> Worker<'l, S> {
                     } else {
                         &mut self.waves
                     };
+                    if value.is_empty() {
+                        problem.get_or_insert(RowProblem {
+                            line,
+                            column: at(),
+                            message: "empty: every row needs a unit and a wave".into(),
+                        });
+                        continue;
+                    }
                     match interner.get(value) {
-                        _ if value.is_empty() => {
-                            problem.get_or_insert(RowProblem {
-                                line,
-                                column: at(),
-                                message: "empty: every row needs a unit and a wave".into(),
-                            });
-                        }
                         Ok(i) if is_unit => unit = Some(i),
                         Ok(i) => wave = Some(i),
                         Err(m) => {
@@ -570,6 +571,28 @@ fn record_end(data: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row skipped for an empty unit leaves no empty name behind.
+    #[test]
+    fn an_empty_unit_is_never_a_unit_name() {
+        let survey = crate::survey::parse(
+            include_str!("../../tests/data/surveys/minimal.toml"),
+            "minimal.toml",
+        )
+        .unwrap();
+        let text = "unit,wave,a,b,c\nx,w1,1,2,3\n ,w1,1,2,3\n";
+        let options = ReadOptions {
+            delimiter: b',',
+            skip_invalid: true,
+        };
+        let (acc, outcome) = read(text.as_bytes(), "t.csv", &survey, &options, || {
+            Accumulator::new(&survey)
+        })
+        .unwrap();
+        assert_eq!(outcome.skipped, 1);
+        assert_eq!(outcome.units.names, vec!["x".to_owned()]);
+        assert_eq!(acc.waves[0].cells.len(), 1);
+    }
 
     /// Blocks of a few bytes: every block ends at a record boundary (quoted
     /// line breaks included), the blocks cover the input exactly, and each
