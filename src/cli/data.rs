@@ -378,20 +378,7 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                 }
                 (None, None) => unreachable!("clap requires one"),
             };
-            let Some(first) = waves.first() else {
-                anyhow::bail!("the study has no waves");
-            };
-            if let Some(w) = waves
-                .iter()
-                .find(|w| w.survey_version_id != first.survey_version_id)
-            {
-                anyhow::bail!(
-                    "waves {} and {} use different survey versions; export them one wave at a time",
-                    first.name,
-                    w.name
-                );
-            }
-            let survey = surveys::get(&mut conn, first.survey_version_id)?.survey()?;
+            let survey = surveys::shared_by(&mut conn, &waves)?;
             let mut writer = ResponsesWriter::new(Vec::new(), &survey)?;
             let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
             let mut failed = None;

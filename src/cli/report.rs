@@ -191,20 +191,8 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
     let mut conn = db.get()?;
     let study = studies::by_name(&mut conn, name)?;
     let waves = studies::waves_of(&mut conn, &study)?;
-    let Some(last) = waves.last() else {
-        anyhow::bail!("study `{name}` has no waves");
-    };
-    if let Some(w) = waves
-        .iter()
-        .find(|w| w.survey_version_id != last.survey_version_id)
-    {
-        anyhow::bail!(
-            "waves {} and {} of study `{name}` use different survey versions; compare waves of one version",
-            w.name,
-            last.name
-        );
-    }
-    let survey = surveys::get(&mut conn, last.survey_version_id)?.survey()?;
+    let survey =
+        surveys::shared_by(&mut conn, &waves).with_context(|| format!("study `{name}`"))?;
     let first_post_wave = match &args.first_post_wave {
         Some(w) => w.clone(),
         None => waves

@@ -108,3 +108,26 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<SurveyVersion, StoreError
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("survey version {id}")))
 }
+
+/// The one survey that `waves` share: the waves of an analysis must use the
+/// same survey version, so that their items mean the same.
+pub fn shared_by(
+    conn: &mut DbConnection,
+    waves: &[super::studies::Wave],
+) -> Result<Survey, StoreError> {
+    let Some(first) = waves.first() else {
+        return Err(StoreError::Invalid(
+            "there is no wave to analyse yet; create one with `klimat wave create`".into(),
+        ));
+    };
+    if let Some(other) = waves
+        .iter()
+        .find(|w| w.survey_version_id != first.survey_version_id)
+    {
+        return Err(StoreError::Invalid(format!(
+            "waves {} and {} use different survey versions; take the waves of one version at a time",
+            first.name, other.name
+        )));
+    }
+    get(conn, first.survey_version_id)?.survey()
+}
