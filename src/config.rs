@@ -31,6 +31,50 @@ pub struct Settings {
     pub min_group_size: u32,
     /// Folder where generated reports are written. Default: `reports`.
     pub reports_dir: PathBuf,
+
+    /// The server secret from which personal links are derived (HMAC), at
+    /// least 32 characters. Several instances must share it. Default: none,
+    /// and `secret_file` is used.
+    pub secret: Option<String>,
+    /// Where the secret is kept when `secret` is not set; created with 32
+    /// random bytes (readable by the owner only) on first use.
+    /// Default: `klimat.secret`.
+    pub secret_file: PathBuf,
+    /// The address people reach klimat at; links in e-mails start with it.
+    /// Default: `http://localhost:8080`.
+    pub public_url: String,
+    /// Address and port `klimat serve` listens on. Default: `127.0.0.1:8080`.
+    pub bind: String,
+
+    /// The SMTP relay: `smtp://host:port` (plain, or STARTTLS with
+    /// `?tls=required`), `smtps://user:password@host` (TLS). Default: none,
+    /// and messages are written as .eml files to `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// Folder for .eml files when no `smtp_url` is set. Default: `mail-out`.
+    pub mail_dir: PathBuf,
+    /// Sender address. Default: `klimat@localhost`.
+    pub mail_from: String,
+    /// Sender name. Default: `Klimat`.
+    pub mail_from_name: String,
+    /// Reply-To address. Default: none.
+    pub mail_reply_to: Option<String>,
+    /// Messages per second at most, over all connections. Default: 50.
+    pub mail_rate: f64,
+    /// Parallel SMTP connections at most. Default: 4.
+    pub mail_connections: u32,
+    /// Seconds one send (connect, commands, data) may take. Default: 30.
+    pub mail_timeout_secs: u64,
+    /// Attempts before a temporarily failing message is given up. Default: 8.
+    pub mail_max_attempts: u32,
+    /// First retry delay in seconds, doubled per attempt. Default: 60.
+    pub mail_retry_secs: f64,
+    /// Seconds a worker holds claimed messages before another may take them.
+    /// Default: 300.
+    pub mail_lease_secs: u64,
+    /// Folder with template files overriding the built-in ones
+    /// (`invitation.sv.txt`, `invitation.sv.html`, `reminder.en.txt`, …).
+    /// Default: none.
+    pub mail_templates_dir: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -39,6 +83,22 @@ impl Default for Settings {
             database_url: "sqlite://klimat.db".to_owned(),
             min_group_size: 5,
             reports_dir: PathBuf::from("reports"),
+            secret: None,
+            secret_file: PathBuf::from("klimat.secret"),
+            public_url: "http://localhost:8080".to_owned(),
+            bind: "127.0.0.1:8080".to_owned(),
+            smtp_url: None,
+            mail_dir: PathBuf::from("mail-out"),
+            mail_from: "klimat@localhost".to_owned(),
+            mail_from_name: "Klimat".to_owned(),
+            mail_reply_to: None,
+            mail_rate: 50.0,
+            mail_connections: 4,
+            mail_timeout_secs: 30,
+            mail_max_attempts: 8,
+            mail_retry_secs: 60.0,
+            mail_lease_secs: 300,
+            mail_templates_dir: None,
         }
     }
 }
@@ -117,6 +177,100 @@ impl Settings {
                 "expected sqlite://PATH or postgres://user:password@host/database".to_owned(),
             ));
         }
+        if let Some(secret) = &self.secret
+            && secret.chars().count() < 32
+        {
+            return Err(invalid(
+                "secret",
+                format!(
+                    "it has {} characters; use at least 32 random ones (e.g. `openssl rand -hex 32`)",
+                    secret.chars().count()
+                ),
+            ));
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
+            || self.public_url.len() <= "https://".len()
+        {
+            return Err(invalid(
+                "public_url",
+                format!(
+                    "`{}` is not an http:// or https:// address",
+                    self.public_url
+                ),
+            ));
+        }
+        if self.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(invalid(
+                "bind",
+                format!(
+                    "`{}` is not an address and port like 127.0.0.1:8080",
+                    self.bind
+                ),
+            ));
+        }
+        if let Some(url) = &self.smtp_url
+            && let Err(problem) = crate::mail::check_smtp_url(url)
+        {
+            return Err(invalid("smtp_url", problem));
+        }
+        if let Err(problem) = crate::mail::parse_address(&self.mail_from) {
+            return Err(invalid("mail_from", problem));
+        }
+        if let Some(reply_to) = &self.mail_reply_to
+            && let Err(problem) = crate::mail::parse_address(reply_to)
+        {
+            return Err(invalid("mail_reply_to", problem));
+        }
+        if !(self.mail_rate.is_finite() && self.mail_rate > 0.0) {
+            return Err(invalid(
+                "mail_rate",
+                format!(
+                    "{} messages per second: use a positive number",
+                    self.mail_rate
+                ),
+            ));
+        }
+        if !(1..=64).contains(&self.mail_connections) {
+            return Err(invalid(
+                "mail_connections",
+                format!("{}: use 1 to 64 connections", self.mail_connections),
+            ));
+        }
+        for (key, value) in [
+            ("mail_timeout_secs", self.mail_timeout_secs),
+            ("mail_lease_secs", self.mail_lease_secs),
+            ("mail_max_attempts", u64::from(self.mail_max_attempts)),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "0: use at least 1".to_owned()));
+            }
+        }
+        if self.mail_lease_secs <= self.mail_timeout_secs {
+            return Err(invalid(
+                "mail_lease_secs",
+                format!(
+                    "{} s is not longer than mail_timeout_secs ({} s): another worker could take a message still being sent",
+                    self.mail_lease_secs, self.mail_timeout_secs
+                ),
+            ));
+        }
+        if !(self.mail_retry_secs.is_finite() && self.mail_retry_secs >= 0.0) {
+            return Err(invalid(
+                "mail_retry_secs",
+                format!(
+                    "{}: use a number of seconds, 0 or more",
+                    self.mail_retry_secs
+                ),
+            ));
+        }
+        if let Some(dir) = &self.mail_templates_dir
+            && !dir.is_dir()
+        {
+            return Err(invalid(
+                "mail_templates_dir",
+                format!("{} is not a folder", dir.display()),
+            ));
+        }
         Ok(())
     }
 
@@ -124,6 +278,10 @@ impl Settings {
     pub fn redacted(&self) -> Settings {
         let mut out = self.clone();
         out.database_url = redact_url_password(&self.database_url);
+        out.smtp_url = self.smtp_url.as_deref().map(redact_url_password);
+        if out.secret.is_some() {
+            out.secret = Some("***".to_owned());
+        }
         out
     }
 }

@@ -14,3 +14,4 @@ pub mod simulate;
 pub mod stats;
 pub mod store;
 pub mod survey;
+pub mod token;

@@ -98,6 +98,41 @@ pub enum WaveCommand {
         /// STUDY:WAVE or the wave's number.
         wave: String,
     },
+    /// Queue an invitation for everyone on the open wave's roster not yet invited.
+    #[command(
+        after_help = "Examples:\n  klimat wave send pilot-2025:2025-03\n  klimat worker --once\n\n\
+Messages are queued in the outbox; `klimat worker` (or `klimat serve`) sends them. Running it again queues only people added since."
+    )]
+    Send {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+    },
+    /// Queue reminders for those who were reached and have not answered.
+    #[command(
+        after_help = "Examples:\n  klimat wave remind pilot-2025:2025-03\n  klimat wave remind pilot-2025:2025-03 --min-days 5 --max-reminders 2\n\n\
+Nobody who answered, opted out or is undeliverable gets one; nobody gets one twice for the same round."
+    )]
+    Remind {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+        /// Days since the last message reached the person.
+        #[arg(long, default_value_t = 3)]
+        min_days: u32,
+        /// Reminders per person at most.
+        #[arg(long, default_value_t = 2)]
+        max_reminders: u32,
+    },
+    /// Per unit: invited, reached, failed, answered and the response rate.
+    #[command(
+        after_help = "Examples:\n  klimat wave status pilot-2025:2025-03\n  klimat wave status pilot-2025:2025-03 --format json\n\n\
+Units with fewer invited people than the wave's minimum group size show no answered count or rate."
+    )]
+    Status {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+        #[arg(long, value_enum, default_value_t = super::mail::StatusFormat::Text)]
+        format: super::mail::StatusFormat,
+    },
     /// Remove the e-mail addresses of a closed wave (retention).
     #[command(
         after_help = "Examples:\n  klimat wave purge-contacts pilot-2025:2025-03\n\n\
@@ -280,6 +315,13 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
                 w.name
             );
         }
+        WaveCommand::Send { wave } => super::mail::send(&db, settings, &wave)?,
+        WaveCommand::Remind {
+            wave,
+            min_days,
+            max_reminders,
+        } => super::mail::remind(&db, &wave, min_days, max_reminders)?,
+        WaveCommand::Status { wave, format } => super::mail::status(&db, &wave, format)?,
         WaveCommand::Close { wave } => {
             let current = studies::wave(&mut conn, &wave)?;
             let w = studies::set_state(&mut conn, &current, "closed")?;

@@ -6,6 +6,7 @@
 
 mod data;
 mod design;
+mod mail;
 mod output;
 mod report;
 mod score;
@@ -71,6 +72,13 @@ SQLite databases are migrated by every command; PostgreSQL ones only by this one
     /// Import and export responses in the offline format.
     #[command(subcommand)]
     Responses(data::ResponsesCommand),
+    /// Send queued e-mail from the outbox (invitations and reminders).
+    #[command(after_help = "Examples:\n  klimat worker\n  klimat worker --once\n\n\
+Several workers may run against one PostgreSQL database; on SQLite run one. `klimat serve` runs one too.")]
+    Worker(mail::WorkerArgs),
+    /// E-mail housekeeping: bounces.
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Score responses (a file or a wave in the database): scores, reliability and agreement.
     Score(score::ScoreArgs),
     /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
@@ -114,6 +122,8 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Wave(cmd) => data::wave(cmd, &Settings::load(args.config.as_deref())?),
         Command::Roster(cmd) => data::roster(cmd, &Settings::load(args.config.as_deref())?),
         Command::Responses(cmd) => data::responses(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Worker(a) => mail::run_worker(a, &Settings::load(args.config.as_deref())?),
+        Command::Mail(cmd) => mail::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
         Command::Design(cmd) => design::run(cmd),

@@ -7,6 +7,7 @@
 
 pub mod connection;
 pub mod invitations;
+pub mod outbox;
 pub mod pool;
 pub mod responses;
 pub mod schema;

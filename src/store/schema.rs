@@ -63,6 +63,25 @@ diesel::table! {
         reminders -> Integer,
         opted_out -> Bool,
         answered -> Bool,
+        optout_hash -> Nullable<Text>,
+        last_sent_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        invitation_id -> BigInt,
+        wave_id -> BigInt,
+        kind -> Text,
+        round -> Integer,
+        message_id -> Text,
+        state -> Text,
+        attempts -> Integer,
+        due_at -> BigInt,
+        lease_until -> Nullable<BigInt>,
+        sent_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
     }
 }
 
@@ -84,6 +103,7 @@ diesel::joinable!(waves -> survey_versions (survey_version_id));
 diesel::joinable!(invitations -> waves (wave_id));
 diesel::joinable!(invitations -> units (unit_id));
 diesel::joinable!(responses -> waves (wave_id));
+diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::joinable!(responses -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -94,4 +114,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     waves,
     invitations,
     responses,
+    outbox,
 );
