@@ -15,3 +15,4 @@ pub mod stats;
 pub mod store;
 pub mod survey;
 pub mod token;
+pub mod web;

@@ -22,6 +22,10 @@ const TOKEN_BYTES: usize = 20;
 pub enum Purpose {
     Survey,
     OptOut,
+    /// A unit's shared link (the second number is the unit's id).
+    UnitLink,
+    /// The CSRF token of a draft (the numbers are unused: zeros).
+    Csrf,
 }
 
 impl Purpose {
@@ -29,6 +33,8 @@ impl Purpose {
         match self {
             Purpose::Survey => b"klimat/survey/v1",
             Purpose::OptOut => b"klimat/opt-out/v1",
+            Purpose::UnitLink => b"klimat/unit-link/v1",
+            Purpose::Csrf => b"klimat/csrf/v1",
         }
     }
 }
@@ -73,6 +79,14 @@ impl Secret {
                 file.display()
             )),
         }
+    }
+
+    /// A MAC over free text (for example a draft key, giving its CSRF token).
+    pub fn mac(&self, purpose: Purpose, text: &str) -> String {
+        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        mac.update(purpose.label());
+        mac.update(text.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..TOKEN_BYTES])
     }
 
     /// The token of one invitation for one purpose.

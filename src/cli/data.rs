@@ -133,6 +133,16 @@ Units with fewer invited people than the wave's minimum group size show no answe
         #[arg(long, value_enum, default_value_t = super::mail::StatusFormat::Text)]
         format: super::mail::StatusFormat,
     },
+    /// Print the unit links of a wave: one shared link per unit, for staff without work e-mail.
+    #[command(
+        after_help = "Examples:\n  klimat wave unit-links pilot-2025:2025-03\n\n\
+Each line is `UNIT URL`; print the URL as a QR code for the unit's notice board. \
+Responses through these links are marked as unit-link responses, one per browser."
+    )]
+    UnitLinks {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+    },
     /// Remove the e-mail addresses of a closed wave (retention).
     #[command(
         after_help = "Examples:\n  klimat wave purge-contacts pilot-2025:2025-03\n\n\
@@ -321,6 +331,16 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             min_days,
             max_reminders,
         } => super::mail::remind(&db, &wave, min_days, max_reminders)?,
+        WaveCommand::UnitLinks { wave } => {
+            let w = studies::wave(&mut conn, &wave)?;
+            let secret = super::mail::secret(settings)?;
+            for (unit, token) in store::respondents::unit_links(&mut conn, &w, &secret)? {
+                println!(
+                    "{unit} {}/u/{token}",
+                    settings.public_url.trim_end_matches('/')
+                );
+            }
+        }
         WaveCommand::Status { wave, format } => super::mail::status(&db, &wave, format)?,
         WaveCommand::Close { wave } => {
             let current = studies::wave(&mut conn, &wave)?;

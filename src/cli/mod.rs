@@ -10,6 +10,7 @@ mod mail;
 mod output;
 mod report;
 mod score;
+mod serve;
 mod simulate;
 mod survey;
 
@@ -72,6 +73,12 @@ SQLite databases are migrated by every command; PostgreSQL ones only by this one
     /// Import and export responses in the offline format.
     #[command(subcommand)]
     Responses(data::ResponsesCommand),
+    /// Run the web service: the respondents' pages (and the outbox worker).
+    #[command(
+        after_help = "Examples:\n  klimat serve\n  KLIMAT_BIND=0.0.0.0:8080 klimat serve --no-worker\n\n\
+Stops on Ctrl-C or SIGTERM after the requests in flight finish."
+    )]
+    Serve(serve::ServeArgs),
     /// Send queued e-mail from the outbox (invitations and reminders).
     #[command(after_help = "Examples:\n  klimat worker\n  klimat worker --once\n\n\
 Several workers may run against one PostgreSQL database; on SQLite run one. `klimat serve` runs one too.")]
@@ -122,6 +129,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Wave(cmd) => data::wave(cmd, &Settings::load(args.config.as_deref())?),
         Command::Roster(cmd) => data::roster(cmd, &Settings::load(args.config.as_deref())?),
         Command::Responses(cmd) => data::responses(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Serve(a) => serve::run(a, &Settings::load(args.config.as_deref())?),
         Command::Worker(a) => mail::run_worker(a, &Settings::load(args.config.as_deref())?),
         Command::Mail(cmd) => mail::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),

@@ -9,6 +9,7 @@ pub mod connection;
 pub mod invitations;
 pub mod outbox;
 pub mod pool;
+pub mod respondents;
 pub mod responses;
 pub mod schema;
 pub mod studies;

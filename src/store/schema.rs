@@ -96,6 +96,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    drafts (key_hash) {
+        key_hash -> Text,
+        wave_id -> BigInt,
+        answers -> Binary,
+        texts -> Text,
+        page -> Integer,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    unit_links (token_hash) {
+        token_hash -> Text,
+        wave_id -> BigInt,
+        unit_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    response_texts (response_id, question) {
+        response_id -> Text,
+        question -> Text,
+        text -> Text,
+    }
+}
+
+diesel::joinable!(unit_links -> units (unit_id));
+diesel::joinable!(unit_links -> waves (wave_id));
 diesel::joinable!(study_units -> studies (study_id));
 diesel::joinable!(study_units -> units (unit_id));
 diesel::joinable!(waves -> studies (study_id));
@@ -115,4 +144,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     responses,
     outbox,
+    drafts,
+    unit_links,
+    response_texts,
 );

@@ -266,10 +266,12 @@ pub fn set_state(conn: &mut DbConnection, wave: &Wave, to: &str) -> Result<Wave,
         )));
     }
     write(conn, |conn| {
-        Ok(
-            on_backend!(conn, c => diesel::update(waves::table.find(wave.id))
+        let moved = on_backend!(conn, c => diesel::update(waves::table.find(wave.id))
             .filter(waves::state.eq(&wave.state))
-            .set(waves::state.eq(to)).returning(Wave::as_returning()).get_result(c))?,
-        )
+            .set(waves::state.eq(to)).returning(Wave::as_returning()).get_result(c))?;
+        if to == "closed" {
+            super::respondents::on_close(conn, wave.id)?;
+        }
+        Ok(moved)
     })
 }

@@ -1,0 +1,64 @@
+//! `klimat serve`: the web service, with the outbox worker unless told not to.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+
+use super::data::open;
+use super::mail::{secret, worker_parts};
+use crate::config::Settings;
+use crate::mail::{WorkerConfig, worker};
+use crate::web::{self, Background};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Do not run the outbox worker in this process (run `klimat worker` elsewhere).
+    #[arg(long)]
+    pub no_worker: bool,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+pub fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format_target(false)
+        .try_init()
+        .ok();
+    let db = open(settings)?;
+    let secret = secret(settings)?;
+    let worker = if args.no_worker {
+        None
+    } else {
+        // Check mail settings and templates now, so that a mistake stops start-up.
+        let check = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        check.block_on(async { worker_parts(settings).map(|_| ()) })?;
+        let settings = settings.clone();
+        let db = db.clone();
+        let run: Box<dyn FnOnce(Arc<AtomicBool>) + Send> = Box::new(move |stop| {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => return log::error!("mail worker: cannot start its runtime: {e}"),
+            };
+            runtime.block_on(async move {
+                let (mailer, composer) = match worker_parts(&settings) {
+                    Ok(p) => p,
+                    Err(e) => return log::error!("mail worker: {e}"),
+                };
+                let config = WorkerConfig::from_settings(&settings, false);
+                if let Err(e) = worker::run(db, mailer, composer, config, stop, |_| {}).await {
+                    log::error!("mail worker stopped: {e}");
+                }
+            });
+        });
+        Some(run)
+    };
+    web::serve(settings, db, secret, Background { worker }, args.threads)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,246 @@
+//! The form as data: which items are on which page, what a POST says, and
+//! what is wrong with it. No HTTP here, so it is tested directly.
+
+use std::collections::BTreeMap;
+
+use crate::scoring::{Answer, DONT_KNOW, MISSING};
+use crate::survey::Survey;
+
+/// Items per page: short pages suit a phone; the last page also holds the
+/// free-text questions.
+pub const ITEMS_PER_PAGE: usize = 10;
+
+pub fn page_count(survey: &Survey) -> usize {
+    survey.items.len().div_ceil(ITEMS_PER_PAGE).max(1)
+}
+
+/// The item indices on `page`.
+pub fn page_items(survey: &Survey, page: usize) -> std::ops::Range<usize> {
+    let start = (page * ITEMS_PER_PAGE).min(survey.items.len());
+    start..(start + ITEMS_PER_PAGE).min(survey.items.len())
+}
+
+/// What the respondent asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Back,
+    Next,
+    Save,
+    Submit,
+}
+
+/// A parsed POST of the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub page: usize,
+    pub action: Action,
+    pub lang: Option<String>,
+    pub csrf: Option<String>,
+    /// (item index, answer) for the radio groups that were answered.
+    pub answers: Vec<(usize, Answer)>,
+    /// (free-text id, text), trimmed, empty ones left out.
+    pub texts: Vec<(String, String)>,
+}
+
+/// A field-level problem: the field's id and what to do, per language key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The item or free-text id.
+    pub field: String,
+    pub kind: ErrorKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Unanswered,
+    TooLong,
+}
+
+/// Parses the posted fields against the survey. Unknown fields, values off
+/// the scale and malformed numbers are refused as a whole (a request no
+/// form of ours sends), with a message naming the field.
+pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, String> {
+    let mut posted = Posted {
+        page: 0,
+        action: Action::Next,
+        lang: None,
+        csrf: None,
+        answers: Vec::new(),
+        texts: Vec::new(),
+    };
+    let mut seen = BTreeMap::new();
+    for (name, value) in fields {
+        if seen.insert(name.as_str(), ()).is_some() {
+            return Err(format!("the field `{name}` is sent twice"));
+        }
+        match name.as_str() {
+            "page" => {
+                posted.page = value
+                    .parse()
+                    .ok()
+                    .filter(|p| *p < page_count(survey))
+                    .ok_or_else(|| format!("`page` is not a page of this form: `{value}`"))?;
+            }
+            "action" => {
+                posted.action = match value.as_str() {
+                    "back" => Action::Back,
+                    "next" => Action::Next,
+                    "save" => Action::Save,
+                    "submit" => Action::Submit,
+                    _ => return Err(format!("`action` is not back, next, save or submit: `{value}`")),
+                }
+            }
+            "lang" => posted.lang = Some(value.clone()),
+            "csrf" => posted.csrf = Some(value.clone()),
+            _ => {
+                if let Some(id) = name.strip_prefix("i.") {
+                    let index = survey
+                        .item_index(id)
+                        .ok_or_else(|| format!("the form has no question `{id}`"))?;
+                    posted.answers.push((index, parse_value(survey, id, value)?));
+                } else if let Some(id) = name.strip_prefix("t.") {
+                    if !survey.free_text.iter().any(|f| f.id == id) {
+                        return Err(format!("the form has no free-text question `{id}`"));
+                    }
+                    let text = value.trim();
+                    if !text.is_empty() {
+                        posted.texts.push((id.to_owned(), text.to_owned()));
+                    }
+                } else {
+                    return Err(format!("the form has no field `{name}`"));
+                }
+            }
+        }
+    }
+    Ok(posted)
+}
+
+fn parse_value(survey: &Survey, id: &str, value: &str) -> Result<Answer, String> {
+    if value == "dk" {
+        return if survey.scale.dont_know.is_some() {
+            Ok(DONT_KNOW)
+        } else {
+            Err(format!("question `{id}` offers no \"don't know\""))
+        };
+    }
+    match value.parse::<i32>() {
+        Ok(v) if survey.scale.contains(v) => Ok(v as Answer),
+        _ => Err(format!(
+            "question `{id}`: `{value}` is not on the scale {}–{}",
+            survey.scale.min, survey.scale.max
+        )),
+    }
+}
+
+/// Applies a POST to the answers so far: the posted page's items take the
+/// posted values (an item left blank on that page becomes unanswered).
+pub fn merge(survey: &Survey, answers: &mut Vec<Answer>, posted: &Posted) {
+    answers.resize(survey.items.len(), MISSING);
+    for i in page_items(survey, posted.page) {
+        answers[i] = MISSING;
+    }
+    for &(i, a) in &posted.answers {
+        answers[i] = a;
+    }
+}
+
+/// The problems on one page: unanswered items (every item needs an answer,
+/// "don't know" counts), texts over their length.
+pub fn page_errors(
+    survey: &Survey,
+    answers: &[Answer],
+    texts: &BTreeMap<String, String>,
+    page: usize,
+) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = page_items(survey, page)
+        .filter(|&i| answers.get(i).is_none_or(|&a| a == MISSING))
+        .map(|i| FieldError {
+            field: survey.items[i].id.clone(),
+            kind: ErrorKind::Unanswered,
+        })
+        .collect();
+    if page + 1 == page_count(survey) {
+        for f in &survey.free_text {
+            if texts.get(&f.id).is_some_and(|t| t.chars().count() > f.max_length) {
+                errors.push(FieldError {
+                    field: f.id.clone(),
+                    kind: ErrorKind::TooLong,
+                });
+            }
+        }
+    }
+    errors
+}
+
+/// The first page with a problem and its problems, if any.
+pub fn first_errors(
+    survey: &Survey,
+    answers: &[Answer],
+    texts: &BTreeMap<String, String>,
+) -> Option<(usize, Vec<FieldError>)> {
+    (0..page_count(survey)).find_map(|p| {
+        let e = page_errors(survey, answers, texts, p);
+        (!e.is_empty()).then_some((p, e))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn survey() -> Survey {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/team-climate.toml");
+        crate::survey::load(std::path::Path::new(path)).unwrap()
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn pages_cover_every_item_once() {
+        let s = survey();
+        let covered: Vec<usize> = (0..page_count(&s)).flat_map(|p| page_items(&s, p)).collect();
+        assert_eq!(covered, (0..s.items.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_post_is_parsed_and_bad_ones_are_refused_by_name() {
+        let s = survey();
+        let first = s.items[0].id.clone();
+        let p = parse(&s, &fields(&[("page", "0"), ("action", "next"), (&format!("i.{first}"), "dk"), ("t.comment", "  bra  ")])).unwrap();
+        assert_eq!(p.answers, vec![(0, DONT_KNOW)]);
+        assert_eq!(p.texts, vec![("comment".to_owned(), "bra".to_owned())]);
+        for (bad, says) in [
+            (vec![("i.nope", "3")], "no question `nope`"),
+            (vec![("x", "1")], "no field `x`"),
+            (vec![(&*format!("i.{first}"), "9")], "not on the scale"),
+            (vec![(&*format!("i.{first}"), "3.5")], "not on the scale"),
+            (vec![("page", "99")], "not a page"),
+            (vec![("action", "delete")], "not back, next"),
+            (vec![("page", "0"), ("page", "1")], "twice"),
+        ] {
+            let e = parse(&s, &fields(&bad)).unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
+    }
+
+    #[test]
+    fn merging_replaces_the_posted_page_only_and_errors_name_unanswered_items() {
+        let s = survey();
+        let mut answers = vec![3; s.items.len()];
+        let posted = parse(&s, &fields(&[("page", "0"), (&format!("i.{}", s.items[1].id), "2")])).unwrap();
+        merge(&s, &mut answers, &posted);
+        assert_eq!(answers[0], MISSING);
+        assert_eq!(answers[1], 2);
+        assert_eq!(answers[ITEMS_PER_PAGE], 3, "other pages are kept");
+        let errors = page_errors(&s, &answers, &BTreeMap::new(), 0);
+        assert_eq!(errors.len(), ITEMS_PER_PAGE - 1);
+        assert_eq!(errors[0].field, s.items[0].id);
+        assert_eq!(first_errors(&s, &answers, &BTreeMap::new()).unwrap().0, 0);
+        let long: BTreeMap<_, _> = [("comment".to_owned(), "x".repeat(5000))].into();
+        let all = vec![1; s.items.len()];
+        let (page, e) = first_errors(&s, &all, &long).unwrap();
+        assert_eq!((page, e[0].kind), (page_count(&s) - 1, ErrorKind::TooLong));
+    }
+}

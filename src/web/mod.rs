@@ -1,0 +1,105 @@
+//! The web service (`klimat serve`): the respondent's pages now, the staff
+//! pages and the API later. The only module that knows actix. Database work
+//! runs in `web::block`, never on the async executor.
+
+pub mod form;
+pub mod pages;
+mod respondent;
+pub mod security;
+pub mod state;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+
+use crate::config::Settings;
+use crate::store::Database;
+use crate::token::Secret;
+pub use state::AppState;
+
+/// Seconds in-flight requests get to finish on shutdown.
+const SHUTDOWN_SECS: u64 = 20;
+
+/// The application's routes; also what tests mount.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/static/klimat.css", web::get().to(css))
+        .configure(respondent::routes);
+}
+
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let db = state.db.clone();
+    let ok = web::block(move || {
+        use diesel::RunQueryDsl;
+        let mut conn = db.get()?;
+        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
+        Ok::<_, crate::store::StoreError>(())
+    })
+    .await;
+    match ok {
+        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok\n"),
+        _ => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unavailable\n"),
+    }
+}
+
+async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=86400"))
+        .body(pages::CSS)
+}
+
+/// What `klimat serve` runs besides the web server.
+pub struct Background {
+    /// Run the outbox worker in this process.
+    pub worker: Option<Box<dyn FnOnce(Arc<AtomicBool>) + Send>>,
+}
+
+/// Runs the server until SIGINT/SIGTERM, then lets requests in flight
+/// finish, then stops the worker.
+pub fn serve(
+    settings: &Settings,
+    db: Database,
+    secret: Secret,
+    background: Background,
+    workers: Option<usize>,
+) -> std::io::Result<()> {
+    let state = web::Data::new(AppState::new(db, secret, &settings.public_url));
+    let bind = settings.bind.clone();
+    let stop = Arc::new(AtomicBool::new(false));
+    let worker_thread = background.worker.map(|run| {
+        let stop = stop.clone();
+        std::thread::spawn(move || run(stop))
+    });
+    let result = actix_web::rt::System::new().block_on(async move {
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(256 * 1024))
+                // The last wrap is the outermost: the log sees the request id.
+                .wrap(actix_web::middleware::from_fn(security::request_id))
+                .wrap(security::headers())
+                .wrap(security::access_log())
+                .configure(configure)
+        })
+        .shutdown_timeout(SHUTDOWN_SECS)
+        .bind(&bind)?;
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        for addr in server.addrs() {
+            println!("listening on http://{addr}");
+        }
+        use std::io::Write as _;
+        std::io::stdout().flush()?;
+        server.run().await
+    });
+    stop.store(true, Ordering::Relaxed);
+    if let Some(t) = worker_thread {
+        let _ = t.join();
+    }
+    result
+}

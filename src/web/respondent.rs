@@ -1,0 +1,440 @@
+//! The respondent's routes: the personal link (`/s/{token}`), the unit link
+//! (`/u/{token}`) and the opt-out link (`/o/{token}`).
+//!
+//! Opening a link (GET) changes nothing. Unknown, used and closed links get
+//! the same page and status, and misses are rate-limited per client. A
+//! draft lives under its own random key in an HttpOnly cookie scoped to the
+//! link's path; POSTs that change a draft carry a CSRF token derived from
+//! that key.
+
+use std::collections::BTreeMap;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::form::{self, Action};
+use super::pages::{self, FormPage, Message};
+use super::state::AppState;
+use crate::scoring::{Answer, MISSING};
+use crate::store::outbox;
+use crate::store::respondents::{self, Draft, Submitted, Target};
+use crate::survey::{Language, Survey};
+use crate::token::{self, Purpose};
+
+/// Days a draft is kept when the wave has no closing date.
+const DRAFT_DAYS: i64 = 30;
+const DRAFT_COOKIE: &str = "klimat_draft";
+const DONE_COOKIE: &str = "klimat_done";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkKind {
+    Personal,
+    Unit,
+}
+
+impl LinkKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            LinkKind::Personal => "/s/",
+            LinkKind::Unit => "/u/",
+        }
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/s/{token}", web::get().to(personal_get))
+        .route("/s/{token}", web::post().to(personal_post))
+        .route("/u/{token}", web::get().to(unit_get))
+        .route("/u/{token}", web::post().to(unit_post))
+        .route("/o/{token}", web::get().to(optout_get))
+        .route("/o/{token}", web::post().to(optout_post));
+}
+
+fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+fn page(status: StatusCode, m: &Message, lang: Language) -> HttpResponse {
+    html(status, pages::message(m, lang, None, None))
+}
+
+/// The language asked for (`?lang=` or the form's field), else the
+/// invitation's, else the survey's first.
+fn language(asked: Option<&str>, target: &Target, survey: &Survey) -> Language {
+    asked
+        .and_then(Language::from_code)
+        .or_else(|| target.language.as_deref().and_then(Language::from_code))
+        .filter(|l| survey.offers(*l))
+        .unwrap_or(survey.languages[0])
+}
+
+fn query_lang(req: &HttpRequest) -> Option<String> {
+    web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("lang").cloned())
+}
+
+fn client_language(req: &HttpRequest) -> Language {
+    query_lang(req)
+        .as_deref()
+        .and_then(Language::from_code)
+        .unwrap_or_else(|| {
+            let accept = req
+                .headers()
+                .get("accept-language")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if accept.trim_start().starts_with("en") { Language::En } else { Language::Sv }
+        })
+}
+
+/// The page for a link that cannot be used; a miss counts against the
+/// client's budget of guesses.
+fn unusable(state: &AppState, req: &HttpRequest, counted: bool) -> HttpResponse {
+    let lang = client_language(req);
+    if counted && !state.allow_miss(req) {
+        return page(StatusCode::TOO_MANY_REQUESTS, &pages::TOO_MANY, lang);
+    }
+    page(StatusCode::NOT_FOUND, &pages::UNUSABLE, lang)
+}
+
+/// Looks a link up; `Err` is the response to give instead.
+async fn target(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    kind: LinkKind,
+    token: &str,
+) -> Result<Target, HttpResponse> {
+    if !token::well_formed(token) {
+        return Err(unusable(state, req, true));
+    }
+    let db = state.db.clone();
+    let token = token.to_owned();
+    let found = web::block(move || {
+        let mut conn = db.get()?;
+        match kind {
+            LinkKind::Personal => respondents::by_token(&mut conn, &token),
+            LinkKind::Unit => respondents::by_unit_link(&mut conn, &token),
+        }
+    })
+    .await;
+    match found {
+        Ok(Ok(Some(t))) => Ok(t),
+        Ok(Ok(None)) => Err(unusable(state, req, true)),
+        Ok(Err(e)) => Err(state.error(&e.to_string())),
+        Err(e) => Err(state.error(&e.to_string())),
+    }
+}
+
+fn draft_key(req: &HttpRequest) -> Option<String> {
+    req.cookie(DRAFT_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|k| token::well_formed(k))
+}
+
+fn already_done(req: &HttpRequest, kind: LinkKind) -> bool {
+    kind == LinkKind::Unit && req.cookie(DONE_COOKIE).is_some()
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    kind: LinkKind,
+) -> HttpResponse {
+    let target = match target(&state, &req, kind, &token).await {
+        Ok(t) => t,
+        Err(response) => return response,
+    };
+    if target.answered || target.wave.state != "open" {
+        return unusable(&state, &req, false);
+    }
+    let survey = match state.survey(target.wave.survey_version_id).await {
+        Ok(s) => s,
+        Err(e) => return state.error(&e),
+    };
+    let lang = language(query_lang(&req).as_deref(), &target, &survey);
+    if already_done(&req, kind) {
+        return page(StatusCode::OK, &pages::ONE_PER_BROWSER, lang);
+    }
+    let key = draft_key(&req);
+    let draft = match &key {
+        Some(k) => state.load_draft(k, target.wave.id).await.unwrap_or(None),
+        None => None,
+    };
+    let (answers, texts, saved_page) = unpack(&survey, draft);
+    let page = web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("page").and_then(|p| p.parse().ok()))
+        .unwrap_or(saved_page)
+        .min(form::page_count(&survey) - 1);
+    let action = format!("{}{}", kind.prefix(), token.as_str());
+    let csrf = key.as_deref().map(|k| state.secret.mac(Purpose::Csrf, k));
+    html(
+        StatusCode::OK,
+        pages::form(&FormPage {
+            survey: &survey,
+            lang,
+            unit: &target.unit_name,
+            min_group_size: target.wave.min_group_size,
+            page,
+            answers: &answers,
+            texts: &texts,
+            errors: &[],
+            action: &action,
+            csrf: csrf.as_deref(),
+        }),
+    )
+}
+
+fn unpack(survey: &Survey, draft: Option<Draft>) -> (Vec<Answer>, BTreeMap<String, String>, usize) {
+    match draft {
+        Some(d) => {
+            let mut answers = d.answers;
+            answers.resize(survey.items.len(), MISSING);
+            let texts = serde_json::from_str(&d.texts).unwrap_or_default();
+            (answers, texts, d.page.max(0) as usize)
+        }
+        None => (vec![MISSING; survey.items.len()], BTreeMap::new(), 0),
+    }
+}
+
+async fn accept(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    fields: web::Form<Vec<(String, String)>>,
+    kind: LinkKind,
+) -> HttpResponse {
+    let target = match target(&state, &req, kind, &token).await {
+        Ok(t) => t,
+        Err(response) => return response,
+    };
+    let survey = match state.survey(target.wave.survey_version_id).await {
+        Ok(s) => s,
+        Err(e) => return state.error(&e),
+    };
+    let posted = match form::parse(&survey, &fields) {
+        Ok(p) => p,
+        Err(problem) => {
+            let lang = language(None, &target, &survey);
+            return html(
+                StatusCode::BAD_REQUEST,
+                pages::message(&pages::BAD_REQUEST, lang, Some(problem), None),
+            );
+        }
+    };
+    let lang = language(posted.lang.as_deref(), &target, &survey);
+    if target.wave.state != "open" {
+        return page(StatusCode::GONE, &pages::CLOSED, lang);
+    }
+    if target.answered {
+        return page(StatusCode::OK, &pages::ALREADY, lang);
+    }
+    if already_done(&req, kind) {
+        return page(StatusCode::OK, &pages::ONE_PER_BROWSER, lang);
+    }
+    // A draft cookie authorises changing that draft: the form must carry its CSRF token.
+    let key = draft_key(&req);
+    if let Some(k) = &key
+        && posted.csrf.as_deref() != Some(state.secret.mac(Purpose::Csrf, k).as_str())
+    {
+        return html(
+            StatusCode::FORBIDDEN,
+            pages::message(&pages::BAD_REQUEST, lang, None, None),
+        );
+    }
+    let draft = match &key {
+        Some(k) => state.load_draft(k, target.wave.id).await.unwrap_or(None),
+        None => None,
+    };
+    let (mut answers, mut texts, _) = unpack(&survey, draft);
+    form::merge(&survey, &mut answers, &posted);
+    if posted.page + 1 == form::page_count(&survey) {
+        texts.clear();
+        texts.extend(posted.texts.iter().cloned());
+    }
+    let action_url = format!("{}{}", kind.prefix(), token.as_str());
+    let render_page = |page: usize, errors: &[form::FieldError], key: Option<&str>| {
+        let csrf = key.map(|k| state.secret.mac(Purpose::Csrf, k));
+        pages::form(&FormPage {
+            survey: &survey,
+            lang,
+            unit: &target.unit_name,
+            min_group_size: target.wave.min_group_size,
+            page,
+            answers: &answers,
+            texts: &texts,
+            errors,
+            action: &action_url,
+            csrf: csrf.as_deref(),
+        })
+    };
+    match posted.action {
+        Action::Submit => {
+            if let Some((page, errors)) = form::first_errors(&survey, &answers, &texts) {
+                return html(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    render_page(page, &errors, key.as_deref()),
+                );
+            }
+            let texts: Vec<(String, String)> = texts.into_iter().collect();
+            let db = state.db.clone();
+            let draft = key.clone();
+            let stored = web::block(move || {
+                let mut conn = db.get()?;
+                respondents::submit(&mut conn, &target, &answers, &texts, draft.as_deref())
+            })
+            .await;
+            match stored {
+                Ok(Ok(Submitted::Stored)) => {
+                    let mut response = page(StatusCode::OK, &pages::THANKS, lang);
+                    let path = action_url.clone();
+                    let _ = response.add_removal_cookie(&cookie(DRAFT_COOKIE, "", &path, &state, 0));
+                    if kind == LinkKind::Unit {
+                        let _ = response.add_cookie(&cookie(DONE_COOKIE, "1", &path, &state, 365 * 86_400));
+                    }
+                    response
+                }
+                Ok(Ok(Submitted::AlreadyAnswered)) => page(StatusCode::OK, &pages::ALREADY, lang),
+                Ok(Ok(Submitted::Closed)) => page(StatusCode::GONE, &pages::CLOSED, lang),
+                Ok(Err(e)) => state.error(&e.to_string()),
+                Err(e) => state.error(&e.to_string()),
+            }
+        }
+        Action::Next | Action::Back | Action::Save => {
+            let errors = if posted.action == Action::Next {
+                form::page_errors(&survey, &answers, &texts, posted.page)
+            } else {
+                Vec::new()
+            };
+            let next_page = match posted.action {
+                Action::Next if errors.is_empty() => posted.page + 1,
+                Action::Back => posted.page.saturating_sub(1),
+                _ => posted.page,
+            };
+            let key = key.unwrap_or_else(new_key);
+            let expires = draft_expiry(&target);
+            let draft = Draft {
+                answers: answers.clone(),
+                texts: serde_json::to_string(&texts).unwrap_or_else(|_| "{}".into()),
+                page: next_page as i32,
+            };
+            let db = state.db.clone();
+            let (k, wave) = (key.clone(), target.wave.id);
+            let saved = web::block(move || {
+                let mut conn = db.get()?;
+                respondents::save_draft(&mut conn, &k, wave, &draft, expires)
+            })
+            .await;
+            if let Err(e) = saved.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+                return state.error(&e);
+            }
+            let max_age = ((expires - outbox::now_ms()) / 1000).max(60);
+            let mut response = if posted.action == Action::Save {
+                page(StatusCode::OK, &pages::SAVED, lang)
+            } else if !errors.is_empty() {
+                html(StatusCode::UNPROCESSABLE_ENTITY, render_page(next_page, &errors, Some(&key)))
+            } else {
+                html(StatusCode::OK, render_page(next_page, &errors, Some(&key)))
+            };
+            let _ = response.add_cookie(&cookie(DRAFT_COOKIE, &key, &action_url, &state, max_age));
+            response
+        }
+    }
+}
+
+fn new_key() -> String {
+    let bytes: [u8; 20] = rand::random();
+    hex::encode(bytes)
+}
+
+/// The end of the wave's closing day, or 30 days from now.
+fn draft_expiry(target: &Target) -> i64 {
+    target
+        .wave
+        .closes_on
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
+        .filter(|&t| t > outbox::now_ms())
+        .unwrap_or_else(|| outbox::now_ms() + DRAFT_DAYS * 86_400_000)
+}
+
+fn cookie(name: &'static str, value: &str, path: &str, state: &AppState, max_age_secs: i64) -> Cookie<'static> {
+    Cookie::build(name, value.to_owned())
+        .path(path.to_owned())
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.secure_cookies)
+        .max_age(actix_web::cookie::time::Duration::seconds(max_age_secs))
+        .finish()
+}
+
+async fn personal_get(s: web::Data<AppState>, r: HttpRequest, t: web::Path<String>) -> HttpResponse {
+    show(s, r, t, LinkKind::Personal).await
+}
+
+async fn personal_post(
+    s: web::Data<AppState>,
+    r: HttpRequest,
+    t: web::Path<String>,
+    f: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    accept(s, r, t, f, LinkKind::Personal).await
+}
+
+async fn unit_get(s: web::Data<AppState>, r: HttpRequest, t: web::Path<String>) -> HttpResponse {
+    show(s, r, t, LinkKind::Unit).await
+}
+
+async fn unit_post(
+    s: web::Data<AppState>,
+    r: HttpRequest,
+    t: web::Path<String>,
+    f: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    accept(s, r, t, f, LinkKind::Unit).await
+}
+
+/// Opening the opt-out link only asks for confirmation.
+async fn optout_get(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> HttpResponse {
+    let lang = client_language(&req);
+    if !token::well_formed(&token) {
+        return unusable(&state, &req, true);
+    }
+    let db = state.db.clone();
+    let t = token.clone();
+    match web::block(move || outbox::opt_out_state(&mut *db.get()?, &t)).await {
+        Ok(Ok(Some(true))) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
+        Ok(Ok(Some(false))) => {
+            let action = format!("/o/{}", token.as_str());
+            let button = if lang == Language::Sv { "Bekräfta avregistrering" } else { "Confirm unsubscribe" };
+            html(StatusCode::OK, pages::message(&pages::OPT_OUT, lang, None, Some((&action, button))))
+        }
+        Ok(Ok(None)) => unusable(&state, &req, true),
+        Ok(Err(e)) => state.error(&e.to_string()),
+        Err(e) => state.error(&e.to_string()),
+    }
+}
+
+/// The confirming POST (also RFC 8058's one-click POST) opts out.
+async fn optout_post(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> HttpResponse {
+    let lang = client_language(&req);
+    if !token::well_formed(&token) {
+        return unusable(&state, &req, true);
+    }
+    let db = state.db.clone();
+    let t = token.clone();
+    match web::block(move || outbox::opt_out(&mut *db.get()?, &t)).await {
+        Ok(Ok(true)) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
+        Ok(Ok(false)) => unusable(&state, &req, true),
+        Ok(Err(e)) => state.error(&e.to_string()),
+        Err(e) => state.error(&e.to_string()),
+    }
+}

@@ -1,0 +1,85 @@
+//! What every request shares: the database, the secret, a cache of survey
+//! versions (immutable once published) and the limiter of link guesses.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::store::respondents::{self, Draft};
+use crate::store::{Database, outbox, surveys};
+use crate::survey::Survey;
+use crate::token::Secret;
+
+/// Link misses a client may make: a burst of 20, then 20 per minute.
+const MISSES_PER_MINUTE: u32 = 20;
+
+pub struct AppState {
+    pub db: Database,
+    pub secret: Secret,
+    /// Cookies get `Secure` when the public address is https.
+    pub secure_cookies: bool,
+    surveys: Mutex<HashMap<i64, Arc<Survey>>>,
+    misses: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl AppState {
+    pub fn new(db: Database, secret: Secret, public_url: &str) -> AppState {
+        let per_minute = NonZeroU32::new(MISSES_PER_MINUTE).expect("non-zero");
+        AppState {
+            db,
+            secret,
+            secure_cookies: public_url.starts_with("https://"),
+            surveys: Mutex::new(HashMap::new()),
+            misses: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// Whether the client may miss once more.
+    pub fn allow_miss(&self, req: &HttpRequest) -> bool {
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        self.misses.check_key(&ip).is_ok()
+    }
+
+    /// A survey version, parsed once.
+    pub async fn survey(&self, version_id: i64) -> Result<Arc<Survey>, String> {
+        if let Some(s) = self.surveys.lock().expect("survey cache").get(&version_id) {
+            return Ok(s.clone());
+        }
+        let db = self.db.clone();
+        let survey = web::block(move || surveys::get(&mut *db.get()?, version_id)?.survey())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        let survey = Arc::new(survey);
+        self.surveys
+            .lock()
+            .expect("survey cache")
+            .insert(version_id, survey.clone());
+        Ok(survey)
+    }
+
+    pub async fn load_draft(&self, key: &str, wave_id: i64) -> Result<Option<Draft>, String> {
+        let db = self.db.clone();
+        let key = key.to_owned();
+        web::block(move || respondents::load_draft(&mut *db.get()?, &key, wave_id, outbox::now_ms()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+
+    /// A server error: logged, and a page that says nothing internal.
+    pub fn error(&self, what: &str) -> HttpResponse {
+        log::error!("{what}");
+        HttpResponse::build(StatusCode::INTERNAL_SERVER_ERROR)
+            .content_type("text/plain; charset=utf-8")
+            .body("Something went wrong on the server. Nothing was saved; please try again later.")
+    }
+}
