@@ -33,7 +33,9 @@ pub fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         None
     } else {
         // Check mail settings and templates now, so that a mistake stops start-up.
-        let check = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let check = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         check.block_on(async { worker_parts(settings).map(|_| ()) })?;
         let settings = settings.clone();
         let db = db.clone();

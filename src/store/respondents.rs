@@ -11,7 +11,9 @@ use diesel::prelude::*;
 use super::connection::on_backend;
 use super::pool::write;
 use super::responses::{encode, new_id, period_of};
-use super::schema::{drafts, invitations, outbox, response_texts, responses, unit_links, units, waves};
+use super::schema::{
+    drafts, invitations, outbox, response_texts, responses, unit_links, units, waves,
+};
 use super::studies::Wave;
 use super::{DbConnection, StoreError};
 use crate::scoring::Answer;
@@ -54,14 +56,16 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<Target>, 
         ))
         .first(conn)
         .optional()?;
-    Ok(found.map(|(unit_id, language, answered, unit_name, wave)| Target {
-        respondent: Respondent::Invitation { token_hash: hash },
-        wave,
-        unit_id,
-        unit_name,
-        language: Some(language),
-        answered,
-    }))
+    Ok(
+        found.map(|(unit_id, language, answered, unit_name, wave)| Target {
+            respondent: Respondent::Invitation { token_hash: hash },
+            wave,
+            unit_id,
+            unit_name,
+            language: Some(language),
+            answered,
+        }),
+    )
 }
 
 /// The target of a unit link's token, or None.
@@ -252,7 +256,10 @@ pub fn on_close(conn: &mut DbConnection, wave_id: i64) -> Result<(), StoreError>
             .filter(outbox::wave_id.eq(wave_id))
             .filter(outbox::state.eq("queued")),
     )
-    .set((outbox::state.eq("cancelled"), outbox::last_error.eq("the wave closed")))
+    .set((
+        outbox::state.eq("cancelled"),
+        outbox::last_error.eq("the wave closed"),
+    ))
     .execute(conn)?;
     Ok(())
 }

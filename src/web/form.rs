@@ -87,7 +87,11 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
                     "next" => Action::Next,
                     "save" => Action::Save,
                     "submit" => Action::Submit,
-                    _ => return Err(format!("`action` is not back, next, save or submit: `{value}`")),
+                    _ => {
+                        return Err(format!(
+                            "`action` is not back, next, save or submit: `{value}`"
+                        ));
+                    }
                 }
             }
             "lang" => posted.lang = Some(value.clone()),
@@ -97,7 +101,9 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
                     let index = survey
                         .item_index(id)
                         .ok_or_else(|| format!("the form has no question `{id}`"))?;
-                    posted.answers.push((index, parse_value(survey, id, value)?));
+                    posted
+                        .answers
+                        .push((index, parse_value(survey, id, value)?));
                 } else if let Some(id) = name.strip_prefix("t.") {
                     if !survey.free_text.iter().any(|f| f.id == id) {
                         return Err(format!("the form has no free-text question `{id}`"));
@@ -161,7 +167,10 @@ pub fn page_errors(
         .collect();
     if page + 1 == page_count(survey) {
         for f in &survey.free_text {
-            if texts.get(&f.id).is_some_and(|t| t.chars().count() > f.max_length) {
+            if texts
+                .get(&f.id)
+                .is_some_and(|t| t.chars().count() > f.max_length)
+            {
                 errors.push(FieldError {
                     field: f.id.clone(),
                     kind: ErrorKind::TooLong,
@@ -194,13 +203,18 @@ mod tests {
     }
 
     fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
     fn pages_cover_every_item_once() {
         let s = survey();
-        let covered: Vec<usize> = (0..page_count(&s)).flat_map(|p| page_items(&s, p)).collect();
+        let covered: Vec<usize> = (0..page_count(&s))
+            .flat_map(|p| page_items(&s, p))
+            .collect();
         assert_eq!(covered, (0..s.items.len()).collect::<Vec<_>>());
     }
 
@@ -208,7 +222,16 @@ mod tests {
     fn a_post_is_parsed_and_bad_ones_are_refused_by_name() {
         let s = survey();
         let first = s.items[0].id.clone();
-        let p = parse(&s, &fields(&[("page", "0"), ("action", "next"), (&format!("i.{first}"), "dk"), ("t.comment", "  bra  ")])).unwrap();
+        let p = parse(
+            &s,
+            &fields(&[
+                ("page", "0"),
+                ("action", "next"),
+                (&format!("i.{first}"), "dk"),
+                ("t.comment", "  bra  "),
+            ]),
+        )
+        .unwrap();
         assert_eq!(p.answers, vec![(0, DONT_KNOW)]);
         assert_eq!(p.texts, vec![("comment".to_owned(), "bra".to_owned())]);
         for (bad, says) in [
@@ -229,7 +252,11 @@ mod tests {
     fn merging_replaces_the_posted_page_only_and_errors_name_unanswered_items() {
         let s = survey();
         let mut answers = vec![3; s.items.len()];
-        let posted = parse(&s, &fields(&[("page", "0"), (&format!("i.{}", s.items[1].id), "2")])).unwrap();
+        let posted = parse(
+            &s,
+            &fields(&[("page", "0"), (&format!("i.{}", s.items[1].id), "2")]),
+        )
+        .unwrap();
         merge(&s, &mut answers, &posted);
         assert_eq!(answers[0], MISSING);
         assert_eq!(answers[1], 2);

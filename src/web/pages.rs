@@ -22,7 +22,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("message.html", include_str!("templates/message.html")),
         ("form.html", include_str!("templates/form.html")),
     ] {
-        env.add_template(name, source).expect("built-in templates parse");
+        env.add_template(name, source)
+            .expect("built-in templates parse");
     }
     env
 });
@@ -39,11 +40,27 @@ pub fn words(lang: Language) -> BTreeMap<&'static str, &'static str> {
         ("optional", "frivillig", "optional"),
         ("next", "Nästa", "Next"),
         ("back", "Tillbaka", "Back"),
-        ("save", "Spara och fortsätt senare", "Save and continue later"),
+        (
+            "save",
+            "Spara och fortsätt senare",
+            "Save and continue later",
+        ),
         ("submit", "Skicka svaren", "Submit answers"),
-        ("unanswered", "Välj ett svar på fråga", "Choose an answer to question"),
-        ("too_long", "Texten är för lång i", "The text is too long in"),
-        ("unanswered_inline", "Välj ett svar (eller ”Vet inte”).", "Choose an answer (or “Don't know”)."),
+        (
+            "unanswered",
+            "Välj ett svar på fråga",
+            "Choose an answer to question",
+        ),
+        (
+            "too_long",
+            "Texten är för lång i",
+            "The text is too long in",
+        ),
+        (
+            "unanswered_inline",
+            "Välj ett svar (eller ”Vet inte”).",
+            "Choose an answer (or “Don't know”).",
+        ),
         ("too_long_inline", "Korta texten.", "Shorten the text."),
     ];
     pairs
@@ -67,7 +84,10 @@ pub const UNUSABLE: Message = Message {
 };
 pub const TOO_MANY: Message = Message {
     title: ["För många försök", "Too many attempts"],
-    paragraphs: &[["Vänta en stund och försök igen.", "Please wait a while and try again."]],
+    paragraphs: &[[
+        "Vänta en stund och försök igen.",
+        "Please wait a while and try again.",
+    ]],
 };
 pub const THANKS: Message = Message {
     title: ["Tack för dina svar!", "Thank you for your answers!"],
@@ -77,7 +97,10 @@ pub const THANKS: Message = Message {
     ]],
 };
 pub const ALREADY: Message = Message {
-    title: ["Dina svar är redan sparade", "Your answers are already saved"],
+    title: [
+        "Dina svar är redan sparade",
+        "Your answers are already saved",
+    ],
     paragraphs: &[[
         "Enkäten har redan skickats in från den här länken. Tack!",
         "The survey has already been submitted from this link. Thank you!",
@@ -91,7 +114,10 @@ pub const CLOSED: Message = Message {
     ]],
 };
 pub const SAVED: Message = Message {
-    title: ["Dina svar är sparade tillfälligt", "Your answers are saved for now"],
+    title: [
+        "Dina svar är sparade tillfälligt",
+        "Your answers are saved for now",
+    ],
     paragraphs: &[[
         "Öppna samma länk i samma webbläsare för att fortsätta. Utkastet raderas när du skickar in eller när enkäten stänger.",
         "Open the same link in the same browser to continue. The draft is deleted when you submit or when the survey closes.",
@@ -105,7 +131,10 @@ pub const BAD_REQUEST: Message = Message {
     ]],
 };
 pub const OPT_OUT: Message = Message {
-    title: ["Avregistrera dig från meddelanden", "Unsubscribe from messages"],
+    title: [
+        "Avregistrera dig från meddelanden",
+        "Unsubscribe from messages",
+    ],
     paragraphs: &[[
         "Vill du inte få fler påminnelser om den här enkäten? Bekräfta med knappen. Ingenting ändras förrän du har bekräftat.",
         "Do you want no more reminders about this survey? Confirm with the button. Nothing changes until you confirm.",
@@ -119,7 +148,10 @@ pub const OPTED_OUT: Message = Message {
     ]],
 };
 pub const ONE_PER_BROWSER: Message = Message {
-    title: ["Svar har redan skickats från den här webbläsaren", "Answers were already sent from this browser"],
+    title: [
+        "Svar har redan skickats från den här webbläsaren",
+        "Answers were already sent from this browser",
+    ],
     paragraphs: &[[
         "Enhetslänken tar emot ett svar per webbläsare. Tack!",
         "The unit link takes one response per browser. Thank you!",
@@ -127,7 +159,11 @@ pub const ONE_PER_BROWSER: Message = Message {
 };
 
 fn pick(pair: &[&'static str; 2], lang: Language) -> &'static str {
-    if lang == Language::Sv { pair[0] } else { pair[1] }
+    if lang == Language::Sv {
+        pair[0]
+    } else {
+        pair[1]
+    }
 }
 
 /// Renders a message page; `extra` is appended to its paragraphs, and
@@ -138,7 +174,11 @@ pub fn message(
     extra: Option<String>,
     form: Option<(&str, &str)>,
 ) -> String {
-    let mut paragraphs: Vec<String> = m.paragraphs.iter().map(|p| pick(p, lang).to_owned()).collect();
+    let mut paragraphs: Vec<String> = m
+        .paragraphs
+        .iter()
+        .map(|p| pick(p, lang).to_owned())
+        .collect();
     paragraphs.extend(extra);
     render(
         "message.html",
@@ -283,14 +323,24 @@ pub fn form(p: &FormPage) -> String {
         .iter()
         .map(|&l| LanguageView {
             code: l.code(),
-            name: if l == Language::Sv { "Svenska" } else { "English" },
+            name: if l == Language::Sv {
+                "Svenska"
+            } else {
+                "English"
+            },
             current: l == lang,
         })
         .collect();
     let group = if lang == Language::Sv {
-        format!("Resultat visas bara för grupper med minst {} svarande.", p.min_group_size)
+        format!(
+            "Resultat visas bara för grupper med minst {} svarande.",
+            p.min_group_size
+        )
     } else {
-        format!("Results are shown only for groups of at least {} respondents.", p.min_group_size)
+        format!(
+            "Results are shown only for groups of at least {} respondents.",
+            p.min_group_size
+        )
     };
     render(
         "form.html",

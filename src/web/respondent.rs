@@ -87,7 +87,11 @@ fn client_language(req: &HttpRequest) -> Language {
                 .get("accept-language")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if accept.trim_start().starts_with("en") { Language::En } else { Language::Sv }
+            if accept.trim_start().starts_with("en") {
+                Language::En
+            } else {
+                Language::Sv
+            }
         })
 }
 
@@ -293,9 +297,16 @@ async fn accept(
                 Ok(Ok(Submitted::Stored)) => {
                     let mut response = page(StatusCode::OK, &pages::THANKS, lang);
                     let path = action_url.clone();
-                    let _ = response.add_removal_cookie(&cookie(DRAFT_COOKIE, "", &path, &state, 0));
+                    let _ =
+                        response.add_removal_cookie(&cookie(DRAFT_COOKIE, "", &path, &state, 0));
                     if kind == LinkKind::Unit {
-                        let _ = response.add_cookie(&cookie(DONE_COOKIE, "1", &path, &state, 365 * 86_400));
+                        let _ = response.add_cookie(&cookie(
+                            DONE_COOKIE,
+                            "1",
+                            &path,
+                            &state,
+                            365 * 86_400,
+                        ));
                     }
                     response
                 }
@@ -330,14 +341,20 @@ async fn accept(
                 respondents::save_draft(&mut conn, &k, wave, &draft, expires)
             })
             .await;
-            if let Err(e) = saved.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+            if let Err(e) = saved
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+            {
                 return state.error(&e);
             }
             let max_age = ((expires - outbox::now_ms()) / 1000).max(60);
             let mut response = if posted.action == Action::Save {
                 page(StatusCode::OK, &pages::SAVED, lang)
             } else if !errors.is_empty() {
-                html(StatusCode::UNPROCESSABLE_ENTITY, render_page(next_page, &errors, Some(&key)))
+                html(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    render_page(next_page, &errors, Some(&key)),
+                )
             } else {
                 html(StatusCode::OK, render_page(next_page, &errors, Some(&key)))
             };
@@ -366,7 +383,13 @@ fn draft_expiry(target: &Target) -> i64 {
         .unwrap_or_else(|| outbox::now_ms() + DRAFT_DAYS * 86_400_000)
 }
 
-fn cookie(name: &'static str, value: &str, path: &str, state: &AppState, max_age_secs: i64) -> Cookie<'static> {
+fn cookie(
+    name: &'static str,
+    value: &str,
+    path: &str,
+    state: &AppState,
+    max_age_secs: i64,
+) -> Cookie<'static> {
     Cookie::build(name, value.to_owned())
         .path(path.to_owned())
         .http_only(true)
@@ -376,7 +399,11 @@ fn cookie(name: &'static str, value: &str, path: &str, state: &AppState, max_age
         .finish()
 }
 
-async fn personal_get(s: web::Data<AppState>, r: HttpRequest, t: web::Path<String>) -> HttpResponse {
+async fn personal_get(
+    s: web::Data<AppState>,
+    r: HttpRequest,
+    t: web::Path<String>,
+) -> HttpResponse {
     show(s, r, t, LinkKind::Personal).await
 }
 
@@ -403,7 +430,11 @@ async fn unit_post(
 }
 
 /// Opening the opt-out link only asks for confirmation.
-async fn optout_get(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> HttpResponse {
+async fn optout_get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> HttpResponse {
     let lang = client_language(&req);
     if !token::well_formed(&token) {
         return unusable(&state, &req, true);
@@ -414,8 +445,15 @@ async fn optout_get(state: web::Data<AppState>, req: HttpRequest, token: web::Pa
         Ok(Ok(Some(true))) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
         Ok(Ok(Some(false))) => {
             let action = format!("/o/{}", token.as_str());
-            let button = if lang == Language::Sv { "Bekräfta avregistrering" } else { "Confirm unsubscribe" };
-            html(StatusCode::OK, pages::message(&pages::OPT_OUT, lang, None, Some((&action, button))))
+            let button = if lang == Language::Sv {
+                "Bekräfta avregistrering"
+            } else {
+                "Confirm unsubscribe"
+            };
+            html(
+                StatusCode::OK,
+                pages::message(&pages::OPT_OUT, lang, None, Some((&action, button))),
+            )
         }
         Ok(Ok(None)) => unusable(&state, &req, true),
         Ok(Err(e)) => state.error(&e.to_string()),
@@ -424,7 +462,11 @@ async fn optout_get(state: web::Data<AppState>, req: HttpRequest, token: web::Pa
 }
 
 /// The confirming POST (also RFC 8058's one-click POST) opts out.
-async fn optout_post(state: web::Data<AppState>, req: HttpRequest, token: web::Path<String>) -> HttpResponse {
+async fn optout_post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> HttpResponse {
     let lang = client_language(&req);
     if !token::well_formed(&token) {
         return unusable(&state, &req, true);

@@ -17,7 +17,10 @@ pub fn headers() -> DefaultHeaders {
         .add(("x-content-type-options", "nosniff"))
         .add(("x-frame-options", "DENY"))
         .add(("cross-origin-opener-policy", "same-origin"))
-        .add(("permissions-policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "permissions-policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
         // Pages are personal: nothing may be cached (the stylesheet sets its own).
         .add(("cache-control", "no-store"))
 }
@@ -44,9 +47,11 @@ pub fn redact(path: &str) -> String {
 /// One line per request: request id, method, redacted path, status, bytes,
 /// milliseconds. No query string, no referrer, no token.
 pub fn access_log() -> Logger {
-    Logger::new("request_id=%{x-request-id}o method=%{method}xi path=%{path}xi status=%s bytes=%b ms=%D")
-        .custom_request_replace("path", |req| redact(req.path()))
-        .custom_request_replace("method", |req| req.method().to_string())
+    Logger::new(
+        "request_id=%{x-request-id}o method=%{method}xi path=%{path}xi status=%s bytes=%b ms=%D",
+    )
+    .custom_request_replace("path", |req| redact(req.path()))
+    .custom_request_replace("method", |req| req.method().to_string())
 }
 
 /// Gives every request a random id, returned as `x-request-id`.

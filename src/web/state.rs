@@ -69,10 +69,12 @@ impl AppState {
     pub async fn load_draft(&self, key: &str, wave_id: i64) -> Result<Option<Draft>, String> {
         let db = self.db.clone();
         let key = key.to_owned();
-        web::block(move || respondents::load_draft(&mut *db.get()?, &key, wave_id, outbox::now_ms()))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())
+        web::block(move || {
+            respondents::load_draft(&mut *db.get()?, &key, wave_id, outbox::now_ms())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
     }
 
     /// A server error: logged, and a page that says nothing internal.

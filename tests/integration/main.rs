@@ -2,7 +2,9 @@
 
 mod effect;
 mod helpers;
+mod mail;
 mod score;
+mod services;
 mod settings;
 mod simulate;
 mod store;
