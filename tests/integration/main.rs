@@ -11,3 +11,4 @@ mod store;
 mod survey_check;
 mod survey_corpus;
 mod survey_show;
+mod web;

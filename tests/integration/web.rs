@@ -1,0 +1,335 @@
+//! The respondent's pages over HTTP against `klimat serve` on a random port
+//! with its own SQLite database.
+
+use crate::helpers::*;
+use crate::services::*;
+
+const SECRET: &str = "web-test-secret-0123456789abcdef0123";
+
+fn env() -> Vec<(&'static str, String)> {
+    vec![("KLIMAT_SECRET", SECRET.to_owned())]
+}
+
+/// A server, an open wave with three invitations, and their survey tokens
+/// (queued through `wave send`, read from the .eml files it writes).
+fn setup(k: &Klimat) -> (Server, Vec<String>) {
+    let env = env();
+    open_wave(
+        k,
+        &env,
+        &[
+            ("a@region.se", "u1", "sv"),
+            ("b@region.se", "u2", "en"),
+            ("c@region.se", "u3", "sv"),
+        ],
+    );
+    klimat(k, &env, &["wave", "send", WAVE]);
+    klimat(k, &env, &["worker", "--once"]);
+    let mut tokens = Vec::new();
+    for entry in std::fs::read_dir(k.path("mail-out")).unwrap() {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        let token = link_token(&raw, "/s/");
+        if text.contains("To: a@region.se") {
+            tokens.insert(0, token);
+        } else {
+            tokens.push(token);
+        }
+    }
+    assert_eq!(tokens.len(), 3);
+    (Server::start(k, &env), tokens)
+}
+
+fn field(name: &str, value: &str) -> (String, String) {
+    (name.to_owned(), value.to_owned())
+}
+
+#[test]
+fn the_form_shows_in_both_languages_with_fieldsets_and_the_privacy_notice() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let sv = get(&server.url(&format!("/s/{}", tokens[0])), None);
+    assert_eq!(sv.status, 200);
+    assert!(sv.body.contains("<html lang=\"sv\">"));
+    assert!(sv.body.contains("Om anonymitet"));
+    assert!(sv.body.contains("minst 5 svarande"));
+    assert_eq!(
+        sv.body.matches("<fieldset").count(),
+        10,
+        "ten items on the first page"
+    );
+    assert_eq!(sv.body.matches("<legend>").count(), 10);
+    assert!(sv.body.contains("type=\"radio\""));
+    assert!(sv.body.contains("class=\"dk\""), "don't know is set apart");
+    assert!(sv.body.contains("Sida 1 av 2"));
+    let en = get(&server.url(&format!("/s/{}?lang=en", tokens[0])), None);
+    assert!(en.body.contains("<html lang=\"en\">"));
+    assert!(en.body.contains("About anonymity"));
+    assert!(en.body.contains("Page 1 of 2"));
+    assert_eq!(
+        response_count(&k, "invitation"),
+        0,
+        "opening changes nothing"
+    );
+}
+
+#[test]
+fn security_headers_are_set_and_tokens_never_reach_the_log() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let page = get(&server.url(&format!("/s/{}", tokens[0])), None);
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    let csp = page.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert!(page.header("x-request-id").is_some());
+    for attr in ["src=\"http", "href=\"http", "src=\"//", "href=\"//"] {
+        assert!(!page.body.contains(attr), "no third-party assets: {attr}");
+    }
+    post(
+        &server.url(&format!("/s/{}", tokens[0])),
+        &full_answers("3"),
+        None,
+    );
+    get(
+        &server.url("/o/0123456789abcdef0123456789abcdef01234567"),
+        None,
+    );
+    assert_eq!(get(&server.url("/healthz"), None).status, 200);
+    let log = server.log();
+    assert!(log.contains("path=/s/*** status=200"), "{log}");
+    assert!(log.contains("request_id="), "{log}");
+    for t in &tokens {
+        assert!(!log.contains(t.as_str()), "a token is in the log:\n{log}");
+    }
+    assert!(!log.contains("0123456789abcdef0123456789abcdef01234567"));
+}
+
+#[test]
+fn validation_errors_link_to_the_fields_and_bad_posts_keep_nothing() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let url = server.url(&format!("/s/{}", tokens[0]));
+    let mut partial = full_answers("2");
+    partial.retain(|(n, _)| n != "i.vi2" && n != "i.si4");
+    let page = post(&url, &partial, None);
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("class=\"error-summary\""));
+    assert!(
+        page.body.contains("href=\"#i-vi2\"") && page.body.contains("id=\"i-vi2\""),
+        "the summary links to the field"
+    );
+    assert!(
+        !page.body.contains("href=\"#i-si4\""),
+        "the first page with problems is shown"
+    );
+    for (bad, says) in [
+        (
+            vec![
+                field("i.vi1", "7"),
+                field("action", "submit"),
+                field("page", "1"),
+            ],
+            "not on the scale",
+        ),
+        (vec![field("i.unknown", "1")], "no question"),
+        (vec![field("admin", "1")], "no field"),
+    ] {
+        let page = post(&url, &bad, None);
+        assert_eq!(page.status, 400, "{bad:?}");
+        assert!(page.body.contains(says), "{}", page.body);
+    }
+    assert_eq!(response_count(&k, "invitation"), 0);
+}
+
+#[test]
+fn a_draft_is_saved_and_resumed_under_its_own_cookie_with_csrf() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let url = server.url(&format!("/s/{}", tokens[1]));
+    let mut first_page: Vec<(String, String)> = full_answers("4")
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("i."))
+        .take(10)
+        .collect();
+    first_page.push(field("page", "0"));
+    first_page.push(field("action", "next"));
+    let next = post(&url, &first_page, None);
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert!(
+        next.body.contains("Page 2 of 2"),
+        "the invitation is in English"
+    );
+    let cookie = next.cookie("klimat_draft").expect("a draft cookie");
+    let set = next.set_cookies().join(" | ");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    assert!(set.contains(&format!("Path=/s/{}", tokens[1])), "{set}");
+    let key = cookie.split_once('=').unwrap().1;
+    assert!(
+        !tokens.iter().any(|t| t == key),
+        "the draft key is not the token"
+    );
+
+    let resumed = get(&url, Some(&cookie));
+    assert!(
+        resumed.body.contains("Page 2 of 2"),
+        "resumes on the saved page"
+    );
+    let back = get(&format!("{url}?page=0"), Some(&cookie));
+    assert_eq!(
+        back.body.matches("value=\"4\" checked").count(),
+        10,
+        "answers are kept"
+    );
+    let csrf = back
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let mut last: Vec<(String, String)> = full_answers("5")
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("i."))
+        .skip(10)
+        .collect();
+    last.push(field("page", "1"));
+    last.push(field("action", "submit"));
+    last.push(field("t.comment", "Bra möten."));
+    let refused = post(&url, &last, Some(&cookie));
+    assert_eq!(
+        refused.status, 403,
+        "a cookie without its CSRF token changes nothing"
+    );
+    last.push(field("csrf", &csrf));
+    let done = post(&url, &last, Some(&cookie));
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("Thank you"));
+    assert_eq!(response_count(&k, "invitation"), 1);
+    assert_eq!(draft_count(&k), 0, "the draft is deleted on submit");
+}
+
+fn draft_count(k: &Klimat) -> i64 {
+    use diesel::prelude::*;
+    use klimat::store::schema::drafts;
+    let url = format!("sqlite://{}", k.path("klimat.db").display());
+    let db = klimat::store::Database::open(&url, klimat::store::Migrations::Require).unwrap();
+    drafts::table
+        .count()
+        .get_result(&mut *db.get().unwrap())
+        .unwrap()
+}
+
+#[test]
+fn concurrent_double_submits_store_exactly_one_response() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let url = server.url(&format!("/s/{}", tokens[2]));
+    let pages: Vec<crate::services::Page> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| post(&url, &full_answers("3"), None)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        pages.iter().all(|p| p.status == 200),
+        "every submit gets a friendly page"
+    );
+    assert_eq!(
+        pages
+            .iter()
+            .filter(|p| p.body.contains("Tack för dina svar"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        pages
+            .iter()
+            .filter(|p| p.body.contains("redan sparade"))
+            .count(),
+        7
+    );
+    assert_eq!(response_count(&k, "invitation"), 1);
+    let used = get(&url, None);
+    let unknown = get(
+        &server.url("/s/ffffffffffffffffffffffffffffffffffffffff"),
+        None,
+    );
+    assert_eq!((used.status, unknown.status), (404, 404));
+    let strip = |b: &str| b.replace(char::is_whitespace, "");
+    assert_eq!(
+        strip(&used.body),
+        strip(&unknown.body),
+        "a used link looks like an unknown one"
+    );
+}
+
+#[test]
+fn a_closed_wave_refuses_and_keeps_nothing_and_its_drafts_are_deleted() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let url = server.url(&format!("/s/{}", tokens[0]));
+    let mut first: Vec<(String, String)> = vec![field("page", "0"), field("action", "save")];
+    first.push(field("i.vi1", "2"));
+    assert_eq!(post(&url, &first, None).status, 200);
+    assert_eq!(draft_count(&k), 1);
+    klimat(&k, &env(), &["wave", "close", WAVE]);
+    assert_eq!(draft_count(&k), 0, "closing deletes drafts");
+    let page = post(&url, &full_answers("3"), None);
+    assert_eq!(page.status, 410);
+    assert!(page.body.contains("Enkäten har stängt"));
+    assert_eq!(response_count(&k, "invitation"), 0);
+    assert_eq!(get(&url, None).status, 404);
+}
+
+#[test]
+fn guessing_links_is_rate_limited_per_client() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let mut statuses = Vec::new();
+    for i in 0..25 {
+        statuses.push(get(&server.url(&format!("/s/{i:040x}")), None).status);
+    }
+    assert!(statuses[..20].iter().all(|&s| s == 404), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|&s| s == 429), "{statuses:?}");
+    assert_eq!(
+        get(&server.url(&format!("/s/{}", tokens[0])), None).status,
+        200,
+        "a valid link still opens"
+    );
+}
+
+#[test]
+fn unit_links_take_one_response_per_browser_marked_as_unit_link() {
+    let k = Klimat::new();
+    let (server, _) = setup(&k);
+    let out = klimat(&k, &env(), &["wave", "unit-links", WAVE]);
+    let line = out.lines().find(|l| l.starts_with("u2 ")).unwrap();
+    let token = line.rsplit('/').next().unwrap();
+    let url = server.url(&format!("/u/{token}"));
+    assert_eq!(get(&url, None).status, 200);
+    let done = post(&url, &full_answers("4"), None);
+    assert!(done.body.contains("Tack"), "{}", done.body);
+    let cookie = done.cookie("klimat_done").expect("the browser is marked");
+    let again = post(&url, &full_answers("4"), Some(&cookie));
+    assert!(
+        again.body.contains("ett svar per webbläsare"),
+        "{}",
+        again.body
+    );
+    assert_eq!(response_count(&k, "unit-link"), 1);
+    assert_eq!(response_count(&k, "invitation"), 0);
+    let other_browser = post(&url, &full_answers("2"), None);
+    assert!(other_browser.body.contains("Tack"));
+    assert_eq!(response_count(&k, "unit-link"), 2);
+}
