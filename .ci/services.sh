@@ -37,3 +37,19 @@ stop_postgres() {
         rm -rf "$PG_DIR"
     fi
 }
+
+# The SMTP receiver the mail tests start (aiosmtpd from Debian; tests/smtp/server.py).
+install_smtp() {
+    apt_install python3-aiosmtpd
+    export KLIMAT_TEST_PYTHON=/usr/bin/python3
+}
+
+# Headless Chromium, its WebDriver, and axe-core (npm, pinned in .ci/node).
+install_browser() {
+    apt_install chromium chromium-driver
+    if ! command -v npm > /dev/null; then apt_install npm; fi
+    (cd .ci/node && npm ci --silent --no-audit --no-fund > /dev/null)
+    export KLIMAT_TEST_CHROMIUM=/usr/bin/chromium
+    export KLIMAT_TEST_CHROMEDRIVER=/usr/bin/chromedriver
+    export KLIMAT_TEST_AXE="$PWD/.ci/node/node_modules/axe-core/axe.min.js"
+}

@@ -373,7 +373,7 @@ fn an_unreachable_server_and_bad_settings_give_clear_errors_quickly() {
         .local_addr()
         .unwrap()
         .port();
-    let env = vec![
+    let env = [
         ("KLIMAT_SMTP_URL", format!("smtp://127.0.0.1:{free}")),
         ("KLIMAT_MAIL_TIMEOUT_SECS", "3".to_owned()),
     ];

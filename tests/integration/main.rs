@@ -1,5 +1,6 @@
 //! klimat's integration tests: one binary, a `helpers` module, a file per feature.
 
+mod browser;
 mod effect;
 mod helpers;
 mod mail;
