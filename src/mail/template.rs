@@ -204,7 +204,7 @@ mod tests {
         let t = Templates::load(Some(dir.path())).unwrap();
         let r = t.render(Kind::Invitation, Language::En, &ctx()).unwrap();
         assert_eq!(r.subject, "Hi from Vårdcentral <Norr>");
-        assert_eq!(r.text, "Go to https://klimat.region.se/s/abc\n");
+        assert_eq!(r.text, "Go to https://klimat.region.se/s/abc");
 
         std::fs::write(
             dir.path().join("invitation.en.txt"),

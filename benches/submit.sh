@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Submissions of the 40-item creative-climate form over HTTP to `klimat
+# serve` (SQLite), with wrk (Debian) on the same machine: throughput and
+# latency percentiles. Then the same rows stored without HTTP (the
+# database's limit, `cargo bench --bench submit_direct`), and the crash
+# check: kill -9 of the server under load, restart, and count.
+#
+# Usage: bash benches/submit.sh [WORKDIR] [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+work=${1:-$(mktemp -d)}
+secs=${2:-10}
+conns=${3:-32}
+mkdir -p "$work"
+cargo build --release -q
+bin=$repo/target/release/klimat
+cd "$work"
+rm -rf klimat.db* mail-out
+export KLIMAT_SECRET=bench-secret-0123456789abcdef0123456789
+N=200000
+python3 - "$N" <<'PY'
+import sys
+n = int(sys.argv[1])
+with open("units.csv", "w") as f:
+    f.write("code,name,parent\nregion,Region,\n")
+    for i in range(100):
+        f.write(f"u{i:03},Enhet {i},region\n")
+with open("roster.csv", "w") as f:
+    f.write("email,unit,language\n")
+    for i in range(n):
+        f.write(f"p{i:06}@region.se,u{i % 100:03},sv\n")
+PY
+$bin unit import units.csv > /dev/null
+$bin survey publish "$repo/surveys/creative-climate.toml" > /dev/null
+$bin study create --name bench --survey creative-climate --pilot u000,u001 --control u002,u003 --intervention-date 2026-01-01 > /dev/null
+$bin wave create --study bench --name w1 --opens 2026-12-01 --closes 2099-12-31 > /dev/null
+$bin roster import --wave bench:w1 roster.csv > /dev/null
+$bin wave open bench:w1 > /dev/null
+$bin wave send bench:w1 > /dev/null   # stores the token hashes; nothing is delivered here
+python3 - "$N" "$repo/surveys/creative-climate.toml" <<'PY'
+import hashlib, hmac, os, re, sys
+n, survey = int(sys.argv[1]), open(sys.argv[2]).read()
+key = os.environ["KLIMAT_SECRET"].encode()
+def token(wave, inv):
+    m = hmac.new(key, b"klimat/survey/v1" + wave.to_bytes(8, "big") + inv.to_bytes(8, "big"), hashlib.sha256)
+    return m.hexdigest()[:40]
+with open("tokens.txt", "w") as f:
+    for i in range(1, n + 1):
+        f.write(token(1, i) + "\n")
+items = re.findall(r'^\[\[item\]\]\s*\nid = "([^"]+)"', survey, re.M)
+assert len(items) == 40, len(items)
+with open("body.txt", "w") as f:
+    f.write("page=3&action=submit&" + "&".join(f"i.{i}={(k % 4)}" for k, i in enumerate(items)))
+PY
+
+start_server() {
+    KLIMAT_BIND=127.0.0.1:0 RUST_LOG=warn $bin serve --no-worker > serve.out 2> serve.err &
+    server=$!
+    while ! grep -q listening serve.out 2> /dev/null; do sleep 0.1; done
+    url=$(sed -n 's/^listening on //p' serve.out | head -n 1)
+}
+start_server
+export TOKENS=$work/tokens.txt BODY=$work/body.txt WRK_THREADS=2
+echo "== wrk: $secs s, 2 threads, $conns connections, each request a new link"
+wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$repo/benches/submit.lua" "$url" | grep -E "Latency|50%|90%|99%|Requests/sec|requests in|Non-2xx"
+count() { python3 -c "import sqlite3; c=sqlite3.connect('klimat.db'); print(c.execute(\"SELECT count(*) FROM responses\").fetchone()[0], c.execute('SELECT count(*) FROM invitations WHERE answered').fetchone()[0])"; }
+echo "responses, answered invitations: $(count)"
+
+echo "== crash check: kill -9 under load, restart"
+before=$(count | cut -d' ' -f1)
+( wrk -t2 -c"$conns" -d5s -s "$repo/benches/submit.lua" "$url" > /dev/null 2>&1 || true ) &
+load=$!
+sleep 2
+kill -9 $server
+wait $load || true
+start_server
+after=$(count)
+echo "after restart: responses, answered invitations: $after (each answered invitation has exactly one response: $( [ "$(echo $after | cut -d' ' -f1)" = "$(echo $after | cut -d' ' -f2)" ] && echo yes || echo NO))"
+kill $server
