@@ -48,7 +48,7 @@ def token(wave, inv):
 with open("tokens.txt", "w") as f:
     for i in range(1, n + 1):
         f.write(token(1, i) + "\n")
-items = re.findall(r'^\[\[item\]\]\s*\nid = "([^"]+)"', survey, re.M)
+items = re.findall(r'^\[\[items\]\]\s*\nid = "([^"]+)"', survey, re.M)
 assert len(items) == 40, len(items)
 with open("body.txt", "w") as f:
     f.write("page=3&action=submit&" + "&".join(f"i.{i}={(k % 4)}" for k, i in enumerate(items)))
