@@ -69,6 +69,9 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
                 // Responses have random keys, so imports touch pages all over
                 // the table: a larger page cache (64 MiB) keeps them in memory.
                 "PRAGMA cache_size = -65536".to_owned(),
+                // Every commit invalidates the other connections' page caches;
+                // memory-mapped reads make re-reading those pages cheap.
+                "PRAGMA mmap_size = 1073741824".to_owned(),
             ] {
                 diesel::sql_query(pragma)
                     .execute(c)
@@ -132,10 +135,13 @@ impl Database {
         let manager = ConnectionManager::<DbConnection>::new(connection_url);
         let pool = Pool::builder()
             .max_size(match backend {
-                Backend::Sqlite(_) => 4,
+                Backend::Sqlite(_) => 8,
                 Backend::Postgres(_) => 16,
             })
             .connection_timeout(Duration::from_secs(10))
+            // r2d2 would run `SELECT 1` on every checkout; a broken
+            // connection shows itself on the query that uses it.
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| StoreError::Connect(e.to_string()))?;

@@ -43,7 +43,9 @@ pub struct Target {
 /// The target of a personal link's token, or None.
 pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<Target>, StoreError> {
     let hash = token::hash(token);
-    let found: Option<(i64, String, bool, String, Wave)> = invitations::table
+    // On the backend's own connection, so diesel's statement cache applies
+    // (a hot path: every opening and every submission of a link).
+    let found: Option<(i64, String, bool, String, Wave)> = on_backend!(conn, c => invitations::table
         .inner_join(units::table)
         .inner_join(waves::table)
         .filter(invitations::token_hash.eq(&hash))
@@ -54,8 +56,8 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<Target>, 
             units::name,
             Wave::as_select(),
         ))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional())?;
     Ok(
         found.map(|(unit_id, language, answered, unit_name, wave)| Target {
             respondent: Respondent::Invitation { token_hash: hash },
@@ -189,63 +191,147 @@ pub enum Submitted {
     Closed,
 }
 
+/// One submission, as the form hands it over.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub target: Target,
+    pub answers: Vec<Answer>,
+    pub texts: Vec<(String, String)>,
+    /// The draft to delete with it.
+    pub draft_key: Option<String>,
+}
+
 /// Stores a response and marks the invitation answered, in one transaction.
-pub fn submit(
-    conn: &mut DbConnection,
-    target: &Target,
-    answers: &[Answer],
-    texts: &[(String, String)],
-    draft_key: Option<&str>,
-) -> Result<Submitted, StoreError> {
-    write(conn, |conn| {
-        let state: String = waves::table
-            .find(target.wave.id)
-            .select(waves::state)
-            .first(conn)?;
-        if state != "open" {
-            return Ok(Submitted::Closed);
-        }
-        let source = match &target.respondent {
-            Respondent::Invitation { token_hash } => {
-                let marked = diesel::update(
-                    invitations::table
-                        .filter(invitations::token_hash.eq(token_hash))
-                        .filter(invitations::answered.eq(false)),
-                )
-                .set(invitations::answered.eq(true))
-                .execute(conn)?;
-                if marked == 0 {
-                    return Ok(Submitted::AlreadyAnswered);
-                }
-                "invitation"
-            }
-            Respondent::UnitLink { .. } => "unit-link",
-        };
-        let id = new_id();
-        on_backend!(conn, c => diesel::insert_into(responses::table)
-            .values((
-                responses::id.eq(&id),
-                responses::wave_id.eq(target.wave.id),
-                responses::unit_id.eq(target.unit_id),
-                responses::period.eq(period_of(&target.wave)),
-                responses::source.eq(source),
-                responses::answers.eq(encode(answers)),
-            ))
+pub fn submit(conn: &mut DbConnection, s: &Submission) -> Result<Submitted, StoreError> {
+    write(conn, |conn| submit_in(conn, s))
+}
+
+/// The body of [`submit`], inside a transaction the caller holds.
+fn submit_in(conn: &mut DbConnection, s: &Submission) -> Result<Submitted, StoreError> {
+    let target = &s.target;
+    // The backend's own connection for each statement: diesel caches them.
+    let state: String = on_backend!(conn, c => waves::table
+        .find(target.wave.id)
+        .select(waves::state)
+        .first(c))?;
+    if state != "open" {
+        return Ok(Submitted::Closed);
+    }
+    let source = match &target.respondent {
+        Respondent::Invitation { token_hash } => {
+            let marked = on_backend!(conn, c => diesel::update(
+                invitations::table
+                    .filter(invitations::token_hash.eq(token_hash))
+                    .filter(invitations::answered.eq(false)),
+            )
+            .set(invitations::answered.eq(true))
             .execute(c))?;
-        for (question, text) in texts {
-            diesel::insert_into(response_texts::table)
-                .values((
-                    response_texts::response_id.eq(&id),
-                    response_texts::question.eq(question),
-                    response_texts::text.eq(text),
-                ))
-                .execute(conn)?;
+            if marked == 0 {
+                return Ok(Submitted::AlreadyAnswered);
+            }
+            "invitation"
         }
-        if let Some(key) = draft_key {
-            diesel::delete(drafts::table.find(token::hash(key))).execute(conn)?;
+        Respondent::UnitLink { .. } => "unit-link",
+    };
+    let id = new_id();
+    on_backend!(conn, c => diesel::insert_into(responses::table)
+        .values((
+            responses::id.eq(&id),
+            responses::wave_id.eq(target.wave.id),
+            responses::unit_id.eq(target.unit_id),
+            responses::period.eq(period_of(&target.wave)),
+            responses::source.eq(source),
+            responses::answers.eq(encode(&s.answers)),
+        ))
+        .execute(c))?;
+    for (question, text) in &s.texts {
+        diesel::insert_into(response_texts::table)
+            .values((
+                response_texts::response_id.eq(&id),
+                response_texts::question.eq(question),
+                response_texts::text.eq(text),
+            ))
+            .execute(conn)?;
+    }
+    if let Some(key) = &s.draft_key {
+        diesel::delete(drafts::table.find(token::hash(key))).execute(conn)?;
+    }
+    Ok(Submitted::Stored)
+}
+
+/// What a submitter is told once its batch committed (or failed).
+pub type Reply = Box<dyn FnOnce(Result<Submitted, String>) + Send>;
+
+/// Group commit for SQLite, where one writer at a time holds the lock: a
+/// thread takes the submissions that arrived while the previous batch
+/// committed, stores them in one transaction, and only then replies to each.
+/// A submission is acknowledged only after its batch is durable; if the
+/// batch fails, every submitter in it hears so and nothing of it is kept.
+#[derive(Clone)]
+pub struct GroupCommit {
+    queue: std::sync::mpsc::Sender<(Submission, Reply)>,
+}
+
+/// Submissions per transaction at most.
+const GROUP: usize = 512;
+
+impl GroupCommit {
+    pub fn start(db: super::Database) -> GroupCommit {
+        let (queue, incoming) = std::sync::mpsc::channel::<(Submission, Reply)>();
+        std::thread::Builder::new()
+            .name("klimat-submit".into())
+            .spawn(move || {
+                // Its own connection, held: waiting for the pool behind the
+                // readers would stall every submitter in the batch.
+                let mut held: Option<super::pool::PooledDb> = None;
+                while let Ok(first) = incoming.recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < GROUP {
+                        match incoming.try_recv() {
+                            Ok(next) => batch.push(next),
+                            Err(_) => break,
+                        }
+                    }
+                    if held.is_none() {
+                        held = db.get().ok();
+                    }
+                    let stored = match held.as_mut() {
+                        None => Err(StoreError::Connect("no database connection".into())),
+                        Some(conn) => write(conn, |conn| {
+                            batch
+                                .iter()
+                                .map(|(s, _)| submit_in(conn, s))
+                                .collect::<Result<Vec<_>, _>>()
+                        }),
+                    };
+                    if stored.is_err() {
+                        held = None;
+                    }
+                    match stored {
+                        Ok(outcomes) => {
+                            for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                                reply(Ok(outcome));
+                            }
+                        }
+                        Err(e) => {
+                            let e = e.to_string();
+                            for (_, reply) in batch {
+                                reply(Err(e.clone()));
+                            }
+                        }
+                    }
+                }
+            })
+            .expect("starting the submission thread");
+        GroupCommit { queue }
+    }
+
+    /// Queues a submission; `reply` is called after its batch committed.
+    pub fn submit(&self, submission: Submission, reply: Reply) {
+        if let Err(std::sync::mpsc::SendError((_, reply))) = self.queue.send((submission, reply)) {
+            reply(Err("the submission thread has stopped".into()));
         }
-        Ok(Submitted::Stored)
-    })
+    }
 }
 
 /// Closing a wave: deletes its drafts and cancels its queued messages.

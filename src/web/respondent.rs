@@ -285,16 +285,15 @@ async fn accept(
                     render_page(page, &errors, key.as_deref()),
                 );
             }
-            let texts: Vec<(String, String)> = texts.into_iter().collect();
-            let db = state.db.clone();
-            let draft = key.clone();
-            let stored = web::block(move || {
-                let mut conn = db.get()?;
-                respondents::submit(&mut conn, &target, &answers, &texts, draft.as_deref())
-            })
-            .await;
+            let submission = respondents::Submission {
+                target,
+                answers,
+                texts: texts.into_iter().collect(),
+                draft_key: key.clone(),
+            };
+            let stored = state.submit(submission).await;
             match stored {
-                Ok(Ok(Submitted::Stored)) => {
+                Ok(Submitted::Stored) => {
                     let mut response = page(StatusCode::OK, &pages::THANKS, lang);
                     let path = action_url.clone();
                     let _ =
@@ -310,10 +309,9 @@ async fn accept(
                     }
                     response
                 }
-                Ok(Ok(Submitted::AlreadyAnswered)) => page(StatusCode::OK, &pages::ALREADY, lang),
-                Ok(Ok(Submitted::Closed)) => page(StatusCode::GONE, &pages::CLOSED, lang),
-                Ok(Err(e)) => state.error(&e.to_string()),
-                Err(e) => state.error(&e.to_string()),
+                Ok(Submitted::AlreadyAnswered) => page(StatusCode::OK, &pages::ALREADY, lang),
+                Ok(Submitted::Closed) => page(StatusCode::GONE, &pages::CLOSED, lang),
+                Err(e) => state.error(&e),
             }
         }
         Action::Next | Action::Back | Action::Save => {

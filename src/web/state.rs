@@ -10,7 +10,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::store::respondents::{self, Draft};
+use crate::store::Backend;
+use crate::store::respondents::{self, Draft, GroupCommit, Submission, Submitted};
 use crate::store::{Database, outbox, surveys};
 use crate::survey::Survey;
 use crate::token::Secret;
@@ -24,13 +25,18 @@ pub struct AppState {
     /// Cookies get `Secure` when the public address is https.
     pub secure_cookies: bool,
     surveys: Mutex<HashMap<i64, Arc<Survey>>>,
+    /// On SQLite, submissions are stored in groups by one thread.
+    commits: Option<GroupCommit>,
     misses: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 impl AppState {
     pub fn new(db: Database, secret: Secret, public_url: &str) -> AppState {
         let per_minute = NonZeroU32::new(MISSES_PER_MINUTE).expect("non-zero");
+        let commits =
+            matches!(db.backend, Backend::Sqlite(_)).then(|| GroupCommit::start(db.clone()));
         AppState {
+            commits,
             db,
             secret,
             secure_cookies: public_url.starts_with("https://"),
@@ -64,6 +70,31 @@ impl AppState {
             .expect("survey cache")
             .insert(version_id, survey.clone());
         Ok(survey)
+    }
+
+    /// Stores a submission: through the group commit on SQLite, in its own
+    /// transaction on PostgreSQL (where writers do not exclude each other).
+    pub async fn submit(&self, submission: Submission) -> Result<Submitted, String> {
+        match &self.commits {
+            Some(commits) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                commits.submit(
+                    submission,
+                    Box::new(move |r| {
+                        let _ = tx.send(r);
+                    }),
+                );
+                rx.await
+                    .map_err(|_| "the submission was dropped".to_owned())?
+            }
+            None => {
+                let db = self.db.clone();
+                web::block(move || respondents::submit(&mut *db.get()?, &submission))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| e.to_string())
+            }
+        }
     }
 
     pub async fn load_draft(&self, key: &str, wave_id: i64) -> Result<Option<Draft>, String> {

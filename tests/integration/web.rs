@@ -25,17 +25,21 @@ fn setup(k: &Klimat) -> (Server, Vec<String>) {
     );
     klimat(k, &env, &["wave", "send", WAVE]);
     klimat(k, &env, &["worker", "--once"]);
-    let mut tokens = Vec::new();
+    // In roster order: a (sv, u1), b (en, u2), c (sv, u3).
+    let mut found: Vec<(String, String)> = Vec::new();
     for entry in std::fs::read_dir(k.path("mail-out")).unwrap() {
         let raw = std::fs::read(entry.unwrap().path()).unwrap();
-        let text = String::from_utf8_lossy(&raw);
-        let token = link_token(&raw, "/s/");
-        if text.contains("To: a@region.se") {
-            tokens.insert(0, token);
-        } else {
-            tokens.push(token);
-        }
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let to = text
+            .lines()
+            .find_map(|l| l.strip_prefix("To: "))
+            .unwrap()
+            .trim()
+            .to_owned();
+        found.push((to, link_token(&raw, "/s/")));
     }
+    found.sort();
+    let tokens: Vec<String> = found.into_iter().map(|(_, t)| t).collect();
     assert_eq!(tokens.len(), 3);
     (Server::start(k, &env), tokens)
 }
