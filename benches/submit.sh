@@ -67,6 +67,9 @@ wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$repo/benches/submit.lua" "$url" |
 count() { python3 -c "import sqlite3; c=sqlite3.connect('klimat.db'); print(c.execute(\"SELECT count(*) FROM responses\").fetchone()[0], c.execute('SELECT count(*) FROM invitations WHERE answered').fetchone()[0])"; }
 echo "responses, answered invitations: $(count)"
 
+echo "== the same rows without HTTP (store functions, same transactions)"
+(cd "$repo" && cargo bench -q --bench submit_direct -- "sqlite://$work/klimat.db" "$work/tokens.txt" 100000 20000)
+
 echo "== crash check: kill -9 under load, restart"
 before=$(count | cut -d' ' -f1)
 ( wrk -t2 -c"$conns" -d5s -s "$repo/benches/submit.lua" "$url" > /dev/null 2>&1 || true ) &
