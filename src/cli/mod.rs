@@ -5,6 +5,7 @@
 //! [`run`], which prints them with their causes and picks the exit code.
 
 mod data;
+mod demo;
 mod design;
 mod mail;
 mod output;
@@ -73,6 +74,13 @@ SQLite databases are migrated by every command; PostgreSQL ones only by this one
     /// Import and export responses in the offline format.
     #[command(subcommand)]
     Responses(data::ResponsesCommand),
+    /// The whole job on a fresh demo database: organisation, study, three waves
+    /// through invitations, answers, reminders and closing; the effect report.
+    #[command(
+        after_help = "Examples:\n  klimat demo\n  klimat demo --dir /tmp/klimat-demo --seed 7\n\n\
+Writes the report and trend charts to reports/demo/ and prints a summary; fails loudly if the estimates miss the simulated truth."
+    )]
+    Demo(demo::DemoArgs),
     /// Run the web service: the respondents' pages (and the outbox worker).
     #[command(
         after_help = "Examples:\n  klimat serve\n  KLIMAT_BIND=0.0.0.0:8080 klimat serve --no-worker\n\n\
@@ -129,6 +137,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Wave(cmd) => data::wave(cmd, &Settings::load(args.config.as_deref())?),
         Command::Roster(cmd) => data::roster(cmd, &Settings::load(args.config.as_deref())?),
         Command::Responses(cmd) => data::responses(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Demo(a) => demo::run(a, &Settings::load(args.config.as_deref())?),
         Command::Serve(a) => serve::run(a, &Settings::load(args.config.as_deref())?),
         Command::Worker(a) => mail::run_worker(a, &Settings::load(args.config.as_deref())?),
         Command::Mail(cmd) => mail::run(cmd, &Settings::load(args.config.as_deref())?),

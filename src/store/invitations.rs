@@ -190,3 +190,13 @@ pub fn purge_contacts(conn: &mut DbConnection, wave: &Wave) -> Result<usize, Sto
         .execute(conn)?)
     })
 }
+
+/// The invitations of a wave as (id, unit code), in id order (roster order).
+pub fn ids_by_unit(conn: &mut DbConnection, wave: &Wave) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(invitations::table
+        .inner_join(units::table)
+        .filter(invitations::wave_id.eq(wave.id))
+        .select((invitations::id, units::code))
+        .order(invitations::id)
+        .load(conn)?)
+}

@@ -1,6 +1,7 @@
 //! klimat's integration tests: one binary, a `helpers` module, a file per feature.
 
 mod browser;
+mod demo;
 mod effect;
 mod helpers;
 mod mail;

@@ -1,0 +1,511 @@
+//! `klimat demo`: the whole job on a fresh SQLite database, through the real
+//! paths. An organisation of 30 units, a study with pilot and control units,
+//! three waves (two before the intervention, one after): roster import,
+//! invitations from the outbox (written as .eml files by the worker),
+//! answers drawn from the simulation model (true effects on two dimensions)
+//! and submitted through the form's parsing and the store's submit, reminders
+//! for non-responders, closing; then the effect report, the trend charts and
+//! a summary. It checks itself: every dimension's 95 % interval must cover
+//! the simulated truth, else it fails loudly.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::Args;
+
+use crate::config::Settings;
+use crate::evaluation::{DesignRequest, Inference, evaluate};
+use crate::mail::{Composer, Mailer, WorkerConfig, worker};
+use crate::report::{charts, effect};
+use crate::scoring::{Accumulator, Answer, DONT_KNOW};
+use crate::simulate::{self, Spec};
+use crate::store::invitations::{self, RosterRow};
+use crate::store::outbox::{self, ReminderRule};
+use crate::store::respondents::{self, Submission, Submitted};
+use crate::store::units::{self, UnitRow};
+use crate::store::{Database, Migrations, studies, surveys};
+use crate::survey::{self, Language, Survey};
+use crate::token::{Purpose, Secret};
+use crate::web::form;
+
+const CREATIVE_CLIMATE: &str = include_str!("../../surveys/creative-climate.toml");
+const TEAM_CLIMATE: &str = include_str!("../../surveys/team-climate.toml");
+
+/// The demo's true effects, in latent standard deviations (see `simulate`).
+const EFFECTS: [(&str, f64); 2] = [("idea-support", 0.6), ("trust", 0.45)];
+const DIVISIONS: [(&str, &str); 3] = [
+    ("vard", "Hälso- och sjukvård"),
+    ("social", "Social omsorg"),
+    ("stab", "Regionstab och service"),
+];
+const WAVES: [(&str, &str, &str); 3] = [
+    ("2025-05", "2025-05-05", "2025-05-23"),
+    ("2025-11", "2025-11-03", "2025-11-21"),
+    ("2026-05", "2026-05-04", "2026-05-22"),
+];
+const INTERVENTION: &str = "2026-01-12";
+/// Share of a unit's respondents who answer before the reminder.
+const BEFORE_REMINDER: f64 = 0.7;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's database, secret and mail (made fresh).
+    #[arg(long, default_value = "demo")]
+    pub dir: PathBuf,
+    /// Afterwards, serve the demo database on the `bind` address.
+    #[arg(long)]
+    pub serve: bool,
+    /// Seed of the simulated answers and of the report's resampling.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+}
+
+struct Steps(Instant);
+
+impl Steps {
+    fn step(&self, what: &str) {
+        println!("[{:>5.1} s] {what}", self.0.elapsed().as_secs_f64());
+    }
+}
+
+pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
+    let steps = Steps(Instant::now());
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("creating {}", args.dir.display()))?;
+    for stale in ["klimat.db", "klimat.db-wal", "klimat.db-shm"] {
+        let _ = std::fs::remove_file(args.dir.join(stale));
+    }
+    let _ = std::fs::remove_dir_all(args.dir.join("mail"));
+    let mut settings = base.clone();
+    settings.database_url = format!("sqlite://{}", args.dir.join("klimat.db").display());
+    settings.secret = None;
+    settings.secret_file = args.dir.join("klimat.secret");
+    settings.smtp_url = None;
+    settings.mail_dir = args.dir.join("mail");
+    settings.mail_rate = 10_000.0;
+    settings.mail_from = "klimat@demo.region.se".into();
+    let out_dir = settings.reports_dir.join("demo");
+    std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+
+    steps.step(&format!("fresh SQLite database in {}", args.dir.display()));
+    let db = Database::open(&settings.database_url, Migrations::Apply)?;
+    let mut conn = db.get()?;
+    let secret = Secret::load(None, &settings.secret_file).map_err(anyhow::Error::msg)?;
+
+    steps.step("publishing the shipped surveys (creative-climate, team-climate)");
+    let survey = survey::parse(CREATIVE_CLIMATE, "surveys/creative-climate.toml")?;
+    surveys::publish(&mut conn, &survey, CREATIVE_CLIMATE)?;
+    let team = survey::parse(TEAM_CLIMATE, "surveys/team-climate.toml")?;
+    surveys::publish(&mut conn, &team, TEAM_CLIMATE)?;
+
+    steps.step("an organisation: a region, three divisions, 30 units");
+    let mut rows = vec![UnitRow {
+        code: "region".into(),
+        name: "Region Exempel".into(),
+        parent: None,
+    }];
+    for (code, name) in DIVISIONS {
+        rows.push(UnitRow {
+            code: code.into(),
+            name: name.into(),
+            parent: Some("region".into()),
+        });
+    }
+    let unit_codes: Vec<String> = (0..30)
+        .map(|i| format!("{}-{:02}", DIVISIONS[i % 3].0, i / 3 + 1))
+        .collect();
+    for (i, code) in unit_codes.iter().enumerate() {
+        rows.push(UnitRow {
+            code: code.clone(),
+            name: format!("{} enhet {}", DIVISIONS[i % 3].1, i / 3 + 1),
+            parent: Some(DIVISIONS[i % 3].0.into()),
+        });
+    }
+    units::import(&mut conn, &rows)?;
+
+    // The simulated answers, with the truth and without it (same draws).
+    let effects: Vec<(usize, f64)> = EFFECTS
+        .iter()
+        .map(|(id, size)| {
+            Ok((
+                survey.dimension_index(id).context("a shipped dimension")?,
+                *size,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let spec = Spec {
+        units: unit_codes.len(),
+        respondents_per_unit: 16,
+        waves: WAVES.len(),
+        pilot_units: 8,
+        first_post_wave: 2,
+        effects,
+        icc: 0.12,
+        missing_rate: 0.0,
+        dont_know_rate: 0.02,
+        seed: args.seed,
+    };
+    let (answers, plan) = simulated(&survey, &spec)?;
+    let (counterfactual, _) = simulated(
+        &survey,
+        &Spec {
+            effects: Vec::new(),
+            ..spec.clone()
+        },
+    )?;
+    let unit_of = |sim: &str| -> usize {
+        plan.units
+            .iter()
+            .position(|u| u == sim)
+            .expect("a simulated unit")
+    };
+    let pilots: Vec<String> = plan
+        .pilot_units
+        .iter()
+        .map(|u| unit_codes[unit_of(u)].clone())
+        .collect();
+    let controls: Vec<String> = unit_codes
+        .iter()
+        .filter(|c| !pilots.contains(c))
+        .cloned()
+        .collect();
+
+    steps.step(&format!(
+        "study `innovation-pilot`: {} pilot units, {} control units, intervention {INTERVENTION}",
+        pilots.len(),
+        controls.len()
+    ));
+    let study = studies::create(
+        &mut conn,
+        &studies::NewStudy {
+            name: "innovation-pilot".into(),
+            survey_key: survey.key.clone(),
+            pilot: pilots.clone(),
+            control: controls,
+            intervention_date: INTERVENTION.into(),
+        },
+    )?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let _inside = runtime.enter();
+    let mailer = Arc::new(Mailer::new(&settings).map_err(anyhow::Error::msg)?);
+    let composer = Arc::new(Composer::new(&settings, secret.clone()).map_err(anyhow::Error::msg)?);
+    let deliver = |what: &str| -> anyhow::Result<u64> {
+        let stats = runtime.block_on(worker::run(
+            db.clone(),
+            mailer.clone(),
+            composer.clone(),
+            WorkerConfig::from_settings(&settings, true),
+            Arc::new(AtomicBool::new(false)),
+            |_| {},
+        ))?;
+        if stats.failed > 0 {
+            bail!("{} of the {what} could not be written", stats.failed);
+        }
+        Ok(stats.sent)
+    };
+
+    let mut rates = Vec::new();
+    for (w, (name, opens, closes)) in WAVES.iter().enumerate() {
+        let wave = studies::create_wave(
+            &mut conn,
+            &study,
+            &studies::NewWave {
+                name: (*name).into(),
+                opens_on: Some((*opens).into()),
+                closes_on: Some((*closes).into()),
+                min_group_size: settings.min_group_size,
+                survey_version: None,
+            },
+        )?;
+        // Everyone who answers in the simulation, and a fifth more who do not.
+        let mut roster = Vec::new();
+        for (u, code) in unit_codes.iter().enumerate() {
+            let n = answers.get(&(w, u)).map_or(0, Vec::len);
+            for k in 0..(n + n.div_ceil(4)) {
+                roster.push(RosterRow {
+                    line: roster.len() + 2,
+                    email: format!("{code}.p{k:02}@demo.region.se"),
+                    unit: code.clone(),
+                    language: if k % 5 == 4 { "en" } else { "sv" }.into(),
+                });
+            }
+        }
+        invitations::import_roster(&mut conn, &wave, &roster, &survey.languages)?;
+        let wave = studies::set_state(&mut conn, &wave, "open")?;
+        outbox::queue_invitations(&mut conn, &wave, &secret)?;
+        let sent = deliver("invitations")?;
+        // Answers through the form's parsing and the store's submit, in two rounds.
+        let people = invitations::ids_by_unit(&mut conn, &wave)?;
+        let mut by_unit: HashMap<String, Vec<i64>> = HashMap::new();
+        for (id, unit) in people {
+            by_unit.entry(unit).or_default().push(id);
+        }
+        let mut submitted = 0;
+        for round in 0..2 {
+            for (u, code) in unit_codes.iter().enumerate() {
+                let cell = answers.get(&(w, u)).map(Vec::as_slice).unwrap_or_default();
+                let first = (cell.len() as f64 * BEFORE_REMINDER).round() as usize;
+                let range = if round == 0 {
+                    0..first
+                } else {
+                    first..cell.len()
+                };
+                for k in range {
+                    let token = secret.token(Purpose::Survey, wave.id, by_unit[code][k]);
+                    submit(&mut conn, &survey, &token, &cell[k])?;
+                    submitted += 1;
+                }
+            }
+            if round == 0 {
+                outbox::queue_reminders(
+                    &mut conn,
+                    &wave,
+                    ReminderRule {
+                        min_days: 0,
+                        max_reminders: 1,
+                    },
+                )?;
+                let reminded = deliver("reminders")?;
+                steps.step(&format!(
+                    "wave {name}: {} invited, {sent} invitations written to {}, {submitted} answered, {reminded} reminders",
+                    roster.len(),
+                    settings.mail_dir.display()
+                ));
+            }
+        }
+        studies::set_state(&mut conn, &wave, "closed")?;
+        rates.push((name.to_string(), roster.len(), submitted));
+        steps.step(&format!(
+            "wave {name}: {submitted} of {} answered ({:.0} %), closed",
+            roster.len(),
+            100.0 * submitted as f64 / roster.len() as f64
+        ));
+    }
+
+    steps.step("the effect report: two-way fixed effects DiD, CR2, wild bootstrap, permutation");
+    let waves = studies::waves_of(&mut conn, &study)?;
+    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+    let (acc, wave_names, unit_names) = super::data::accumulate(&mut conn, &survey, &ids)?;
+    let (pilot, control) = studies::arms(&mut conn, &study)?;
+    let request = DesignRequest {
+        pilot,
+        control: Some(control),
+        first_post_wave: WAVES[2].0.into(),
+    };
+    let inference = Inference {
+        seed: args.seed,
+        ..Inference::default()
+    };
+    let lang = Language::En;
+    let min_group = u64::from(settings.min_group_size);
+    let report = evaluate(
+        &survey,
+        &acc,
+        &wave_names,
+        &unit_names,
+        &request,
+        inference,
+        min_group,
+        lang,
+    )?;
+    // The same respondents without the intervention: what the estimate would be without it.
+    let mut cf = Accumulator::new(&survey);
+    for ((w, u), rows) in &counterfactual {
+        let unit = unit_names
+            .iter()
+            .position(|n| *n == unit_codes[*u])
+            .context("a unit with answers")?;
+        for row in rows {
+            cf.push(*w, unit, row);
+        }
+    }
+    let baseline = evaluate(
+        &survey,
+        &cf,
+        &wave_names,
+        &unit_names,
+        &request,
+        inference,
+        min_group,
+        lang,
+    )?;
+
+    for (name, text) in [
+        ("effect.html", effect::html(&report)),
+        ("effect.md", effect::markdown(&report)),
+        ("effect.json", effect::json(&report)),
+        ("trends-forest.svg", charts::forest_chart(&report)),
+    ] {
+        super::output::write_atomically(&out_dir.join(name), text.as_bytes())?;
+    }
+    for d in &report.dimensions {
+        let svg = charts::means_chart(&report, d, report.scale);
+        super::output::write_atomically(
+            &out_dir.join(format!("trend-{}.svg", d.id)),
+            svg.as_bytes(),
+        )?;
+    }
+
+    println!("\nklimat demo: what was done");
+    println!(
+        "  30 units in 3 divisions; study innovation-pilot with {} pilot units; 3 waves",
+        pilots.len()
+    );
+    for (name, invited, answered) in &rates {
+        println!(
+            "  wave {name}: {answered} of {invited} answered ({:.0} %)",
+            100.0 * *answered as f64 / *invited as f64
+        );
+    }
+    println!(
+        "\nestimated effects (pilot minus control change, scale points 0–3), with the simulated truth:"
+    );
+    println!(
+        "  {:<22} {:>8} {:>18} {:>8} {:>8} {:>8} {:>8}",
+        "dimension", "estimate", "95% CI (CR2)", "p wild", "p perm", "p Holm", "truth"
+    );
+    let mut misses = Vec::new();
+    for (d, b) in report.dimensions.iter().zip(&baseline.dimensions) {
+        let (Some(did), Some(base)) = (&d.did, &b.did) else {
+            misses.push(format!("{}: no estimate", d.id));
+            continue;
+        };
+        let truth = did.estimate - base.estimate;
+        let covered = did.ci95_cr2[0] <= truth && truth <= did.ci95_cr2[1];
+        if !covered {
+            misses.push(format!(
+                "{}: truth {truth:.3} outside [{:.3}, {:.3}]",
+                d.id, did.ci95_cr2[0], did.ci95_cr2[1]
+            ));
+        }
+        println!(
+            "  {:<22} {:>8.3} {:>18} {:>8.3} {:>8.3} {:>8} {:>8.3}{}",
+            d.id,
+            did.estimate,
+            format!("[{:.3}, {:.3}]", did.ci95_cr2[0], did.ci95_cr2[1]),
+            did.p_wild,
+            did.p_permutation,
+            did.p_holm.map_or("—".into(), |p| format!("{p:.3}")),
+            truth,
+            if covered { "" } else { "  ← outside" }
+        );
+    }
+    println!(
+        "\n  truth = the estimate minus the estimate on the same respondents simulated without the intervention"
+    );
+    println!("  report: {}", out_dir.join("effect.html").display());
+    println!("  trend charts: {}", out_dir.join("trend-*.svg").display());
+    if !misses.is_empty() {
+        bail!(
+            "the demo's estimates do not recover the simulated truth: {}",
+            misses.join("; ")
+        );
+    }
+    println!("  every 95 % interval covers the simulated truth");
+    drop(conn);
+    if args.serve {
+        println!("\nserving the demo database; stop with Ctrl-C");
+        crate::web::serve(
+            &settings,
+            db,
+            secret,
+            crate::web::Background { worker: None },
+            None,
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+type Cells = HashMap<(usize, usize), Vec<Vec<Answer>>>;
+
+fn simulated(survey: &Survey, spec: &Spec) -> anyhow::Result<(Cells, simulate::Plan)> {
+    let mut cells: Cells = HashMap::new();
+    let mut unit_index: HashMap<String, usize> = HashMap::new();
+    let mut wave_index: HashMap<String, usize> = HashMap::new();
+    let plan = simulate::simulate(survey, spec, |unit, wave, answers| {
+        let n = unit_index.len();
+        let u = *unit_index.entry(unit.to_owned()).or_insert(n);
+        let n = wave_index.len();
+        let w = *wave_index.entry(wave.to_owned()).or_insert(n);
+        cells.entry((w, u)).or_default().push(answers.to_vec());
+        Ok(())
+    })?;
+    // Index by the plan's order, not the order of first appearance.
+    let mut out: Cells = HashMap::new();
+    for ((w, u), rows) in cells {
+        let wave = wave_index
+            .iter()
+            .find(|e| *e.1 == w)
+            .map(|e| e.0.clone())
+            .unwrap_or_default();
+        let unit = unit_index
+            .iter()
+            .find(|e| *e.1 == u)
+            .map(|e| e.0.clone())
+            .unwrap_or_default();
+        let w = plan
+            .waves
+            .iter()
+            .position(|x| *x == wave)
+            .context("a planned wave")?;
+        let u = plan
+            .units
+            .iter()
+            .position(|x| *x == unit)
+            .context("a planned unit")?;
+        out.insert((w, u), rows);
+    }
+    Ok((out, plan))
+}
+
+/// One respondent's answers, as the form would post them, parsed and
+/// validated by the form's code and stored by the store's submit.
+fn submit(
+    conn: &mut crate::store::DbConnection,
+    survey: &Survey,
+    token: &str,
+    row: &[Answer],
+) -> anyhow::Result<()> {
+    let last = form::page_count(survey) - 1;
+    let mut fields = vec![
+        ("page".to_owned(), last.to_string()),
+        ("action".to_owned(), "submit".to_owned()),
+    ];
+    for (item, &a) in survey.items.iter().zip(row) {
+        let value = if a == DONT_KNOW {
+            "dk".to_owned()
+        } else {
+            a.to_string()
+        };
+        fields.push((format!("i.{}", item.id), value));
+    }
+    let posted = form::parse(survey, &fields).map_err(anyhow::Error::msg)?;
+    let mut answers = Vec::new();
+    form::merge(survey, &mut answers, &posted);
+    if let Some((page, errors)) = form::first_errors(survey, &answers, &Default::default()) {
+        bail!("the form refused a simulated answer on page {page}: {errors:?}");
+    }
+    let target = respondents::by_token(conn, token)?.context("the invitation's link")?;
+    let stored = respondents::submit(
+        conn,
+        &Submission {
+            target,
+            answers,
+            texts: Vec::new(),
+            draft_key: None,
+        },
+    )?;
+    if stored != Submitted::Stored {
+        bail!("a submission was not stored: {stored:?}");
+    }
+    Ok(())
+}
