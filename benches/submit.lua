@@ -14,6 +14,9 @@ function init(args)
   step = tonumber(os.getenv("WRK_THREADS"))
   index = tid
   failures = 0
+  -- OKLOG: a file prefix; each thread writes one line per stored submission.
+  local prefix = os.getenv("OKLOG")
+  if prefix then oklog = io.open(prefix .. tid, "w") end
 end
 
 function request()
@@ -23,5 +26,10 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 then failures = failures + 1 end
+  if status ~= 200 then
+    failures = failures + 1
+  elseif oklog and string.find(body, "Tack f", 1, true) then
+    oklog:write("1\n")
+    oklog:flush()
+  end
 end
