@@ -428,43 +428,22 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
 type Cells = HashMap<(usize, usize), Vec<Vec<Answer>>>;
 
 fn simulated(survey: &Survey, spec: &Spec) -> anyhow::Result<(Cells, simulate::Plan)> {
+    // The simulation names units and waves by their index: map the names back.
+    let units: HashMap<String, usize> = (0..spec.units)
+        .map(|u| (simulate::unit_name(u, spec.units), u))
+        .collect();
+    let waves: HashMap<String, usize> = (0..spec.waves)
+        .map(|w| (simulate::wave_name(w), w))
+        .collect();
     let mut cells: Cells = HashMap::new();
-    let mut unit_index: HashMap<String, usize> = HashMap::new();
-    let mut wave_index: HashMap<String, usize> = HashMap::new();
     let plan = simulate::simulate(survey, spec, |unit, wave, answers| {
-        let n = unit_index.len();
-        let u = *unit_index.entry(unit.to_owned()).or_insert(n);
-        let n = wave_index.len();
-        let w = *wave_index.entry(wave.to_owned()).or_insert(n);
-        cells.entry((w, u)).or_default().push(answers.to_vec());
+        cells
+            .entry((waves[wave], units[unit]))
+            .or_default()
+            .push(answers.to_vec());
         Ok(())
     })?;
-    // Index by the plan's order, not the order of first appearance.
-    let mut out: Cells = HashMap::new();
-    for ((w, u), rows) in cells {
-        let wave = wave_index
-            .iter()
-            .find(|e| *e.1 == w)
-            .map(|e| e.0.clone())
-            .unwrap_or_default();
-        let unit = unit_index
-            .iter()
-            .find(|e| *e.1 == u)
-            .map(|e| e.0.clone())
-            .unwrap_or_default();
-        let w = plan
-            .waves
-            .iter()
-            .position(|x| *x == wave)
-            .context("a planned wave")?;
-        let u = plan
-            .units
-            .iter()
-            .position(|x| *x == unit)
-            .context("a planned unit")?;
-        out.insert((w, u), rows);
-    }
-    Ok((out, plan))
+    Ok((cells, plan))
 }
 
 /// One respondent's answers, as the form would post them, parsed and

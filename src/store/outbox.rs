@@ -570,14 +570,6 @@ pub fn queue_counts(
         .load(conn)?)
 }
 
-/// Messages due now or held under a running lease, over all waves.
-pub fn pending(conn: &mut DbConnection) -> Result<i64, StoreError> {
-    Ok(outbox::table
-        .filter(outbox::state.eq_any(["queued", "sending"]))
-        .count()
-        .get_result(conn)?)
-}
-
 /// Messages that a worker could claim at `now`.
 pub fn due_count(conn: &mut DbConnection, now: i64) -> Result<i64, StoreError> {
     Ok(outbox::table

@@ -349,16 +349,3 @@ pub fn on_close(conn: &mut DbConnection, wave_id: i64) -> Result<(), StoreError>
     .execute(conn)?;
     Ok(())
 }
-
-/// Responses of a wave per source (invitation, unit-link, import).
-pub fn counts_by_source(
-    conn: &mut DbConnection,
-    wave_id: i64,
-) -> Result<Vec<(String, i64)>, StoreError> {
-    Ok(responses::table
-        .filter(responses::wave_id.eq(wave_id))
-        .group_by(responses::source)
-        .select((responses::source, diesel::dsl::count_star()))
-        .order(responses::source)
-        .load(conn)?)
-}

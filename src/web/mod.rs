@@ -29,16 +29,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let db = state.db.clone();
-    let ok = web::block(move || {
-        use diesel::RunQueryDsl;
-        let mut conn = db.get()?;
-        diesel::sql_query("SELECT 1").execute(&mut *conn)?;
-        Ok::<_, crate::store::StoreError>(())
-    })
-    .await;
+    let ok = state
+        .with_db(|c| {
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query("SELECT 1").execute(c)?)
+        })
+        .await;
     match ok {
-        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ok\n"),
+        Ok(_) => HttpResponse::Ok().content_type("text/plain").body("ok\n"),
         _ => HttpResponse::ServiceUnavailable()
             .content_type("text/plain")
             .body("database unavailable\n"),

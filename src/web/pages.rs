@@ -28,8 +28,19 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
-/// The interface's words in one language.
-pub fn words(lang: Language) -> BTreeMap<&'static str, &'static str> {
+type Words = BTreeMap<&'static str, &'static str>;
+
+/// The interface's words in one language, built once (every page uses them).
+pub fn words(lang: Language) -> &'static Words {
+    static SV: LazyLock<Words> = LazyLock::new(|| build_words(Language::Sv));
+    static EN: LazyLock<Words> = LazyLock::new(|| build_words(Language::En));
+    match lang {
+        Language::Sv => &SV,
+        Language::En => &EN,
+    }
+}
+
+fn build_words(lang: Language) -> Words {
     let pairs: &[(&str, &str, &str)] = &[
         ("skip", "Hoppa till innehållet", "Skip to content"),
         ("language", "Språk", "Language"),

@@ -115,21 +115,17 @@ async fn target(
     if !token::well_formed(token) {
         return Err(unusable(state, req, true));
     }
-    let db = state.db.clone();
     let token = token.to_owned();
-    let found = web::block(move || {
-        let mut conn = db.get()?;
-        match kind {
-            LinkKind::Personal => respondents::by_token(&mut conn, &token),
-            LinkKind::Unit => respondents::by_unit_link(&mut conn, &token),
-        }
-    })
-    .await;
+    let found = state
+        .with_db(move |c| match kind {
+            LinkKind::Personal => respondents::by_token(c, &token),
+            LinkKind::Unit => respondents::by_unit_link(c, &token),
+        })
+        .await;
     match found {
-        Ok(Ok(Some(t))) => Ok(t),
-        Ok(Ok(None)) => Err(unusable(state, req, true)),
-        Ok(Err(e)) => Err(state.error(&e.to_string())),
-        Err(e) => Err(state.error(&e.to_string())),
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(unusable(state, req, true)),
+        Err(e) => Err(state.error(&e)),
     }
 }
 
@@ -332,17 +328,11 @@ async fn accept(
                 texts: serde_json::to_string(&texts).unwrap_or_else(|_| "{}".into()),
                 page: next_page as i32,
             };
-            let db = state.db.clone();
             let (k, wave) = (key.clone(), target.wave.id);
-            let saved = web::block(move || {
-                let mut conn = db.get()?;
-                respondents::save_draft(&mut conn, &k, wave, &draft, expires)
-            })
-            .await;
-            if let Err(e) = saved
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()))
-            {
+            let saved = state
+                .with_db(move |c| respondents::save_draft(c, &k, wave, &draft, expires))
+                .await;
+            if let Err(e) = saved {
                 return state.error(&e);
             }
             let max_age = ((expires - outbox::now_ms()) / 1000).max(60);
@@ -437,11 +427,10 @@ async fn optout_get(
     if !token::well_formed(&token) {
         return unusable(&state, &req, true);
     }
-    let db = state.db.clone();
     let t = token.clone();
-    match web::block(move || outbox::opt_out_state(&mut *db.get()?, &t)).await {
-        Ok(Ok(Some(true))) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
-        Ok(Ok(Some(false))) => {
+    match state.with_db(move |c| outbox::opt_out_state(c, &t)).await {
+        Ok(Some(true)) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
+        Ok(Some(false)) => {
             let action = format!("/o/{}", token.as_str());
             let button = if lang == Language::Sv {
                 "Bekräfta avregistrering"
@@ -453,9 +442,8 @@ async fn optout_get(
                 pages::message(&pages::OPT_OUT, lang, None, Some((&action, button))),
             )
         }
-        Ok(Ok(None)) => unusable(&state, &req, true),
-        Ok(Err(e)) => state.error(&e.to_string()),
-        Err(e) => state.error(&e.to_string()),
+        Ok(None) => unusable(&state, &req, true),
+        Err(e) => state.error(&e),
     }
 }
 
@@ -469,12 +457,10 @@ async fn optout_post(
     if !token::well_formed(&token) {
         return unusable(&state, &req, true);
     }
-    let db = state.db.clone();
     let t = token.clone();
-    match web::block(move || outbox::opt_out(&mut *db.get()?, &t)).await {
-        Ok(Ok(true)) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
-        Ok(Ok(false)) => unusable(&state, &req, true),
-        Ok(Err(e)) => state.error(&e.to_string()),
-        Err(e) => state.error(&e.to_string()),
+    match state.with_db(move |c| outbox::opt_out(c, &t)).await {
+        Ok(true) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
+        Ok(false) => unusable(&state, &req, true),
+        Err(e) => state.error(&e),
     }
 }

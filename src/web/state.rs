@@ -12,7 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::store::Backend;
 use crate::store::respondents::{self, Draft, GroupCommit, Submission, Submitted};
-use crate::store::{Database, outbox, surveys};
+use crate::store::{Database, DbConnection, StoreError, outbox, surveys};
 use crate::survey::Survey;
 use crate::token::Secret;
 
@@ -54,16 +54,27 @@ impl AppState {
         self.misses.check_key(&ip).is_ok()
     }
 
+    /// Runs `f` with a pooled connection on the blocking pool, off the async
+    /// executor; a failure (of the pool, the query or the task) in words.
+    pub async fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, String> {
+        let db = self.db.clone();
+        web::block(move || f(&mut *db.get()?))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    }
+
     /// A survey version, parsed once.
     pub async fn survey(&self, version_id: i64) -> Result<Arc<Survey>, String> {
         if let Some(s) = self.surveys.lock().expect("survey cache").get(&version_id) {
             return Ok(s.clone());
         }
-        let db = self.db.clone();
-        let survey = web::block(move || surveys::get(&mut *db.get()?, version_id)?.survey())
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?;
+        let survey = self
+            .with_db(move |c| surveys::get(c, version_id)?.survey())
+            .await?;
         let survey = Arc::new(survey);
         self.surveys
             .lock()
@@ -88,24 +99,16 @@ impl AppState {
                     .map_err(|_| "the submission was dropped".to_owned())?
             }
             None => {
-                let db = self.db.clone();
-                web::block(move || respondents::submit(&mut *db.get()?, &submission))
+                self.with_db(move |c| respondents::submit(c, &submission))
                     .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| e.to_string())
             }
         }
     }
 
     pub async fn load_draft(&self, key: &str, wave_id: i64) -> Result<Option<Draft>, String> {
-        let db = self.db.clone();
         let key = key.to_owned();
-        web::block(move || {
-            respondents::load_draft(&mut *db.get()?, &key, wave_id, outbox::now_ms())
-        })
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+        self.with_db(move |c| respondents::load_draft(c, &key, wave_id, outbox::now_ms()))
+            .await
     }
 
     /// A server error: logged, and a page that says nothing internal.

@@ -10,21 +10,19 @@ use mail_parser::MessageParser;
 use crate::helpers::*;
 use crate::services::*;
 
-fn env(smtp: &Smtp, extra: &[(&str, &str)]) -> Vec<(&'static str, String)> {
+const SECRET: &str = "test-secret-0123456789abcdef0123456789";
+
+fn env(smtp: &Smtp, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     let mut env = vec![
         ("KLIMAT_SMTP_URL", smtp.url()),
         ("KLIMAT_MAIL_FROM", "klimat@region.se".to_owned()),
         ("KLIMAT_MAIL_RETRY_SECS", "0".to_owned()),
         ("KLIMAT_MAIL_TIMEOUT_SECS", "5".to_owned()),
-        (
-            "KLIMAT_SECRET",
-            "test-secret-0123456789abcdef0123456789".to_owned(),
-        ),
+        ("KLIMAT_SECRET", SECRET.to_owned()),
     ];
-    for (k, v) in extra {
-        let key: &'static str = Box::leak(k.to_string().into_boxed_str());
+    for &(key, value) in extra {
         env.retain(|(e, _)| *e != key);
-        env.push((key, v.to_string()));
+        env.push((key, value.to_owned()));
     }
     env
 }
@@ -42,8 +40,7 @@ fn status_json(k: &Klimat, env: &[(&str, String)]) -> serde_json::Value {
 fn invitations_arrive_in_the_right_language_with_both_parts_and_a_link_that_opens_the_form() {
     let k = Klimat::new();
     let smtp = Smtp::start(&k.path("inbox"), 0.0);
-    let base_env = env(&smtp, &[]);
-    let server = Server::start(&k, &[("KLIMAT_SECRET", base_env[4].1.clone())]);
+    let server = Server::start(&k, &[("KLIMAT_SECRET", SECRET.to_owned())]);
     let env = env(&smtp, &[("KLIMAT_PUBLIC_URL", &server.base)]);
     open_wave(
         &k,
@@ -130,8 +127,7 @@ fn invitations_arrive_in_the_right_language_with_both_parts_and_a_link_that_open
 fn reminders_reach_only_those_who_have_not_answered_and_not_opted_out() {
     let k = Klimat::new();
     let smtp = Smtp::start(&k.path("inbox"), 0.0);
-    let secret = env(&smtp, &[])[4].1.clone();
-    let server = Server::start(&k, &[("KLIMAT_SECRET", secret)]);
+    let server = Server::start(&k, &[("KLIMAT_SECRET", SECRET.to_owned())]);
     let env = env(&smtp, &[("KLIMAT_PUBLIC_URL", &server.base)]);
     open_wave(
         &k,

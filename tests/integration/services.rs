@@ -345,16 +345,19 @@ pub fn link_token(message: &[u8], prefix: &str) -> String {
     text[start..start + 40].to_owned()
 }
 
+/// The test's SQLite database (the default `klimat.db` in its folder).
+pub fn database(k: &Klimat) -> klimat::store::Database {
+    let url = format!("sqlite://{}", k.path("klimat.db").display());
+    klimat::store::Database::open(&url, klimat::store::Migrations::Require).unwrap()
+}
+
 /// Responses stored in the test's SQLite database.
 pub fn response_count(k: &Klimat, source: &str) -> i64 {
     use diesel::prelude::*;
     use klimat::store::schema::responses;
-    let url = format!("sqlite://{}", k.path("klimat.db").display());
-    let db = klimat::store::Database::open(&url, klimat::store::Migrations::Require).unwrap();
-    let mut conn = db.get().unwrap();
     responses::table
         .filter(responses::source.eq(source))
         .count()
-        .get_result(&mut *conn)
+        .get_result(&mut *database(k).get().unwrap())
         .unwrap()
 }

@@ -226,11 +226,9 @@ fn a_draft_is_saved_and_resumed_under_its_own_cookie_with_csrf() {
 fn draft_count(k: &Klimat) -> i64 {
     use diesel::prelude::*;
     use klimat::store::schema::drafts;
-    let url = format!("sqlite://{}", k.path("klimat.db").display());
-    let db = klimat::store::Database::open(&url, klimat::store::Migrations::Require).unwrap();
     drafts::table
         .count()
-        .get_result(&mut *db.get().unwrap())
+        .get_result(&mut *database(k).get().unwrap())
         .unwrap()
 }
 
