@@ -75,6 +75,15 @@ pub struct Settings {
     /// (`invitation.sv.txt`, `invitation.sv.html`, `reminder.en.txt`, …).
     /// Default: none.
     pub mail_templates_dir: Option<PathBuf>,
+
+    /// Seconds a staff session lasts without a request. Default: 1800.
+    pub session_idle_secs: u64,
+    /// Seconds a staff session lasts at most, however active. Default: 43200.
+    pub session_max_secs: u64,
+    /// Failed logins in a row before an account is locked. Default: 5.
+    pub login_max_failures: u32,
+    /// Seconds an account stays locked after too many failures. Default: 900.
+    pub login_lock_secs: u64,
 }
 
 impl Default for Settings {
@@ -99,6 +108,10 @@ impl Default for Settings {
             mail_retry_secs: 60.0,
             mail_lease_secs: 300,
             mail_templates_dir: None,
+            session_idle_secs: 1800,
+            session_max_secs: 43_200,
+            login_max_failures: 5,
+            login_lock_secs: 900,
         }
     }
 }
@@ -240,6 +253,10 @@ impl Settings {
             ("mail_timeout_secs", self.mail_timeout_secs),
             ("mail_lease_secs", self.mail_lease_secs),
             ("mail_max_attempts", u64::from(self.mail_max_attempts)),
+            ("session_idle_secs", self.session_idle_secs),
+            ("session_max_secs", self.session_max_secs),
+            ("login_max_failures", u64::from(self.login_max_failures)),
+            ("login_lock_secs", self.login_lock_secs),
         ] {
             if value == 0 {
                 return Err(invalid(key, "0: use at least 1".to_owned()));

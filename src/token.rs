@@ -99,6 +99,13 @@ impl Secret {
     }
 }
 
+/// A fresh random key of the same shape as a token (drafts, sessions, API
+/// tokens): 160 bits from the operating system's generator, in hex.
+pub fn random_key() -> String {
+    let bytes: [u8; TOKEN_BYTES] = rand::random();
+    hex::encode(bytes)
+}
+
 /// What the database stores of a token.
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -5,6 +5,7 @@
 //! statistics. Queries are written once against [`DbConnection`]; where the
 //! backends must differ, the one query matches on the connection variant.
 
+pub mod accounts;
 pub mod connection;
 pub mod invitations;
 pub mod outbox;

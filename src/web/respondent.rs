@@ -321,7 +321,7 @@ async fn accept(
                 Action::Back => posted.page.saturating_sub(1),
                 _ => posted.page,
             };
-            let key = key.unwrap_or_else(new_key);
+            let key = key.unwrap_or_else(crate::token::random_key);
             let expires = draft_expiry(&target);
             let draft = Draft {
                 answers: answers.clone(),
@@ -350,11 +350,6 @@ async fn accept(
             response
         }
     }
-}
-
-fn new_key() -> String {
-    let bytes: [u8; 20] = rand::random();
-    hex::encode(bytes)
 }
 
 /// The end of the wave's closing day, or 30 days from now.
