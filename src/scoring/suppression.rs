@@ -85,7 +85,11 @@ pub fn suppress_tree(parent: &[Option<usize>], own: &[u64], min_group: u64) -> (
     if total < min_group {
         return (vec![true; n], true);
     }
-    let mut hidden: Vec<bool> = (0..n).map(|i| !reached[i] || size[i] < min_group).collect();
+    // Empty nodes have nothing to protect and protect nothing: they are
+    // neither hidden parts nor candidates for complementary hiding.
+    let mut hidden: Vec<bool> = (0..n)
+        .map(|i| !reached[i] || (size[i] > 0 && size[i] < min_group))
+        .collect();
     fn hide(i: usize, children: &[Vec<usize>], hidden: &mut [bool]) {
         hidden[i] = true;
         for &c in &children[i] {
@@ -114,14 +118,14 @@ pub fn suppress_tree(parent: &[Option<usize>], own: &[u64], min_group: u64) -> (
                         .filter(|&&c| hidden[c])
                         .map(|&c| size[c])
                         .sum::<u64>();
-                let any_hidden = residual > 0 || parts.iter().any(|&c| hidden[c]);
+                let any_hidden = hidden_sum > 0;
                 if !any_hidden || hidden_sum >= min_group {
                     break;
                 }
                 let next = parts
                     .iter()
                     .copied()
-                    .filter(|&c| !hidden[c])
+                    .filter(|&c| !hidden[c] && size[c] > 0)
                     .min_by_key(|&c| (size[c], c));
                 match next {
                     Some(c) => {
@@ -220,6 +224,19 @@ mod tests {
         let own = [0, 6, 7, 0, 4, 40];
         let (hidden, _) = suppress_tree(&parent, &own, 5);
         assert_eq!(hidden, vec![true, true, true, true, true, false]);
+    }
+
+    #[test]
+    fn empty_units_neither_need_nor_give_protection() {
+        let parent = [None, None, None];
+        assert_eq!(
+            suppress_tree(&parent, &[0, 9, 12], 5).0,
+            vec![false, false, false]
+        );
+        assert_eq!(
+            suppress_tree(&parent, &[3, 0, 12], 5).0,
+            vec![true, false, true]
+        );
     }
 
     #[test]

@@ -1,14 +1,9 @@
 //! The charts of the effect report.
 
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{INK, PALETTE, accessible, padded_range};
+use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, padded_range, wave_chart};
 use crate::evaluation::report::{Arm, DimensionEffect, EffectReport};
-
-const FONT: &str = "sans-serif";
-
-type Drawn = Result<(), Box<dyn std::error::Error>>;
 
 /// Pilot and control means over the waves with 95 % intervals; the
 /// intervention is marked between the last pre wave and the first post wave.
@@ -292,52 +287,4 @@ pub fn event_study_chart(report: &EffectReport, d: &DimensionEffect) -> Option<S
             description.join("; ")
         ),
     ))
-}
-
-type WaveChart<'a, 'b> =
-    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-/// A chart with one x position per wave, labelled with the wave's name, and
-/// the y range `y`.
-fn wave_chart<'a, 'b>(
-    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
-    title: String,
-    waves: &[String],
-    y: (f64, f64),
-    x_desc: String,
-    y_desc: String,
-) -> Result<WaveChart<'a, 'b>, Box<dyn std::error::Error>> {
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18).into_font().color(&INK))
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(56)
-        .build_cartesian_2d(-0.5f64..(waves.len() as f64 - 0.5), y.0..y.1)?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE)
-        .disable_x_mesh()
-        .x_labels(waves.len())
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                waves.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .axis_desc_style((FONT, 14).into_font().color(&INK))
-        .label_style((FONT, 12).into_font().color(&INK))
-        .draw()?;
-    Ok(chart)
-}
-
-/// Drawing into a string fails only on a plotters bug; the chart is then left
-/// incomplete rather than failing the report.
-fn drawn(result: Drawn) {
-    if let Err(e) = result {
-        debug_assert!(false, "chart drawing failed: {e}");
-    }
 }

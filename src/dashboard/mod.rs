@@ -1,0 +1,293 @@
+//! The leadership dashboard as data: per wave, dimension and unit (and for
+//! every unit, its whole subtree), the mean score with its 95 % interval,
+//! the organisation's line, and response rates; hidden by the wave's minimum
+//! group size with complementary suppression in the unit tree.
+//!
+//! Pure: the caller brings the scored cells (an [`Accumulator`]), the unit
+//! tree and the invitation counts. Suppression is decided here, once; a hidden
+//! figure carries no number, so no page, export or API answer can leak one.
+
+use serde::Serialize;
+
+use crate::scoring::Accumulator;
+use crate::scoring::suppression::suppress_tree;
+use crate::stats::descriptive::{Moments, mean_ci};
+use crate::survey::{Language, Survey};
+
+/// A unit in the organisation's tree; `parent` indexes the same list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Node {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<usize>,
+}
+
+/// One wave as the caller knows it.
+#[derive(Debug, Clone)]
+pub struct WaveInput {
+    pub name: String,
+    pub min_group: u64,
+    /// The accumulator's index of this wave (None: no responses yet).
+    pub acc_wave: Option<usize>,
+    /// Per node: invitations and answered invitations of that unit itself.
+    pub invited: Vec<u64>,
+    pub answered: Vec<u64>,
+}
+
+/// A mean with its interval, or why there is none.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Figure {
+    /// Scored respondents; None when hidden.
+    pub n: Option<u64>,
+    pub mean: Option<f64>,
+    pub ci95: Option<[f64; 2]>,
+    /// Hidden by the minimum group size (its own or a complementary hiding).
+    pub suppressed: bool,
+}
+
+impl Figure {
+    const HIDDEN: Figure = Figure {
+        n: None,
+        mean: None,
+        ci95: None,
+        suppressed: true,
+    };
+
+    fn of(m: &Moments) -> Figure {
+        let mean = m.mean();
+        let ci95 = match (mean, m.sd()) {
+            (Some(mean), Some(sd)) if m.n >= 2 => Some(mean_ci(mean, sd, m.n, 0.95)),
+            _ => None,
+        };
+        Figure {
+            n: Some(m.n),
+            mean,
+            ci95,
+            suppressed: false,
+        }
+    }
+}
+
+/// Invited and answered in a unit's subtree; answered hidden like the scores.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rate {
+    pub invited: u64,
+    pub answered: Option<u64>,
+    pub rate: Option<f64>,
+    pub suppressed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaveRef {
+    pub name: String,
+    pub min_group: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dashboard {
+    pub survey: String,
+    pub scale: [i32; 2],
+    pub dimensions: Vec<DimensionRef>,
+    pub waves: Vec<WaveRef>,
+    pub units: Vec<Node>,
+    /// [wave][dimension]: everyone.
+    pub organisation: Vec<Vec<Figure>>,
+    /// [wave][dimension][unit]: the unit with its subtree.
+    pub figures: Vec<Vec<Vec<Figure>>>,
+    /// [wave]: everyone.
+    pub organisation_rates: Vec<Rate>,
+    /// [wave][unit]: the unit with its subtree.
+    pub rates: Vec<Vec<Rate>>,
+}
+
+/// Builds the dashboard. `acc_unit[i]` is the accumulator's index of node i
+/// (None: no responses in any wave).
+pub fn build(
+    survey: &Survey,
+    lang: Language,
+    nodes: &[Node],
+    waves: &[WaveInput],
+    acc: &Accumulator,
+    acc_unit: &[Option<usize>],
+) -> Dashboard {
+    let parent: Vec<Option<usize>> = nodes.iter().map(|n| n.parent).collect();
+    let order = subtree_order(&parent);
+    let dims = survey.dimensions.len();
+    let mut organisation = Vec::with_capacity(waves.len());
+    let mut figures = Vec::with_capacity(waves.len());
+    let mut organisation_rates = Vec::with_capacity(waves.len());
+    let mut rates = Vec::with_capacity(waves.len());
+    for wave in waves {
+        let min = wave.min_group;
+        let mut wave_org = Vec::with_capacity(dims);
+        let mut wave_figures = Vec::with_capacity(dims);
+        for d in 0..dims {
+            let own: Vec<Moments> = (0..nodes.len())
+                .map(|i| {
+                    let cell = wave
+                        .acc_wave
+                        .zip(acc_unit[i])
+                        .and_then(|(w, u)| acc.waves[w].cells.get(u).and_then(Option::as_ref));
+                    match cell {
+                        Some(c) => c.scores(&acc.layout, d),
+                        None => Moments::with_origin(acc.layout.mirror as f64 / 2.0),
+                    }
+                })
+                .collect();
+            let ns: Vec<u64> = own.iter().map(|m| m.n).collect();
+            let (hidden, all_hidden) = suppress_tree(&parent, &ns, min);
+            let zero = Moments::with_origin(acc.layout.mirror as f64 / 2.0);
+            let (subtree, total) = roll_up(&parent, &order, own, zero, |a, b| a.merge(b));
+            wave_org.push(if all_hidden {
+                Figure::HIDDEN
+            } else {
+                Figure::of(&total)
+            });
+            wave_figures.push(
+                subtree
+                    .iter()
+                    .zip(&hidden)
+                    .map(|(m, &h)| if h { Figure::HIDDEN } else { Figure::of(m) })
+                    .collect(),
+            );
+        }
+        let (hidden, all_hidden) = suppress_tree(&parent, &wave.answered, min);
+        let pairs: Vec<(u64, u64)> = wave
+            .invited
+            .iter()
+            .zip(&wave.answered)
+            .map(|(&i, &a)| (i, a))
+            .collect();
+        let (subtree, total) = roll_up(&parent, &order, pairs, (0, 0), |a, b| {
+            a.0 += b.0;
+            a.1 += b.1;
+        });
+        organisation.push(wave_org);
+        figures.push(wave_figures);
+        organisation_rates.push(rate(total, all_hidden));
+        rates.push(
+            subtree
+                .into_iter()
+                .zip(&hidden)
+                .map(|(p, &h)| rate(p, h))
+                .collect(),
+        );
+    }
+    Dashboard {
+        survey: survey.key.clone(),
+        scale: [survey.scale.min, survey.scale.max],
+        dimensions: survey
+            .dimensions
+            .iter()
+            .map(|d| DimensionRef {
+                id: d.id.clone(),
+                name: d.name.get(lang).to_owned(),
+            })
+            .collect(),
+        waves: waves
+            .iter()
+            .map(|w| WaveRef {
+                name: w.name.clone(),
+                min_group: w.min_group,
+            })
+            .collect(),
+        units: nodes.to_vec(),
+        organisation,
+        figures,
+        organisation_rates,
+        rates,
+    }
+}
+
+fn rate((invited, answered): (u64, u64), hidden: bool) -> Rate {
+    Rate {
+        invited,
+        answered: (!hidden).then_some(answered),
+        rate: (!hidden && invited > 0).then(|| answered as f64 / invited as f64),
+        suppressed: hidden,
+    }
+}
+
+/// Nodes children-first (every node after all of its descendants); nodes on
+/// a parent cycle are left out.
+fn subtree_order(parent: &[Option<usize>]) -> Vec<usize> {
+    let n = parent.len();
+    let mut children = vec![Vec::new(); n];
+    let mut roots = Vec::new();
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) if *p < n => children[*p].push(i),
+            _ => roots.push(i),
+        }
+    }
+    let mut pre = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut stack = roots;
+    while let Some(i) = stack.pop() {
+        if !std::mem::replace(&mut seen[i], true) {
+            pre.push(i);
+            stack.extend(&children[i]);
+        }
+    }
+    pre.reverse();
+    pre
+}
+
+/// Each node's value combined with its descendants', and the total of the
+/// top-level nodes.
+fn roll_up<T: Clone>(
+    parent: &[Option<usize>],
+    order: &[usize],
+    own: Vec<T>,
+    zero: T,
+    add: impl Fn(&mut T, &T),
+) -> (Vec<T>, T) {
+    let mut sub = own;
+    let mut total = zero;
+    for &i in order {
+        match parent[i].filter(|&p| p < sub.len()) {
+            Some(p) => {
+                let child = sub[i].clone();
+                add(&mut sub[p], &child);
+            }
+            None => add(&mut total, &sub[i]),
+        }
+    }
+    (sub, total)
+}
+
+impl Dashboard {
+    pub fn dimension(&self, id: &str) -> Option<usize> {
+        self.dimensions.iter().position(|d| d.id == id)
+    }
+
+    pub fn unit(&self, code: &str) -> Option<usize> {
+        self.units.iter().position(|u| u.code == code)
+    }
+
+    /// The units directly under `parent` (None: the top level), in code order.
+    pub fn children(&self, parent: Option<usize>) -> Vec<usize> {
+        let mut c: Vec<usize> = (0..self.units.len())
+            .filter(|&i| self.units[i].parent == parent)
+            .collect();
+        c.sort_by(|&a, &b| self.units[a].code.cmp(&self.units[b].code));
+        c
+    }
+
+    /// The change of unit `u` on dimension `d` from wave `w − 1` to `w`, when
+    /// both figures are shown.
+    pub fn change(&self, w: usize, d: usize, u: usize) -> Option<f64> {
+        let now = self.figures.get(w)?.get(d)?.get(u)?.mean?;
+        let before = self.figures.get(w.checked_sub(1)?)?.get(d)?.get(u)?.mean?;
+        Some(now - before)
+    }
+}
+
+#[cfg(test)]
+mod tests;

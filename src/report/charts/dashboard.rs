@@ -1,0 +1,286 @@
+//! The leadership dashboard's charts: trends over waves, a heatmap of units ×
+//! dimensions, and a unit's profile against the organisation. Hidden figures
+//! are simply absent (the model carries no number for them).
+
+use plotters::prelude::*;
+
+use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, padded_range, wave_chart};
+use crate::dashboard::{Dashboard, Figure};
+
+/// What a chart says in the reader's language.
+pub struct ChartText<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub x: &'a str,
+    pub y: &'a str,
+    pub organisation: &'a str,
+}
+
+/// At most this many unit lines are drawn; the data table lists them all.
+pub const MAX_TREND_LINES: usize = 12;
+
+/// Dimension `d` over all waves: the organisation's line and one line per
+/// unit in `units` (each covering its subtree), with 95 % intervals.
+pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText) -> String {
+    let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
+    let units = &units[..units.len().min(MAX_TREND_LINES)];
+    let series_of = |pick: &dyn Fn(usize) -> Figure| -> Vec<(f64, f64, [f64; 2])> {
+        (0..waves.len())
+            .filter_map(|w| {
+                let f = pick(w);
+                let m = f.mean?;
+                Some((w as f64, m, f.ci95.unwrap_or([m, m])))
+            })
+            .collect()
+    };
+    let org = series_of(&|w| dash.organisation[w][d]);
+    let lines: Vec<Vec<(f64, f64, [f64; 2])>> = units
+        .iter()
+        .map(|&u| series_of(&|w| dash.figures[w][d][u]))
+        .collect();
+    let mut svg = String::new();
+    let result: Drawn = (|| {
+        let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let values = org
+            .iter()
+            .chain(lines.iter().flatten())
+            .flat_map(|p| [p.1, p.2[0], p.2[1]]);
+        let (lo, hi) = padded_range(values);
+        let (lo, hi) = (lo.max(dash.scale[0] as f64), hi.min(dash.scale[1] as f64));
+        let mut chart = wave_chart(
+            &root,
+            text.title.to_owned(),
+            &waves,
+            (lo, hi),
+            text.x.to_owned(),
+            text.y.to_owned(),
+        )?;
+        let spread = 0.25 / (lines.len().max(1) as f64);
+        for (i, (&u, points)) in units.iter().zip(&lines).enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let offset = (i as f64 - lines.len() as f64 / 2.0) * spread;
+            let shifted: Vec<(f64, f64, [f64; 2])> =
+                points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
+            let style = colour.stroke_width(2);
+            let line = shifted.iter().map(|p| (p.0, p.1));
+            // Beyond the palette, lines differ by dashes too.
+            if i < PALETTE.len() {
+                chart.draw_series(LineSeries::new(line, style))?
+            } else {
+                chart.draw_series(DashedLineSeries::new(line, 6, 3, style))?
+            }
+            .label(dash.units[u].name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
+            chart.draw_series(shifted.iter().map(|p| {
+                ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], colour.stroke_width(1), 6)
+            }))?;
+            // Markers differ by shape as well as by colour.
+            let at = shifted.iter().map(|p| (p.0, p.1));
+            match i % 3 {
+                0 => chart.draw_series(at.map(|p| Circle::new(p, 4, colour.filled())))?,
+                1 => chart.draw_series(at.map(|p| TriangleMarker::new(p, 5, colour.filled())))?,
+                _ => chart.draw_series(at.map(|p| Cross::new(p, 4, colour.stroke_width(2))))?,
+            };
+        }
+        chart
+            .draw_series(LineSeries::new(
+                org.iter().map(|p| (p.0, p.1)),
+                INK.stroke_width(3),
+            ))?
+            .label(text.organisation.to_owned())
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], INK.stroke_width(3)));
+        chart
+            .draw_series(org.iter().map(|p| {
+                ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], INK.stroke_width(2), 10)
+            }))?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(INK)
+            .label_font((FONT, 11).into_font().color(&INK))
+            .draw()?;
+        root.present()?;
+        Ok(())
+    })();
+    drawn(result);
+    accessible(svg, text.id, text.title, text.description)
+}
+
+/// Wave `w`: one row per unit in `units`, one column per dimension; the
+/// cell's shade is the mean's place on the scale, its text the mean and the
+/// change since the previous wave. Hidden cells are grey and empty.
+pub fn heatmap_chart(dash: &Dashboard, w: usize, units: &[usize], text: &ChartText) -> String {
+    let dims = dash.dimensions.len();
+    let (row_h, col_w, label_w, head_h) = (26u32, 104u32, 200u32, 64u32);
+    let width = label_w + col_w * dims as u32 + 16;
+    let height = head_h + row_h * units.len().max(1) as u32 + 16;
+    let (lo, hi) = (dash.scale[0] as f64, dash.scale[1] as f64);
+    let mut svg = String::new();
+    let result: Drawn = (|| {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let ink = |size: u32| (FONT, size).into_font().color(&INK);
+        root.draw(&Text::new(text.title.to_owned(), (8, 8), ink(16)))?;
+        for (d, dim) in dash.dimensions.iter().enumerate() {
+            let x = (label_w + col_w * d as u32) as i32;
+            for (k, line) in wrap(&dim.name, 16).iter().take(2).enumerate() {
+                root.draw(&Text::new(
+                    line.clone(),
+                    (x + 4, 30 + 14 * k as i32),
+                    ink(11),
+                ))?;
+            }
+        }
+        for (r, &u) in units.iter().enumerate() {
+            let y = (head_h + row_h * r as u32) as i32;
+            let name = truncate(&dash.units[u].name, 30);
+            root.draw(&Text::new(name, (8, y + 7), ink(12)))?;
+            for d in 0..dims {
+                let x = (label_w + col_w * d as u32) as i32;
+                let cell = [(x, y), (x + col_w as i32 - 2, y + row_h as i32 - 2)];
+                let f = dash.figures[w][d][u];
+                match f.mean {
+                    Some(m) => {
+                        let t = ((m - lo) / (hi - lo)).clamp(0.0, 1.0);
+                        root.draw(&Rectangle::new(cell, shade(t).filled()))?;
+                        let colour = if t > 0.55 { WHITE } else { INK };
+                        let change = dash
+                            .change(w, d, u)
+                            .map(|c| format!(" ({c:+.2})"))
+                            .unwrap_or_default();
+                        root.draw(&Text::new(
+                            format!("{m:.2}{change}"),
+                            (x + 6, y + 6),
+                            (FONT, 12).into_font().color(&colour),
+                        ))?;
+                    }
+                    None => {
+                        root.draw(&Rectangle::new(cell, RGBColor(0xEE, 0xEE, 0xEE).filled()))?;
+                        root.draw(&Text::new("–", (x + 6, y + 6), ink(12)))?;
+                    }
+                }
+            }
+        }
+        root.present()?;
+        Ok(())
+    })();
+    drawn(result);
+    accessible(svg, text.id, text.title, text.description)
+}
+
+/// Light to dark blue (the Okabe–Ito blue at the dark end).
+fn shade(t: f64) -> RGBColor {
+    let (a, b) = ((0xE8u8, 0xF1u8, 0xFAu8), (0x00u8, 0x4A, 0x80));
+    let mix = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+/// Unit `u` in wave `w` on every dimension, with 95 % intervals, beside the
+/// organisation's means.
+pub fn profile_chart(dash: &Dashboard, w: usize, u: usize, text: &ChartText) -> String {
+    let dims = dash.dimensions.len();
+    let mut svg = String::new();
+    let result: Drawn = (|| {
+        let height = 90 + 34 * dims as u32;
+        let root = SVGBackend::with_string(&mut svg, (720, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (lo, hi) = (dash.scale[0] as f64, dash.scale[1] as f64);
+        let names: Vec<String> = dash
+            .dimensions
+            .iter()
+            .map(|d| truncate(&d.name, 28))
+            .collect();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(text.title.to_owned(), (FONT, 16).into_font().color(&INK))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(190)
+            .build_cartesian_2d(lo..hi, -0.5f64..(dims as f64 - 0.5))?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .y_labels(dims)
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() < 1e-6 && i >= 0.0 {
+                    names
+                        .get(dims - 1 - i as usize)
+                        .cloned()
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(text.x.to_owned())
+            .axis_desc_style((FONT, 13).into_font().color(&INK))
+            .label_style((FONT, 11).into_font().color(&INK))
+            .draw()?;
+        let row = |d: usize| (dims - 1 - d) as f64;
+        let unit: Vec<(f64, f64, [f64; 2])> = (0..dims)
+            .filter_map(|d| {
+                let f = dash.figures[w][d][u];
+                let m = f.mean?;
+                Some((row(d) + 0.12, m, f.ci95.unwrap_or([m, m])))
+            })
+            .collect();
+        let colour = PALETTE[0];
+        chart.draw_series(unit.iter().map(|p| {
+            ErrorBar::new_horizontal(p.0, p.2[0], p.1, p.2[1], colour.stroke_width(2), 6)
+        }))?;
+        chart
+            .draw_series(
+                unit.iter()
+                    .map(|p| Circle::new((p.1, p.0), 5, colour.filled())),
+            )?
+            .label(dash.units[u].name.clone())
+            .legend(move |(x, y)| Circle::new((x + 8, y), 5, colour.filled()));
+        let org: Vec<(f64, f64)> = (0..dims)
+            .filter_map(|d| Some((dash.organisation[w][d].mean?, row(d) - 0.12)))
+            .collect();
+        chart
+            .draw_series(org.iter().map(|&p| TriangleMarker::new(p, 6, INK.filled())))?
+            .label(text.organisation.to_owned())
+            .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, INK.filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(INK)
+            .label_font((FONT, 11).into_font().color(&INK))
+            .draw()?;
+        root.present()?;
+        Ok(())
+    })();
+    drawn(result);
+    accessible(svg, text.id, text.title, text.description)
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        text.to_owned()
+    } else {
+        let cut: String = text.chars().take(chars - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Splits at spaces into lines of about `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
