@@ -3,6 +3,7 @@
 //! The library holds everything; the `klimat` binary only parses the command
 //! line and dispatches to [`cli`]. See ARCHITECTURE.md for the map.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -462,31 +462,3 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-/// The responses of `waves` scored into an accumulator, with the wave and
-/// unit names behind its indices: the database path into the same core as
-/// a responses file.
-pub fn accumulate(
-    conn: &mut store::DbConnection,
-    survey: &survey::Survey,
-    waves: &[i64],
-) -> anyhow::Result<(crate::scoring::Accumulator, Vec<String>, Vec<String>)> {
-    use std::collections::HashMap;
-    let mut acc = crate::scoring::Accumulator::new(survey);
-    let (mut wave_names, mut unit_names) = (Vec::<String>::new(), Vec::<String>::new());
-    let (mut wave_index, mut unit_index) = (
-        HashMap::<String, usize>::new(),
-        HashMap::<String, usize>::new(),
-    );
-    let index = |names: &mut Vec<String>, map: &mut HashMap<String, usize>, name: &str| {
-        *map.entry(name.to_owned()).or_insert_with(|| {
-            names.push(name.to_owned());
-            names.len() - 1
-        })
-    };
-    store::responses::scan(conn, waves, |wave, unit, answers| {
-        let w = index(&mut wave_names, &mut wave_index, wave);
-        let u = index(&mut unit_names, &mut unit_index, unit);
-        acc.push(w, u, answers);
-    })?;
-    Ok((acc, wave_names, unit_names))
-}

@@ -294,7 +294,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
     steps.step("the effect report: two-way fixed effects DiD, CR2, wild bootstrap, permutation");
     let waves = studies::waves_of(&mut conn, &study)?;
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
-    let (acc, wave_names, unit_names) = super::data::accumulate(&mut conn, &survey, &ids)?;
+    let (acc, wave_names, unit_names) = crate::app::accumulate(&mut conn, &survey, &ids)?;
     let (pilot, control) = studies::arms(&mut conn, &study)?;
     let request = DesignRequest {
         pilot,

@@ -186,41 +186,16 @@ type Loaded = (
 
 /// A study's survey, scored responses and design from the database.
 fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Result<Loaded> {
-    use crate::store::{studies, surveys};
     let db = super::data::open(settings)?;
     let mut conn = db.get()?;
-    let study = studies::by_name(&mut conn, name)?;
-    let waves = studies::waves_of(&mut conn, &study)?;
-    let survey =
-        surveys::shared_by(&mut conn, &waves).with_context(|| format!("study `{name}`"))?;
-    let first_post_wave = match &args.first_post_wave {
-        Some(w) => w.clone(),
-        None => waves
-            .iter()
-            .find(|w| w.opens_on.as_deref().is_some_and(|d| d >= study.intervention_date.as_str()))
-            .map(|w| w.name.clone())
-            .with_context(|| {
-                format!(
-                    "no wave of study `{name}` opens on or after the intervention date {}; give --first-post-wave",
-                    study.intervention_date
-                )
-            })?,
-    };
-    let (pilot, control) = studies::arms(&mut conn, &study)?;
-    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
-    let (acc, wave_names, unit_names) = super::data::accumulate(&mut conn, &survey, &ids)?;
-    let min_group = waves
-        .iter()
-        .map(|w| w.min_group_size as u32)
-        .max()
-        .unwrap_or(settings.min_group_size);
-    let min_group = min_group.max(args.min_group.unwrap_or(0));
-    let request = DesignRequest {
-        pilot,
-        control: Some(control),
-        first_post_wave,
-    };
-    Ok((survey, acc, wave_names, unit_names, request, min_group))
+    let d = crate::app::study_data(
+        &mut conn,
+        name,
+        args.first_post_wave.as_deref(),
+        settings.min_group_size,
+    )?;
+    let min_group = d.min_group.max(args.min_group.unwrap_or(0));
+    Ok((d.survey, d.acc, d.wave_names, d.unit_names, d.request, min_group))
 }
 
 /// `reports/effect-<survey>-<n>`: the first number not yet taken.

@@ -79,7 +79,7 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             let mut conn = db.get()?;
             let wave = crate::store::studies::wave(&mut conn, wave)?;
             let survey = crate::store::surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
-            let (acc, waves, units) = super::data::accumulate(&mut conn, &survey, &[wave.id])?;
+            let (acc, waves, units) = crate::app::accumulate(&mut conn, &survey, &[wave.id])?;
             // The wave fixed its minimum when it was created; --min-group may only raise it.
             let min_group = (wave.min_group_size as u32).max(args.min_group.unwrap_or(0));
             (survey, acc, waves, units, min_group)

@@ -168,6 +168,30 @@ pub fn roster_counts(
         .load(conn)?)
 }
 
+/// Per wave and unit id: invitations and answered invitations.
+pub fn counts(
+    conn: &mut DbConnection,
+    waves: &[i64],
+) -> Result<Vec<(i64, i64, u64, u64)>, StoreError> {
+    let invited: Vec<(i64, i64, i64)> = invitations::table
+        .filter(invitations::wave_id.eq_any(waves))
+        .group_by((invitations::wave_id, invitations::unit_id))
+        .select((invitations::wave_id, invitations::unit_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let answered: Vec<(i64, i64, i64)> = invitations::table
+        .filter(invitations::wave_id.eq_any(waves))
+        .filter(invitations::answered.eq(true))
+        .group_by((invitations::wave_id, invitations::unit_id))
+        .select((invitations::wave_id, invitations::unit_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let answered: std::collections::HashMap<(i64, i64), i64> =
+        answered.into_iter().map(|(w, u, n)| ((w, u), n)).collect();
+    Ok(invited
+        .into_iter()
+        .map(|(w, u, n)| (w, u, n as u64, answered.get(&(w, u)).copied().unwrap_or(0) as u64))
+        .collect())
+}
+
 /// Removes the e-mail addresses of a closed wave (retention). The rest of
 /// each invitation stays, so response rates remain reportable.
 pub fn purge_contacts(conn: &mut DbConnection, wave: &Wave) -> Result<usize, StoreError> {

@@ -126,6 +126,14 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Study, StoreError>
         .ok_or_else(|| StoreError::NotFound(format!("study `{name}`")))
 }
 
+/// Every study, by name.
+pub fn all(conn: &mut DbConnection) -> Result<Vec<Study>, StoreError> {
+    Ok(studies::table
+        .order(studies::name)
+        .select(Study::as_select())
+        .load(conn)?)
+}
+
 /// The unit codes of the pilot and the control arm.
 pub fn arms(
     conn: &mut DbConnection,
