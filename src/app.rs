@@ -156,10 +156,15 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> anyhow:
         .collect();
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
     let (acc, wave_names, unit_codes) = accumulate(conn, &survey, &ids)?;
-    let by_code: HashMap<&str, usize> =
-        unit_codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-    let acc_unit: Vec<Option<usize>> =
-        nodes.iter().map(|n| by_code.get(n.code.as_str()).copied()).collect();
+    let by_code: HashMap<&str, usize> = unit_codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let acc_unit: Vec<Option<usize>> = nodes
+        .iter()
+        .map(|n| by_code.get(n.code.as_str()).copied())
+        .collect();
     let mut inputs: Vec<WaveInput> = waves
         .iter()
         .map(|w| WaveInput {
@@ -177,5 +182,123 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> anyhow:
             inputs[w].answered[u] = answered;
         }
     }
-    Ok(dashboard::build(&survey, lang, &nodes, &inputs, &acc, &acc_unit))
+    Ok(dashboard::build(
+        &survey, lang, &nodes, &inputs, &acc, &acc_unit,
+    ))
+}
+
+/// The label that replaces the unit of rows from hidden units in exports.
+pub const HIDDEN_UNITS: &str = "(hidden units)";
+
+/// The unit tree (parents as indices) and each unit's index by code.
+fn unit_tree(conn: &mut DbConnection) -> anyhow::Result<(Vec<units::Unit>, Vec<Option<usize>>)> {
+    let all = units::all(conn)?;
+    let index: HashMap<i64, usize> = all.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    let parents = all
+        .iter()
+        .map(|u| u.parent_id.and_then(|p| index.get(&p).copied()))
+        .collect();
+    Ok((all, parents))
+}
+
+/// The responses of `waves` in the offline format, for evaluators: rows of a
+/// unit that the minimum group size hides (with complementary hiding in the
+/// unit tree) carry the label [`HIDDEN_UNITS`] instead of their unit, so
+/// the hidden units pool into a group that is itself large enough.
+pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> anyhow::Result<String> {
+    let survey = surveys::shared_by(conn, waves)?;
+    let (all, parents) = unit_tree(conn)?;
+    let position: HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+    let mut rows: Vec<(String, String, Vec<crate::scoring::Answer>)> = Vec::new();
+    responses::scan(conn, &ids, |wave, unit, answers| {
+        rows.push((wave.to_owned(), unit.to_owned(), answers.to_vec()))
+    })?;
+    let mut writer = crate::responses::ResponsesWriter::new(Vec::new(), &survey)?;
+    for wave in waves {
+        let mut own = vec![0u64; all.len()];
+        for (_, u, _) in rows.iter().filter(|r| r.0 == wave.name) {
+            if let Some(&i) = position.get(u.as_str()) {
+                own[i] += 1;
+            }
+        }
+        let (hidden, all_hidden) =
+            crate::scoring::suppression::suppress_tree(&parents, &own, wave.min_group_size as u64);
+        if all_hidden {
+            continue;
+        }
+        for (_, u, answers) in rows.iter().filter(|r| r.0 == wave.name) {
+            let shown = position.get(u.as_str()).is_some_and(|&i| !hidden[i]);
+            writer.row(if shown { u } else { HIDDEN_UNITS }, &wave.name, answers)?;
+        }
+    }
+    Ok(String::from_utf8(writer.finish()?).expect("the writer writes UTF-8"))
+}
+
+/// One unit's line in a wave's status, answered hidden by the minimum group.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StatusRow {
+    pub unit: String,
+    pub name: String,
+    pub invited: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub opted_out: u64,
+    pub answered: Option<u64>,
+    pub rate: Option<f64>,
+}
+
+/// A wave's status per unit and in total; a unit's answered count is hidden
+/// as its scores would be (tree suppression on the answered counts).
+pub fn wave_status(
+    conn: &mut DbConnection,
+    wave: &Wave,
+) -> anyhow::Result<(Vec<StatusRow>, StatusRow)> {
+    let status = crate::store::outbox::wave_status(conn, wave)?;
+    let (all, parents) = unit_tree(conn)?;
+    let mut own = vec![0u64; all.len()];
+    let position: HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    for s in &status {
+        if let Some(&i) = position.get(s.unit.as_str()) {
+            own[i] = s.answered;
+        }
+    }
+    let (hidden, all_hidden) =
+        crate::scoring::suppression::suppress_tree(&parents, &own, wave.min_group_size as u64);
+    let row = |s: &crate::store::outbox::UnitStatus, hide: bool| StatusRow {
+        unit: s.unit.clone(),
+        name: s.name.clone(),
+        invited: s.invited,
+        sent: s.sent,
+        failed: s.failed,
+        opted_out: s.opted_out,
+        answered: (!hide).then_some(s.answered),
+        rate: (!hide && s.invited > 0).then(|| s.answered as f64 / s.invited as f64),
+    };
+    let rows = status
+        .iter()
+        .map(|s| {
+            row(
+                s,
+                all_hidden || position.get(s.unit.as_str()).is_none_or(|&i| hidden[i]),
+            )
+        })
+        .collect();
+    let mut total = crate::store::outbox::UnitStatus::default();
+    for s in &status {
+        total.invited += s.invited;
+        total.sent += s.sent;
+        total.failed += s.failed;
+        total.opted_out += s.opted_out;
+        total.answered += s.answered;
+    }
+    Ok((rows, row(&total, all_hidden)))
 }

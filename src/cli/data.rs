@@ -461,4 +461,3 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
     }
     Ok(ExitCode::SUCCESS)
 }
-

@@ -13,6 +13,7 @@ mod report;
 mod score;
 mod serve;
 mod simulate;
+mod staff;
 mod survey;
 
 use std::path::PathBuf;
@@ -104,6 +105,18 @@ Several workers may run against one PostgreSQL database; on SQLite run one. `kli
     /// Plan a study: the minimum detectable effect of a pilot design.
     #[command(subcommand)]
     Design(design::DesignCommand),
+    /// Staff accounts for the web pages: admin, evaluator, viewer.
+    #[command(subcommand)]
+    User(staff::UserCommand),
+    /// Bearer tokens for the JSON API.
+    #[command(subcommand)]
+    Token(staff::TokenCommand),
+    /// The audit log: logins, exports, sends, state changes, newest first.
+    #[command(after_help = "Examples:\n  klimat audit\n  klimat audit --limit 500")]
+    Audit {
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
     /// Print the effective settings, with secrets masked.
     #[command(
         after_help = "Examples:\n  klimat config\n  KLIMAT_MIN_GROUP_SIZE=7 klimat --config klimat.toml config"
@@ -145,6 +158,9 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Simulate(a) => simulate::run(a),
         Command::Design(cmd) => design::run(cmd),
         Command::Report(cmd) => report::run(cmd, &Settings::load(args.config.as_deref())?),
+        Command::User(cmd) => staff::user(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Token(cmd) => staff::token(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Audit { limit } => staff::audit(limit, &Settings::load(args.config.as_deref())?),
         Command::Config => {
             let settings = Settings::load(args.config.as_deref())?;
             print!("{}", toml::to_string_pretty(&settings.redacted())?);

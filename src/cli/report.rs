@@ -195,7 +195,14 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
         settings.min_group_size,
     )?;
     let min_group = d.min_group.max(args.min_group.unwrap_or(0));
-    Ok((d.survey, d.acc, d.wave_names, d.unit_names, d.request, min_group))
+    Ok((
+        d.survey,
+        d.acc,
+        d.wave_names,
+        d.unit_names,
+        d.request,
+        min_group,
+    ))
 }
 
 /// `reports/effect-<survey>-<n>`: the first number not yet taken.

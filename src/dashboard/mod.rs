@@ -15,7 +15,7 @@ use crate::stats::descriptive::{Moments, mean_ci};
 use crate::survey::{Language, Survey};
 
 /// A unit in the organisation's tree; `parent` indexes the same list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Node {
     pub code: String,
     pub name: String,
@@ -35,7 +35,7 @@ pub struct WaveInput {
 }
 
 /// A mean with its interval, or why there is none.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figure {
     /// Scored respondents; None when hidden.
     pub n: Option<u64>,
@@ -69,7 +69,7 @@ impl Figure {
 }
 
 /// Invited and answered in a unit's subtree; answered hidden like the scores.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Rate {
     pub invited: u64,
     pub answered: Option<u64>,
@@ -77,19 +77,19 @@ pub struct Rate {
     pub suppressed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DimensionRef {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WaveRef {
     pub name: String,
     pub min_group: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
     pub survey: String,
     pub scale: [i32; 2],

@@ -176,19 +176,34 @@ pub fn counts(
     let invited: Vec<(i64, i64, i64)> = invitations::table
         .filter(invitations::wave_id.eq_any(waves))
         .group_by((invitations::wave_id, invitations::unit_id))
-        .select((invitations::wave_id, invitations::unit_id, diesel::dsl::count_star()))
+        .select((
+            invitations::wave_id,
+            invitations::unit_id,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)?;
     let answered: Vec<(i64, i64, i64)> = invitations::table
         .filter(invitations::wave_id.eq_any(waves))
         .filter(invitations::answered.eq(true))
         .group_by((invitations::wave_id, invitations::unit_id))
-        .select((invitations::wave_id, invitations::unit_id, diesel::dsl::count_star()))
+        .select((
+            invitations::wave_id,
+            invitations::unit_id,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)?;
     let answered: std::collections::HashMap<(i64, i64), i64> =
         answered.into_iter().map(|(w, u, n)| ((w, u), n)).collect();
     Ok(invited
         .into_iter()
-        .map(|(w, u, n)| (w, u, n as u64, answered.get(&(w, u)).copied().unwrap_or(0) as u64))
+        .map(|(w, u, n)| {
+            (
+                w,
+                u,
+                n as u64,
+                answered.get(&(w, u)).copied().unwrap_or(0) as u64,
+            )
+        })
         .collect())
 }
 

@@ -85,6 +85,22 @@ fn latest_version(conn: &mut DbConnection, key: &str) -> Result<i32, StoreError>
     Ok(v.unwrap_or(0))
 }
 
+/// Every published version: key, version, hash and publication time, by key
+/// and version.
+pub fn versions(
+    conn: &mut DbConnection,
+) -> Result<Vec<(String, i32, String, chrono::NaiveDateTime)>, StoreError> {
+    Ok(survey_versions::table
+        .order((survey_versions::key, survey_versions::version))
+        .select((
+            survey_versions::key,
+            survey_versions::version,
+            survey_versions::hash,
+            survey_versions::published_at,
+        ))
+        .load(conn)?)
+}
+
 /// The newest published version of `key`.
 pub fn latest(conn: &mut DbConnection, key: &str) -> Result<SurveyVersion, StoreError> {
     survey_versions::table

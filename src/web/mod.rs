@@ -2,10 +2,12 @@
 //! pages and the API later. The only module that knows actix. Database work
 //! runs in `web::block`, never on the async executor.
 
+pub mod api;
 pub mod form;
 pub mod pages;
 mod respondent;
 pub mod security;
+mod staff;
 pub mod state;
 
 use std::sync::Arc;
@@ -25,7 +27,9 @@ const SHUTDOWN_SECS: u64 = 20;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/static/klimat.css", web::get().to(css))
-        .configure(respondent::routes);
+        .configure(respondent::routes)
+        .configure(staff::routes)
+        .configure(api::routes);
 }
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
@@ -65,7 +69,7 @@ pub fn serve(
     background: Background,
     workers: Option<usize>,
 ) -> std::io::Result<()> {
-    let state = web::Data::new(AppState::new(db, secret, &settings.public_url));
+    let state = web::Data::new(AppState::new(db, secret, settings));
     let bind = settings.bind.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let worker_thread = background.worker.map(|run| {

@@ -21,6 +21,39 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("base.html", include_str!("templates/base.html")),
         ("message.html", include_str!("templates/message.html")),
         ("form.html", include_str!("templates/form.html")),
+        (
+            "staff/layout.html",
+            include_str!("templates/staff/layout.html"),
+        ),
+        (
+            "staff/message.html",
+            include_str!("templates/staff/message.html"),
+        ),
+        (
+            "staff/login.html",
+            include_str!("templates/staff/login.html"),
+        ),
+        (
+            "staff/studies.html",
+            include_str!("templates/staff/studies.html"),
+        ),
+        (
+            "staff/study.html",
+            include_str!("templates/staff/study.html"),
+        ),
+        ("staff/wave.html", include_str!("templates/staff/wave.html")),
+        (
+            "staff/report.html",
+            include_str!("templates/staff/report.html"),
+        ),
+        (
+            "staff/dashboard.html",
+            include_str!("templates/staff/dashboard.html"),
+        ),
+        (
+            "staff/admin.html",
+            include_str!("templates/staff/admin.html"),
+        ),
     ] {
         env.add_template(name, source)
             .expect("built-in templates parse");
@@ -204,7 +237,7 @@ pub fn message(
     )
 }
 
-fn render(name: &str, ctx: minijinja::Value) -> String {
+pub(crate) fn render(name: &str, ctx: minijinja::Value) -> String {
     TEMPLATES
         .get_template(name)
         .and_then(|t| t.render(ctx))

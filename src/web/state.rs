@@ -10,6 +10,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::config::Settings;
 use crate::store::Backend;
 use crate::store::respondents::{self, Draft, GroupCommit, Submission, Submitted};
 use crate::store::{Database, DbConnection, StoreError, outbox, surveys};
@@ -18,6 +19,8 @@ use crate::token::Secret;
 
 /// Link misses a client may make: a burst of 20, then 20 per minute.
 const MISSES_PER_MINUTE: u32 = 20;
+/// Login attempts a client may make: a burst of 10, then 10 per minute.
+const LOGINS_PER_MINUTE: u32 = 10;
 
 pub struct AppState {
     pub db: Database,
@@ -28,30 +31,63 @@ pub struct AppState {
     /// On SQLite, submissions are stored in groups by one thread.
     commits: Option<GroupCommit>,
     misses: DefaultKeyedRateLimiter<IpAddr>,
+    logins: DefaultKeyedRateLimiter<IpAddr>,
+    /// Sessions: idle and absolute lifetime (ms); logins: failures before a
+    /// lockout and its length (ms).
+    session_idle_ms: i64,
+    session_max_ms: i64,
+    login_max_failures: u32,
+    login_lock_ms: i64,
+    /// The smallest group shown where no wave fixes one.
+    pub min_group_size: u32,
 }
 
 impl AppState {
-    pub fn new(db: Database, secret: Secret, public_url: &str) -> AppState {
+    pub fn new(db: Database, secret: Secret, settings: &Settings) -> AppState {
         let per_minute = NonZeroU32::new(MISSES_PER_MINUTE).expect("non-zero");
+        let logins = NonZeroU32::new(LOGINS_PER_MINUTE).expect("non-zero");
+        let ms = |secs: u64| (secs as i64).saturating_mul(1000);
         let commits =
             matches!(db.backend, Backend::Sqlite(_)).then(|| GroupCommit::start(db.clone()));
         AppState {
             commits,
             db,
             secret,
-            secure_cookies: public_url.starts_with("https://"),
+            secure_cookies: settings.public_url.starts_with("https://"),
             surveys: Mutex::new(HashMap::new()),
             misses: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            logins: RateLimiter::keyed(Quota::per_minute(logins)),
+            session_idle_ms: ms(settings.session_idle_secs),
+            session_max_ms: ms(settings.session_max_secs),
+            login_max_failures: settings.login_max_failures,
+            login_lock_ms: ms(settings.login_lock_secs),
+            min_group_size: settings.min_group_size,
         }
     }
 
     /// Whether the client may miss once more.
     pub fn allow_miss(&self, req: &HttpRequest) -> bool {
-        let ip = req
-            .peer_addr()
-            .map(|a| a.ip())
-            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        self.misses.check_key(&ip).is_ok()
+        self.misses.check_key(&client(req)).is_ok()
+    }
+
+    /// Whether the client may try to log in once more.
+    pub fn allow_login(&self, req: &HttpRequest) -> bool {
+        self.logins.check_key(&client(req)).is_ok()
+    }
+
+    /// A session's idle and absolute lifetime in ms.
+    pub fn session_limits(&self) -> (i64, i64) {
+        (self.session_idle_ms, self.session_max_ms)
+    }
+
+    /// Failures before a lockout, its length and a new session's idle
+    /// lifetime, in ms.
+    pub fn login_limits(&self) -> (u32, i64, i64) {
+        (
+            self.login_max_failures,
+            self.login_lock_ms,
+            self.session_idle_ms,
+        )
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, off the async
@@ -118,4 +154,10 @@ impl AppState {
             .content_type("text/plain; charset=utf-8")
             .body("Something went wrong on the server. Nothing was saved; please try again later.")
     }
+}
+
+fn client(req: &HttpRequest) -> IpAddr {
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }

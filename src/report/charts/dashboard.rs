@@ -196,7 +196,7 @@ pub fn profile_chart(dash: &Dashboard, w: usize, u: usize, text: &ChartText) -> 
             .map(|d| truncate(&d.name, 28))
             .collect();
         let mut chart = ChartBuilder::on(&root)
-            .caption(text.title.to_owned(), (FONT, 16).into_font().color(&INK))
+            .caption(text.title, (FONT, 16).into_font().color(&INK))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(190)

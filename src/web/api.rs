@@ -1,0 +1,515 @@
+//! The JSON API under `/api/v1`: bearer tokens (`klimat token create`),
+//! errors as RFC 9457 problem details, cursor pagination for lists, and the
+//! OpenAPI document generated from these handlers (utoipa) at
+//! `/api/v1/openapi.json`. Figures are the dashboard's, with the same
+//! suppression; nothing here exposes a person.
+
+// Refusals are early returns of a whole response; boxing one buys nothing.
+#![allow(clippy::result_large_err)]
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+
+use super::AppState;
+use crate::app;
+use crate::auth::Role;
+use crate::dashboard::Dashboard;
+use crate::store::outbox::now_ms;
+use crate::store::{StoreError, accounts, studies, surveys, units};
+use crate::survey::Language;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/openapi.json", web::get().to(openapi))
+        .route("/api/v1/units", web::get().to(list_units))
+        .route("/api/v1/surveys", web::get().to(list_surveys))
+        .route("/api/v1/studies", web::get().to(list_studies))
+        .route("/api/v1/studies/{name}/waves", web::get().to(study_waves))
+        .route(
+            "/api/v1/studies/{name}/aggregates",
+            web::get().to(aggregates),
+        )
+        .route("/api/v1/studies/{name}/report", web::get().to(report))
+        .route("/api/v1/waves/{id}/status", web::get().to(wave_status))
+        .default_service(web::route().to(not_found));
+}
+
+/// An error as RFC 9457 problem details (`application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The request path.
+    pub instance: String,
+}
+
+fn problem(
+    req: &HttpRequest,
+    status: StatusCode,
+    kind: &str,
+    detail: impl Into<String>,
+) -> HttpResponse {
+    let body = Problem {
+        kind: format!("https://klimat.example/problems/{kind}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        instance: req.path().to_owned(),
+    };
+    let mut r = HttpResponse::build(status);
+    r.content_type("application/problem+json");
+    if status == StatusCode::UNAUTHORIZED {
+        r.insert_header(("www-authenticate", "Bearer realm=\"klimat\""));
+    }
+    r.body(serde_json::to_string(&body).expect("a problem serialises"))
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        problem(&req, StatusCode::NOT_FOUND, "not-found", "no such endpoint")
+    } else {
+        HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("Not found\n")
+    }
+}
+
+/// The caller behind the bearer token, if it may act as `role`.
+async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<String, HttpResponse> {
+    let token = req
+        .headers()
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let Some(token) = token.filter(|t| crate::token::well_formed(t)) else {
+        return Err(problem(
+            req,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "send `Authorization: Bearer TOKEN` (klimat token create)",
+        ));
+    };
+    let found = state
+        .with_db(move |c| accounts::token_role(c, &token))
+        .await
+        .map_err(|e| state.error(&format!("reading a token: {e}")))?;
+    match found {
+        None => Err(problem(
+            req,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the token is unknown or revoked",
+        )),
+        Some((name, r)) if !r.allows(role) => Err(problem(
+            req,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("token `{name}` is a {r} token; this needs {role}"),
+        )),
+        Some((name, _)) => Ok(format!("token:{name}")),
+    }
+}
+
+macro_rules! caller_or_return {
+    ($req:expr, $state:expr, $role:expr) => {
+        match caller(&$req, &$state, $role).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        }
+    };
+}
+
+async fn run<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut crate::store::DbConnection) -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    let db = state.db.clone();
+    web::block(move || f(&mut *db.get()?)).await?
+}
+
+fn respond<T: Serialize>(req: &HttpRequest, result: anyhow::Result<T>) -> HttpResponse {
+    match result {
+        Ok(v) => HttpResponse::Ok().json(v),
+        Err(e) => match e.downcast_ref::<StoreError>() {
+            Some(StoreError::NotFound(what)) => problem(
+                req,
+                StatusCode::NOT_FOUND,
+                "not-found",
+                format!("{what} not found"),
+            ),
+            Some(StoreError::Invalid(why)) => {
+                problem(req, StatusCode::CONFLICT, "conflict", why.clone())
+            }
+            _ => {
+                log::error!("{} {}: {e:#}", req.method(), req.path());
+                problem(
+                    req,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server-error",
+                    "something went wrong on the server",
+                )
+            }
+        },
+    }
+}
+
+/// Cursor pagination: at most `limit` items after the cursor `after`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 500 (default 100).
+    pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+impl PageQuery {
+    fn limit(&self) -> Result<usize, String> {
+        match self.limit {
+            None => Ok(100),
+            Some(n) if (1..=500).contains(&n) => Ok(n as usize),
+            Some(n) => Err(format!("limit {n}: use 1 to 500")),
+        }
+    }
+}
+
+/// The page of `items` (sorted by `key`) after the cursor, and the next cursor.
+fn paginate<T>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> String,
+    q: &PageQuery,
+) -> Result<(Vec<T>, Option<String>), String> {
+    let limit = q.limit()?;
+    let mut rest: Vec<T> = match &q.after {
+        Some(after) => items
+            .into_iter()
+            .filter(|i| key(i).as_str() > after.as_str())
+            .collect(),
+        None => items,
+    };
+    let more = rest.len() > limit;
+    rest.truncate(limit);
+    let next = if more { rest.last().map(&key) } else { None };
+    Ok((rest, next))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    /// The parent unit's code.
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitPage {
+    pub items: Vec<Unit>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/units", tag = "organisation", params(PageQuery),
+    responses((status = 200, body = UnitPage), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn list_units(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> HttpResponse {
+    caller_or_return!(req, state, Role::Viewer);
+    let all = run(&state, |c| {
+        let all = units::all(c)?;
+        let code: std::collections::HashMap<i64, String> =
+            all.iter().map(|u| (u.id, u.code.clone())).collect();
+        let mut out: Vec<Unit> = all
+            .iter()
+            .map(|u| Unit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                parent: u.parent_id.and_then(|p| code.get(&p).cloned()),
+            })
+            .collect();
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(out)
+    })
+    .await;
+    let page = all.map(|all| paginate(all, |u| u.code.clone(), &q));
+    match page {
+        Ok(Err(why)) => problem(&req, StatusCode::BAD_REQUEST, "bad-request", why),
+        Ok(Ok((items, next))) => HttpResponse::Ok().json(UnitPage { items, next }),
+        Err(e) => respond::<()>(&req, Err(e)),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyVersion {
+    pub key: String,
+    pub version: i32,
+    /// SHA-256 of the validated definition.
+    pub hash: String,
+    pub published_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyPage {
+    pub items: Vec<SurveyVersion>,
+    pub next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", params(PageQuery),
+    responses((status = 200, body = SurveyPage), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn list_surveys(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> HttpResponse {
+    caller_or_return!(req, state, Role::Viewer);
+    let all = run(&state, |c| {
+        Ok(surveys::versions(c)?
+            .into_iter()
+            .map(|(key, version, hash, at)| SurveyVersion {
+                key,
+                version,
+                hash,
+                published_at: at.and_utc().to_rfc3339(),
+            })
+            .collect::<Vec<_>>())
+    })
+    .await;
+    // The cursor orders versions numerically within a key.
+    let cursor = |s: &SurveyVersion| format!("{}:{:06}", s.key, s.version);
+    match all.map(|all| paginate(all, cursor, &q)) {
+        Ok(Err(why)) => problem(&req, StatusCode::BAD_REQUEST, "bad-request", why),
+        Ok(Ok((items, next))) => HttpResponse::Ok().json(SurveyPage { items, next }),
+        Err(e) => respond::<()>(&req, Err(e)),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Wave {
+    pub id: i64,
+    pub name: String,
+    pub opens_on: Option<String>,
+    pub closes_on: Option<String>,
+    /// draft, open or closed.
+    pub state: String,
+    pub min_group_size: i32,
+}
+
+impl From<studies::Wave> for Wave {
+    fn from(w: studies::Wave) -> Wave {
+        Wave {
+            id: w.id,
+            name: w.name,
+            opens_on: w.opens_on,
+            closes_on: w.closes_on,
+            state: w.state,
+            min_group_size: w.min_group_size,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Study {
+    pub name: String,
+    pub survey: String,
+    pub intervention_date: String,
+    pub pilot: Vec<String>,
+    pub control: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StudyPage {
+    pub items: Vec<Study>,
+    pub next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/studies", tag = "studies", params(PageQuery),
+    responses((status = 200, body = StudyPage), (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn list_studies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> HttpResponse {
+    caller_or_return!(req, state, Role::Viewer);
+    let all = run(&state, |c| {
+        let mut out = Vec::new();
+        for s in studies::all(c)? {
+            let (pilot, control) = studies::arms(c, &s)?;
+            out.push(Study {
+                name: s.name,
+                survey: s.survey_key,
+                intervention_date: s.intervention_date,
+                pilot,
+                control,
+            });
+        }
+        Ok(out)
+    })
+    .await;
+    match all.map(|all| paginate(all, |s| s.name.clone(), &q)) {
+        Ok(Err(why)) => problem(&req, StatusCode::BAD_REQUEST, "bad-request", why),
+        Ok(Ok((items, next))) => HttpResponse::Ok().json(StudyPage { items, next }),
+        Err(e) => respond::<()>(&req, Err(e)),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/studies/{name}/waves", tag = "studies",
+    params(("name" = String, Path, description = "The study's name")),
+    responses((status = 200, body = Vec<Wave>), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn study_waves(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> HttpResponse {
+    caller_or_return!(req, state, Role::Viewer);
+    let name = name.into_inner();
+    let r = run(&state, move |c| {
+        let study = studies::by_name(c, &name)?;
+        Ok(studies::waves_of(c, &study)?
+            .into_iter()
+            .map(Wave::from)
+            .collect::<Vec<_>>())
+    })
+    .await;
+    respond(&req, r)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// sv or en: the language of dimension names (default: sv).
+    pub lang: Option<String>,
+}
+
+fn lang_of(q: &LangQuery) -> Language {
+    q.lang
+        .as_deref()
+        .and_then(Language::from_code)
+        .unwrap_or(Language::Sv)
+}
+
+#[utoipa::path(get, path = "/api/v1/studies/{name}/aggregates", tag = "aggregates",
+    params(("name" = String, Path, description = "The study's name"), LangQuery),
+    responses((status = 200, body = Dashboard, description = "Per wave, dimension and unit (with its subtree): n, mean and 95 % CI, hidden by the wave's minimum group size with complementary suppression; response rates likewise"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn aggregates(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    q: web::Query<LangQuery>,
+) -> HttpResponse {
+    caller_or_return!(req, state, Role::Viewer);
+    let (name, lang) = (name.into_inner(), lang_of(&q));
+    let r = run(&state, move |c| app::dashboard(c, &name, lang)).await;
+    respond(&req, r)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaveStatus {
+    pub wave: Wave,
+    pub units: Vec<app::StatusRow>,
+    pub total: app::StatusRow,
+}
+
+#[utoipa::path(get, path = "/api/v1/waves/{id}/status", tag = "studies",
+    params(("id" = i64, Path, description = "The wave's number")),
+    responses((status = 200, body = WaveStatus), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn wave_status(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
+    caller_or_return!(req, state, Role::Evaluator);
+    let id = id.into_inner();
+    let r = run(&state, move |c| {
+        let wave = studies::wave(c, &id.to_string())?;
+        let (units, total) = app::wave_status(c, &wave)?;
+        Ok(WaveStatus {
+            wave: wave.into(),
+            units,
+            total,
+        })
+    })
+    .await;
+    respond(&req, r)
+}
+
+#[utoipa::path(get, path = "/api/v1/studies/{name}/report", tag = "reports",
+    params(("name" = String, Path, description = "The study's name"), LangQuery),
+    responses((status = 200, body = Object, description = "The effect report (the JSON of `klimat report effect --format json`)"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    q: web::Query<LangQuery>,
+) -> HttpResponse {
+    let actor = caller_or_return!(req, state, Role::Evaluator);
+    let (name, lang) = (name.into_inner(), lang_of(&q));
+    let min = state.min_group_size;
+    let r = run(&state, move |c| {
+        let report = app::effect_report(c, &name, lang, min)?;
+        accounts::audit(
+            c,
+            &actor,
+            "export.report",
+            &format!("study {name} as json (API)"),
+            now_ms(),
+        )?;
+        Ok(report)
+    })
+    .await;
+    respond(&req, r)
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports. Figures respect each wave's minimum group size."),
+    paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, report),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(
+        ApiDoc::openapi()
+            .to_json()
+            .expect("the OpenAPI document serialises"),
+    )
+}
