@@ -9,6 +9,7 @@ mod score;
 mod services;
 mod settings;
 mod simulate;
+mod staff;
 mod store;
 mod survey_check;
 mod survey_corpus;

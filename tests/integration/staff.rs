@@ -1,0 +1,689 @@
+//! The staff pages and the JSON API over HTTP against `klimat serve` with its
+//! own SQLite database: roles, CSRF, login limits, session expiry,
+//! suppression in pages, API and exports, the audit log, and the API against
+//! its own OpenAPI document.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+use crate::services::*;
+
+const SECRET: &str = "staff-test-secret-0123456789abcdef01";
+const PASSWORD: &str = "a long enough password";
+
+/// Respondents per unit in both waves: a1 is below the minimum of 5; over
+/// the units alone hiding a1 with b1 would do, but division A is shown too,
+/// so A − a2 − a3 would give a1 away: a2 must be hidden as well.
+const UNITS: [(&str, usize, &str); 5] = [
+    ("a1", 3, "4"),
+    ("a2", 10, "3"),
+    ("a3", 12, "4"),
+    ("b1", 6, "2"),
+    ("b2", 9, "3"),
+];
+
+fn env(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut env = vec![("KLIMAT_SECRET", SECRET.to_owned())];
+    env.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    env
+}
+
+/// An organisation region → A (a1, a2, a3), B (b1, b2); a study with two
+/// waves of imported responses; an admin, an evaluator and a viewer; an open
+/// third wave with a roster (for sends); API tokens for viewer and evaluator.
+struct Setup {
+    k: Klimat,
+    server: Server,
+    viewer_token: String,
+    evaluator_token: String,
+}
+
+fn setup(extra: &[(&'static str, &str)]) -> Setup {
+    let k = Klimat::new();
+    let env = env(extra);
+    k.write(
+        "units.csv",
+        "code,name,parent\nregion,Region,\nA,Division A,region\nB,Division B,region\na1,Unit a1,A\na2,Unit a2,A\na3,Unit a3,A\nb1,Unit b1,B\nb2,Unit b2,B\n",
+    );
+    klimat(&k, &env, &["unit", "import", "units.csv"]);
+    klimat(
+        &k,
+        &env,
+        &[
+            "survey",
+            "publish",
+            arg(&repo().join("surveys/team-climate.toml")),
+        ],
+    );
+    klimat(
+        &k,
+        &env,
+        &[
+            "study",
+            "create",
+            "--name",
+            "pilot",
+            "--survey",
+            "team-climate",
+            "--pilot",
+            "a1,b1",
+            "--control",
+            "a2,a3,b2",
+            "--intervention-date",
+            "2026-06-01",
+        ],
+    );
+    let items = item_ids();
+    for (wave, opens) in [("2026-03", "2026-03-01"), ("2026-09", "2026-09-01")] {
+        klimat(
+            &k,
+            &env,
+            &[
+                "wave", "create", "--study", "pilot", "--name", wave, "--opens", opens,
+            ],
+        );
+        let mut csv = format!("unit,wave,{}\n", items.join(","));
+        for (unit, n, value) in UNITS {
+            for _ in 0..n {
+                csv += &format!("{unit},{wave},{}\n", vec![value; items.len()].join(","));
+            }
+        }
+        k.write(&format!("{wave}.csv"), &csv);
+        let reference = format!("pilot:{wave}");
+        klimat(&k, &env, &["wave", "open", &reference]);
+        klimat(
+            &k,
+            &env,
+            &[
+                "responses",
+                "import",
+                "--wave",
+                &reference,
+                &format!("{wave}.csv"),
+            ],
+        );
+    }
+    k.write(
+        "roster.csv",
+        "email,unit,language\nx@region.se,a3,sv\ny@region.se,b2,en\n",
+    );
+    klimat(
+        &k,
+        &env,
+        &[
+            "wave",
+            "create",
+            "--study",
+            "pilot",
+            "--name",
+            "2027-03",
+            "--opens",
+            "2027-03-01",
+        ],
+    );
+    klimat(
+        &k,
+        &env,
+        &["roster", "import", "--wave", "pilot:2027-03", "roster.csv"],
+    );
+    klimat(&k, &env, &["wave", "open", "pilot:2027-03"]);
+    for (email, role) in [
+        ("admin@region.se", "admin"),
+        ("eva@region.se", "evaluator"),
+        ("lead@region.se", "viewer"),
+    ] {
+        let mut cmd = k.cmd();
+        for (key, value) in &env {
+            cmd.env(key, value);
+        }
+        let out = cmd
+            .args(["user", "add", email, "--role", role, "--password-stdin"])
+            .write_stdin(format!("{PASSWORD}\n"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let token = |name: &str, role: &str| {
+        klimat(
+            &k,
+            &env,
+            &["token", "create", "--name", name, "--role", role],
+        )
+        .trim()
+        .to_owned()
+    };
+    let viewer_token = token("intranet", "viewer");
+    let evaluator_token = token("stats", "evaluator");
+    let server = Server::start(&k, &env);
+    Setup {
+        k,
+        server,
+        viewer_token,
+        evaluator_token,
+    }
+}
+
+/// The value of the first hidden field `name` in a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in\n{body}"))
+        + marker.len();
+    body[start..].split('"').next().unwrap().to_owned()
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+/// Logs in through the form; the response of the POST.
+fn try_login(s: &Server, email: &str, password: &str) -> Page {
+    let page = get(&s.url("/staff/login"), None);
+    assert_eq!(page.status, 200);
+    let cookie = page.cookie("klimat_login").expect("a login cookie");
+    post(
+        &s.url("/staff/login"),
+        &form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", &hidden(&page.body, "csrf")),
+            ("next", "/staff"),
+        ]),
+        Some(&cookie),
+    )
+}
+
+/// A session cookie and the session's CSRF token.
+fn login(s: &Server, email: &str) -> (String, String) {
+    let r = try_login(s, email, PASSWORD);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let cookie = r.cookie("klimat_session").expect("a session cookie");
+    let home = get(&s.url("/staff"), Some(&cookie));
+    assert_eq!(home.status, 200);
+    (cookie.clone(), hidden(&home.body, "csrf"))
+}
+
+fn api(s: &Server, path: &str, token: Option<&str>) -> (u16, Option<String>, Value) {
+    let mut req = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+        .get(s.url(path));
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let r = req.call().unwrap();
+    let status = r.status().as_u16();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: Value =
+        serde_json::from_str(&r.into_body().read_to_string().unwrap()).unwrap_or(Value::Null);
+    (status, ct, body)
+}
+
+fn audit(s: &Setup) -> String {
+    klimat(&s.k, &env(&[]), &["audit", "--limit", "500"])
+}
+
+#[test]
+fn each_role_is_denied_what_it_may_not_do_through_pages_and_api() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let anonymous = get(&srv.url("/staff/studies/pilot/dashboard"), None);
+    assert_eq!(anonymous.status, 303);
+    assert_eq!(
+        anonymous.header("location"),
+        Some("/staff/login?next=/staff/studies/pilot/dashboard")
+    );
+
+    let (viewer, viewer_csrf) = login(srv, "lead@region.se");
+    let (evaluator, _) = login(srv, "eva@region.se");
+    let (admin, _) = login(srv, "admin@region.se");
+    let status = |path: &str, cookie: &str| get(&srv.url(path), Some(cookie)).status;
+    for path in [
+        "/staff",
+        "/staff/studies/pilot",
+        "/staff/studies/pilot/dashboard",
+    ] {
+        assert_eq!(status(path, &viewer), 200, "viewer {path}");
+    }
+    for path in [
+        "/staff/waves/1",
+        "/staff/studies/pilot/report",
+        "/staff/studies/pilot/report.csv",
+        "/staff/waves/1/responses.csv",
+        "/staff/admin",
+    ] {
+        assert_eq!(status(path, &viewer), 403, "viewer {path}");
+    }
+    let close = post(
+        &srv.url("/staff/waves/3/close"),
+        &form(&[("csrf", &viewer_csrf)]),
+        Some(&viewer),
+    );
+    assert_eq!(close.status, 403, "a viewer cannot close a wave");
+    for path in [
+        "/staff/waves/1",
+        "/staff/studies/pilot/report",
+        "/staff/waves/1/responses.csv",
+    ] {
+        assert_eq!(status(path, &evaluator), 200, "evaluator {path}");
+    }
+    assert_eq!(status("/staff/admin", &evaluator), 403);
+    assert_eq!(status("/staff/admin", &admin), 200);
+    let page = get(&srv.url("/staff/studies/pilot"), Some(&viewer)).body;
+    assert!(
+        !page.contains("/staff/waves/1"),
+        "a viewer gets no wave links"
+    );
+
+    // The API: no token, a viewer token, an evaluator token.
+    let (code, ct, body) = api(srv, "/api/v1/studies/pilot/aggregates", None);
+    assert_eq!(
+        (code, ct.as_deref()),
+        (401, Some("application/problem+json"))
+    );
+    assert_eq!(body["status"], 401);
+    let (code, _, _) = api(
+        srv,
+        "/api/v1/studies/pilot/aggregates",
+        Some(&"0".repeat(40)),
+    );
+    assert_eq!(code, 401, "an unknown token");
+    assert_eq!(
+        api(
+            srv,
+            "/api/v1/studies/pilot/aggregates",
+            Some(&s.viewer_token)
+        )
+        .0,
+        200
+    );
+    for path in ["/api/v1/waves/1/status", "/api/v1/studies/pilot/report"] {
+        let (code, ct, body) = api(srv, path, Some(&s.viewer_token));
+        assert_eq!(
+            (code, ct.as_deref()),
+            (403, Some("application/problem+json")),
+            "{path}"
+        );
+        assert!(body["detail"].as_str().unwrap().contains("viewer"));
+        assert_eq!(api(srv, path, Some(&s.evaluator_token)).0, 200, "{path}");
+    }
+    klimat(&s.k, &env(&[]), &["token", "revoke", "stats"]);
+    assert_eq!(
+        api(srv, "/api/v1/waves/1/status", Some(&s.evaluator_token)).0,
+        401,
+        "revoked"
+    );
+}
+
+#[test]
+fn state_changing_forms_without_the_session_csrf_token_are_refused() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let (evaluator, csrf) = login(srv, "eva@region.se");
+    let other = login(srv, "eva@region.se").1;
+    assert_ne!(csrf, other, "each session has its own token");
+    for sent in [
+        "",
+        "0123456789abcdef0123456789abcdef01234567",
+        other.as_str(),
+    ] {
+        let r = post(
+            &srv.url("/staff/waves/3/send"),
+            &form(&[("csrf", sent)]),
+            Some(&evaluator),
+        );
+        assert_eq!(r.status, 403, "csrf {sent:?}");
+    }
+    let none = post(&srv.url("/staff/waves/3/close"), &[], Some(&evaluator));
+    assert_eq!(none.status, 403);
+    let queued = |k: &Klimat| {
+        use diesel::prelude::*;
+        klimat::store::schema::outbox::table
+            .count()
+            .get_result::<i64>(&mut *database(k).get().unwrap())
+            .unwrap()
+    };
+    assert_eq!(queued(&s.k), 0, "nothing was queued");
+    let sent = post(
+        &srv.url("/staff/waves/3/send"),
+        &form(&[("csrf", &csrf)]),
+        Some(&evaluator),
+    );
+    assert_eq!(sent.status, 303);
+    assert_eq!(
+        sent.header("location"),
+        Some("/staff/waves/3?done=send&n=2")
+    );
+    assert_eq!(queued(&s.k), 2, "queued, not sent in the request");
+    let page = get(
+        &srv.url("/staff/waves/3?done=send&n=2&lang=en"),
+        Some(&evaluator),
+    )
+    .body;
+    assert!(page.contains("2 invitations queued."));
+    // Logging out needs the token too, and ends the session.
+    assert_eq!(
+        post(&srv.url("/staff/logout"), &[], Some(&evaluator)).status,
+        403
+    );
+    let out = post(
+        &srv.url("/staff/logout"),
+        &form(&[("csrf", &csrf)]),
+        Some(&evaluator),
+    );
+    assert_eq!(out.status, 303);
+    assert_eq!(get(&srv.url("/staff"), Some(&evaluator)).status, 303);
+    let log = audit(&s);
+    assert!(
+        log.contains("eva@region.se") && log.contains("wave.send") && log.contains("logout"),
+        "{log}"
+    );
+}
+
+#[test]
+fn logins_are_rate_limited_per_client_and_accounts_lock_after_failures() {
+    let s = setup(&[
+        ("KLIMAT_LOGIN_MAX_FAILURES", "3"),
+        ("KLIMAT_LOGIN_LOCK_SECS", "600"),
+    ]);
+    let srv = &s.server;
+    for _ in 0..3 {
+        let r = try_login(srv, "eva@region.se", "not the password at all");
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("Fel e-postadress eller lösenord"));
+    }
+    let locked = try_login(srv, "eva@region.se", PASSWORD);
+    assert_eq!(
+        locked.status, 401,
+        "locked: the right password is refused too"
+    );
+    assert!(locked.cookie("klimat_session").is_none());
+    let unknown = try_login(srv, "nobody@region.se", PASSWORD);
+    assert_eq!(
+        unknown.status, 401,
+        "the same answer for an unknown account"
+    );
+    // A new password (by an admin) lifts the lock.
+    let mut cmd = s.k.cmd();
+    cmd.env("KLIMAT_SECRET", SECRET);
+    let out = cmd
+        .args(["user", "password", "eva@region.se", "--password-stdin"])
+        .write_stdin("another long password\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        try_login(srv, "eva@region.se", "another long password").status,
+        303
+    );
+    // Six attempts so far; the client's burst of ten runs out.
+    let statuses: Vec<u16> = (0..6)
+        .map(|_| try_login(srv, "lead@region.se", "wrong wrong wrong").status)
+        .collect();
+    assert_eq!(statuses, vec![401, 401, 401, 401, 429, 429]);
+    let log = audit(&s);
+    assert!(log.contains("wrong password; account locked"), "{log}");
+    assert!(
+        log.contains("login.refused") && log.contains("locked"),
+        "{log}"
+    );
+}
+
+#[test]
+fn sessions_expire_after_the_idle_time() {
+    let s = setup(&[("KLIMAT_SESSION_IDLE_SECS", "1")]);
+    let (cookie, _) = login(&s.server, "lead@region.se");
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    let r = get(&s.server.url("/staff"), Some(&cookie));
+    assert_eq!(r.status, 303, "an expired session is a new login");
+    assert!(r.header("location").unwrap().starts_with("/staff/login"));
+}
+
+#[test]
+fn hidden_units_stay_hidden_in_pages_api_and_exports() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let (viewer, _) = login(srv, "lead@region.se");
+    let page = get(
+        &srv.url("/staff/studies/pilot/dashboard?parent=A&unit=a3&lang=en"),
+        Some(&viewer),
+    );
+    assert_eq!(page.status, 200);
+    let rows: Vec<&str> = page
+        .body
+        .split("<tr>")
+        .filter(|r| r.contains("<th scope=\"row\">Unit a"))
+        .collect();
+    let row = |name: &str| {
+        *rows
+            .iter()
+            .find(|r| r.contains(&format!(">{name}</th>")))
+            .unwrap_or_else(|| panic!("no row {name}"))
+    };
+    // The trend table comes first: a1 and a2 hidden, a3 shown with its n.
+    assert!(row("Unit a1").contains("<td>hidden</td>"));
+    assert!(
+        row("Unit a2").contains("<td>hidden</td>"),
+        "the complementary hiding inside A"
+    );
+    assert!(row("Unit a3").contains("n=12"));
+    assert!(!page.body.contains("n=3<") && !page.body.contains("n=10<"));
+    assert!(page.body.contains("<svg") && page.body.contains("role=\"img\""));
+
+    let (code, _, dash) = api(
+        srv,
+        "/api/v1/studies/pilot/aggregates?lang=en",
+        Some(&s.viewer_token),
+    );
+    assert_eq!(code, 200);
+    let index = |code: &str| {
+        dash["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|u| u["code"] == code)
+            .unwrap()
+    };
+    for w in 0..2 {
+        let figures = &dash["figures"][w][0];
+        for unit in ["a1", "a2"] {
+            let f = &figures[index(unit)];
+            assert_eq!(
+                (
+                    f["suppressed"].as_bool(),
+                    f["n"].is_null(),
+                    f["mean"].is_null()
+                ),
+                (Some(true), true, true),
+                "{unit}"
+            );
+        }
+        assert_eq!(figures[index("a3")]["n"], 12);
+        assert_eq!(
+            figures[index("b1")]["n"],
+            6,
+            "b1 stays: B has no hidden part"
+        );
+        assert_eq!(figures[index("A")]["n"], 25);
+        assert_eq!(dash["organisation"][w][0]["n"], 40);
+    }
+
+    let (evaluator, _) = login(srv, "eva@region.se");
+    let csv = get(&srv.url("/staff/waves/1/responses.csv"), Some(&evaluator));
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("attachment")
+    );
+    let count = |unit: &str| {
+        csv.body
+            .lines()
+            .filter(|l| l.starts_with(&format!("{unit},")))
+            .count()
+    };
+    assert_eq!(
+        (count("a1"), count("a2"), count("a3"), count("b1")),
+        (0, 0, 12, 6)
+    );
+    assert_eq!(
+        count("(hidden units)"),
+        13,
+        "a1 and a2 pooled into a group above the minimum"
+    );
+    let log = audit(&s);
+    assert!(
+        log.contains("export.responses") && log.contains("lead@region.se"),
+        "{log}"
+    );
+}
+
+#[test]
+fn the_pages_speak_swedish_and_english() {
+    let s = setup(&[]);
+    let (viewer, _) = login(&s.server, "lead@region.se");
+    let sv = get(&s.server.url("/staff?lang=sv"), Some(&viewer));
+    assert!(sv.body.contains("<html lang=\"sv\">") && sv.body.contains("Studier"));
+    let en = get(&s.server.url("/staff?lang=en"), Some(&viewer));
+    assert!(en.body.contains("<html lang=\"en\">") && en.body.contains("Studies"));
+    let cookie = en.cookie("klimat_lang").unwrap();
+    let remembered = get(
+        &s.server.url("/staff"),
+        Some(&format!("{viewer}; {cookie}")),
+    );
+    assert!(
+        remembered.body.contains("<html lang=\"en\">"),
+        "the choice is remembered"
+    );
+}
+
+/// Every endpoint's answers, successes and problems, validate against the
+/// schema the OpenAPI document gives for that status.
+#[test]
+fn the_api_answers_as_its_openapi_document_says() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let (code, _, doc) = api(srv, "/api/v1/openapi.json", None);
+    assert_eq!(code, 200);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let calls: &[(&str, &str, Option<&str>, u16)] = &[
+        (
+            "/api/v1/units",
+            "/api/v1/units?limit=3",
+            Some(&s.viewer_token),
+            200,
+        ),
+        (
+            "/api/v1/units",
+            "/api/v1/units?limit=0",
+            Some(&s.viewer_token),
+            400,
+        ),
+        ("/api/v1/units", "/api/v1/units", None, 401),
+        (
+            "/api/v1/surveys",
+            "/api/v1/surveys",
+            Some(&s.viewer_token),
+            200,
+        ),
+        (
+            "/api/v1/studies",
+            "/api/v1/studies",
+            Some(&s.viewer_token),
+            200,
+        ),
+        (
+            "/api/v1/studies/{name}/waves",
+            "/api/v1/studies/pilot/waves",
+            Some(&s.viewer_token),
+            200,
+        ),
+        (
+            "/api/v1/studies/{name}/waves",
+            "/api/v1/studies/nope/waves",
+            Some(&s.viewer_token),
+            404,
+        ),
+        (
+            "/api/v1/studies/{name}/aggregates",
+            "/api/v1/studies/pilot/aggregates",
+            Some(&s.viewer_token),
+            200,
+        ),
+        (
+            "/api/v1/waves/{id}/status",
+            "/api/v1/waves/3/status",
+            Some(&s.evaluator_token),
+            200,
+        ),
+        (
+            "/api/v1/waves/{id}/status",
+            "/api/v1/waves/3/status",
+            Some(&s.viewer_token),
+            403,
+        ),
+        (
+            "/api/v1/studies/{name}/report",
+            "/api/v1/studies/pilot/report",
+            Some(&s.evaluator_token),
+            200,
+        ),
+    ];
+    for (template, path, token, expected) in calls {
+        let (code, _, body) = api(srv, path, *token);
+        assert_eq!(code, *expected, "{path}");
+        let content = &doc["paths"][template]["get"]["responses"][code.to_string()]["content"];
+        let media = content
+            .as_object()
+            .unwrap_or_else(|| panic!("{template} documents no {code}"))
+            .values()
+            .next()
+            .unwrap();
+        let mut schema = media["schema"].clone();
+        schema
+            .as_object_mut()
+            .unwrap()
+            .insert("components".into(), doc["components"].clone());
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{path} ({code}): {errors:?}");
+    }
+    // The schemas do constrain: a page of units without its items is refused.
+    let mut unit_page = doc["paths"]["/api/v1/units"]["get"]["responses"]["200"]["content"]["application/json"]["schema"].clone();
+    unit_page
+        .as_object_mut()
+        .unwrap()
+        .insert("components".into(), doc["components"].clone());
+    let validator = jsonschema::validator_for(&unit_page).unwrap();
+    assert!(!validator.is_valid(&serde_json::json!({"next": null})));
+    assert!(!validator.is_valid(&serde_json::json!({"items": [{"code": 1}], "next": null})));
+    // Pagination walks every unit exactly once.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/units?limit=3".to_owned();
+    loop {
+        let (_, _, page) = api(srv, &path, Some(&s.viewer_token));
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["code"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/units?limit=3&after={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["A", "B", "a1", "a2", "a3", "b1", "b2", "region"]);
+}
