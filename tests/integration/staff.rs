@@ -9,7 +9,7 @@ use crate::helpers::*;
 use crate::services::*;
 
 const SECRET: &str = "staff-test-secret-0123456789abcdef01";
-const PASSWORD: &str = "a long enough password";
+pub const PASSWORD: &str = "a long enough password";
 
 /// Respondents per unit in both waves: a1 is below the minimum of 5; over
 /// the units alone hiding a1 with b1 would do, but division A is shown too,
@@ -31,14 +31,14 @@ fn env(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
 /// An organisation region → A (a1, a2, a3), B (b1, b2); a study with two
 /// waves of imported responses; an admin, an evaluator and a viewer; an open
 /// third wave with a roster (for sends); API tokens for viewer and evaluator.
-struct Setup {
-    k: Klimat,
-    server: Server,
+pub struct Setup {
+    pub k: Klimat,
+    pub server: Server,
     viewer_token: String,
     evaluator_token: String,
 }
 
-fn setup(extra: &[(&'static str, &str)]) -> Setup {
+pub fn setup(extra: &[(&'static str, &str)]) -> Setup {
     let k = Klimat::new();
     let env = env(extra);
     k.write(
