@@ -22,7 +22,6 @@ pub fn accumulate(
     survey: &Survey,
     waves: &[i64],
 ) -> anyhow::Result<(Accumulator, Vec<String>, Vec<String>)> {
-    use std::collections::HashMap;
     let mut acc = Accumulator::new(survey);
     let (mut wave_names, mut unit_names) = (Vec::<String>::new(), Vec::<String>::new());
     let (mut wave_index, mut unit_index) = (
@@ -30,10 +29,12 @@ pub fn accumulate(
         HashMap::<String, usize>::new(),
     );
     let index = |names: &mut Vec<String>, map: &mut HashMap<String, usize>, name: &str| {
-        *map.entry(name.to_owned()).or_insert_with(|| {
-            names.push(name.to_owned());
-            names.len() - 1
-        })
+        if let Some(&i) = map.get(name) {
+            return i;
+        }
+        names.push(name.to_owned());
+        map.insert(name.to_owned(), names.len() - 1);
+        names.len() - 1
     };
     responses::scan(conn, waves, |wave, unit, answers| {
         let w = index(&mut wave_names, &mut wave_index, wave);

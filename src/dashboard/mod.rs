@@ -11,7 +11,10 @@ use serde::Serialize;
 
 use crate::scoring::Accumulator;
 use crate::scoring::suppression::suppress_tree;
-use crate::stats::descriptive::{Moments, mean_ci};
+use std::collections::HashMap;
+
+use crate::stats::descriptive::Moments;
+use crate::stats::distributions::t_quantile;
 use crate::survey::{Language, Survey};
 
 /// A unit in the organisation's tree; `parent` indexes the same list.
@@ -53,10 +56,13 @@ impl Figure {
         suppressed: true,
     };
 
-    fn of(m: &Moments) -> Figure {
+    fn of(m: &Moments, t: &mut TQuantiles) -> Figure {
         let mean = m.mean();
         let ci95 = match (mean, m.sd()) {
-            (Some(mean), Some(sd)) if m.n >= 2 => Some(mean_ci(mean, sd, m.n, 0.95)),
+            (Some(mean), Some(sd)) if m.n >= 2 => {
+                let half = t.get(m.n - 1) * sd / (m.n as f64).sqrt();
+                Some([mean - half, mean + half])
+            }
             _ => None,
         };
         Figure {
@@ -65,6 +71,20 @@ impl Figure {
             ci95,
             suppressed: false,
         }
+    }
+}
+
+/// The 97.5 % quantiles of t by degrees of freedom, computed once each: a
+/// dashboard needs tens of thousands of intervals but few distinct df.
+#[derive(Default)]
+struct TQuantiles(HashMap<u64, f64>);
+
+impl TQuantiles {
+    fn get(&mut self, df: u64) -> f64 {
+        *self
+            .0
+            .entry(df)
+            .or_insert_with(|| t_quantile(0.975, df as f64))
     }
 }
 
@@ -119,6 +139,7 @@ pub fn build(
     let parent: Vec<Option<usize>> = nodes.iter().map(|n| n.parent).collect();
     let order = subtree_order(&parent);
     let dims = survey.dimensions.len();
+    let mut t = TQuantiles::default();
     let mut organisation = Vec::with_capacity(waves.len());
     let mut figures = Vec::with_capacity(waves.len());
     let mut organisation_rates = Vec::with_capacity(waves.len());
@@ -147,13 +168,19 @@ pub fn build(
             wave_org.push(if all_hidden {
                 Figure::HIDDEN
             } else {
-                Figure::of(&total)
+                Figure::of(&total, &mut t)
             });
             wave_figures.push(
                 subtree
                     .iter()
                     .zip(&hidden)
-                    .map(|(m, &h)| if h { Figure::HIDDEN } else { Figure::of(m) })
+                    .map(|(m, &h)| {
+                        if h {
+                            Figure::HIDDEN
+                        } else {
+                            Figure::of(m, &mut t)
+                        }
+                    })
                     .collect(),
             );
         }
