@@ -18,6 +18,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use clap::Args;
 
+use crate::auth::{Role, hash_password};
 use crate::config::Settings;
 use crate::evaluation::{DesignRequest, Inference, evaluate};
 use crate::mail::{Composer, Mailer, WorkerConfig, worker};
@@ -28,7 +29,7 @@ use crate::store::invitations::{self, RosterRow};
 use crate::store::outbox::{self, ReminderRule};
 use crate::store::respondents::{self, Submission, Submitted};
 use crate::store::units::{self, UnitRow};
-use crate::store::{Database, Migrations, studies, surveys};
+use crate::store::{self, Database, Migrations, studies, surveys};
 use crate::survey::{self, Language, Survey};
 use crate::token::{Purpose, Secret};
 use crate::web::form;
@@ -411,9 +412,26 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         );
     }
     println!("  every 95 % interval covers the simulated truth");
+    if args.serve {
+        // Accounts for the newcomer: leadership's view and the evaluator's.
+        let mut accounts = Vec::new();
+        for (email, role) in [
+            ("ledning@demo.region.se", Role::Viewer),
+            ("utvardering@demo.region.se", Role::Evaluator),
+        ] {
+            let password = crate::token::random_key()[..20].to_owned();
+            let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
+            store::accounts::add_user(&mut conn, email, role, &hash, outbox::now_ms())?;
+            accounts.push((email, role, password));
+        }
+        println!("\nserving the demo database; stop with Ctrl-C");
+        println!("  the dashboard: /staff/studies/innovation-pilot/dashboard at the address below");
+        for (email, role, password) in &accounts {
+            println!("  log in as {role}: {email}  password {password}");
+        }
+    }
     drop(conn);
     if args.serve {
-        println!("\nserving the demo database; stop with Ctrl-C");
         crate::web::serve(
             &settings,
             db,

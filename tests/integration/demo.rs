@@ -57,3 +57,53 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
         "the same seed, the same result"
     );
 }
+
+/// `klimat demo --serve`: the service starts on the demo database and the
+/// printed viewer account opens the dashboard.
+#[test]
+fn the_served_demo_prints_a_viewer_account_that_opens_the_dashboard() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let k = Klimat::new();
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("klimat"));
+    cmd.current_dir(k.dir.path());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("KLIMAT_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd
+        .args(["demo", "--dir", "d", "--serve"])
+        .env("KLIMAT_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (mut email, mut password, mut base) = (None, None, None);
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.trim().strip_prefix("log in as viewer: ") {
+            let mut parts = rest.split_whitespace();
+            email = parts.next().map(str::to_owned);
+            password = parts.nth(1).map(str::to_owned);
+        }
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            base = Some(addr.trim().to_owned());
+            break;
+        }
+    }
+    let server = crate::services::Server::attach(child, base.expect("the service started"));
+    let cookie = crate::staff::login_as(&server, &email.unwrap(), &password.unwrap());
+    let page = crate::services::get(
+        &server.url("/staff/studies/innovation-pilot/dashboard?lang=en"),
+        Some(&cookie),
+    );
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body.matches("<svg").count(), 3, "three charts");
+    // A viewer sees aggregates only.
+    let report = crate::services::get(
+        &server.url("/staff/studies/innovation-pilot/report"),
+        Some(&cookie),
+    );
+    assert_eq!(report.status, 403);
+}

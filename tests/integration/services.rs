@@ -152,6 +152,15 @@ impl Server {
         }
     }
 
+    /// A server started some other way (its stdout already read).
+    pub fn attach(child: Child, base: String) -> Server {
+        Server {
+            child,
+            base,
+            log: PathBuf::new(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -197,6 +197,13 @@ fn try_login(s: &Server, email: &str, password: &str) -> Page {
     )
 }
 
+/// Logs in; the session cookie.
+pub fn login_as(s: &Server, email: &str, password: &str) -> String {
+    let r = try_login(s, email, password);
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.cookie("klimat_session").expect("a session cookie")
+}
+
 /// A session cookie and the session's CSRF token.
 fn login(s: &Server, email: &str) -> (String, String) {
     let r = try_login(s, email, PASSWORD);
