@@ -204,6 +204,14 @@ klimat responses export --study pilot-2025 > all.csv"
     },
 }
 
+/// Records a command in the audit log, under `cli:` and the system user.
+fn audit(conn: &mut store::DbConnection, action: &str, detail: &str) -> anyhow::Result<()> {
+    let user = std::env::var("USER").unwrap_or_default();
+    let actor = format!("cli:{user}");
+    store::accounts::audit(conn, &actor, action, detail, store::outbox::now_ms())?;
+    Ok(())
+}
+
 pub fn migrate(settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = Database::open(&settings.database_url, Migrations::Apply)?;
     println!("{:?}: migrated", db);
@@ -315,22 +323,38 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
         WaveCommand::Open { wave } => {
             let current = studies::wave(&mut conn, &wave)?;
             let w = studies::set_state(&mut conn, &current, "open")?;
+            audit(
+                &mut conn,
+                "wave.open",
+                &format!("wave {} ({})", w.name, w.id),
+            )?;
             println!("wave {} is open", w.name);
         }
         WaveCommand::PurgeContacts { wave } => {
             let w = studies::wave(&mut conn, &wave)?;
             let n = store::invitations::purge_contacts(&mut conn, &w)?;
+            audit(
+                &mut conn,
+                "retention.purge",
+                &format!("wave {} ({}): {n}", w.name, w.id),
+            )?;
             println!(
                 "removed the e-mail addresses of {n} invitation(s) of wave {}",
                 w.name
             );
         }
-        WaveCommand::Send { wave } => super::mail::send(&db, settings, &wave)?,
+        WaveCommand::Send { wave } => {
+            let n = super::mail::send(&db, settings, &wave)?;
+            audit(&mut conn, "wave.send", &format!("wave {wave}: {n}"))?;
+        }
         WaveCommand::Remind {
             wave,
             min_days,
             max_reminders,
-        } => super::mail::remind(&db, &wave, min_days, max_reminders)?,
+        } => {
+            let n = super::mail::remind(&db, &wave, min_days, max_reminders)?;
+            audit(&mut conn, "wave.remind", &format!("wave {wave}: {n}"))?;
+        }
         WaveCommand::UnitLinks { wave } => {
             let w = studies::wave(&mut conn, &wave)?;
             let secret = super::mail::secret(settings)?;
@@ -345,6 +369,11 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
         WaveCommand::Close { wave } => {
             let current = studies::wave(&mut conn, &wave)?;
             let w = studies::set_state(&mut conn, &current, "closed")?;
+            audit(
+                &mut conn,
+                "wave.close",
+                &format!("wave {} ({})", w.name, w.id),
+            )?;
             println!("wave {} is closed", w.name);
         }
     }
@@ -453,6 +482,15 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                 return Err(e.into());
             }
             let bytes = writer.finish()?;
+            let names: Vec<String> = waves
+                .iter()
+                .map(|w| format!("{} ({})", w.name, w.id))
+                .collect();
+            audit(
+                &mut conn,
+                "export.responses",
+                &format!("waves {}", names.join(", ")),
+            )?;
             write_output(
                 out.as_deref(),
                 &String::from_utf8(bytes).expect("the writer writes UTF-8"),

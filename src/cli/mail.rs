@@ -48,7 +48,7 @@ pub fn secret(settings: &Settings) -> anyhow::Result<Secret> {
     Secret::load(settings.secret.as_deref(), &settings.secret_file).map_err(anyhow::Error::msg)
 }
 
-pub fn send(db: &Database, settings: &Settings, wave: &str) -> anyhow::Result<()> {
+pub fn send(db: &Database, settings: &Settings, wave: &str) -> anyhow::Result<usize> {
     let secret = secret(settings)?;
     let mut conn = db.get()?;
     let w = studies::wave(&mut conn, wave)?;
@@ -57,10 +57,15 @@ pub fn send(db: &Database, settings: &Settings, wave: &str) -> anyhow::Result<()
         "queued {n} invitation(s) for wave {}; `klimat worker` (or `klimat serve`) sends them",
         w.name
     );
-    Ok(())
+    Ok(n)
 }
 
-pub fn remind(db: &Database, wave: &str, min_days: u32, max_reminders: u32) -> anyhow::Result<()> {
+pub fn remind(
+    db: &Database,
+    wave: &str,
+    min_days: u32,
+    max_reminders: u32,
+) -> anyhow::Result<usize> {
     let mut conn = db.get()?;
     let w = studies::wave(&mut conn, wave)?;
     let rule = ReminderRule {
@@ -69,7 +74,7 @@ pub fn remind(db: &Database, wave: &str, min_days: u32, max_reminders: u32) -> a
     };
     let n = outbox::queue_reminders(&mut conn, &w, rule)?;
     println!("queued {n} reminder(s) for wave {}", w.name);
-    Ok(())
+    Ok(n)
 }
 
 /// A unit's status as shown: counts of small units are withheld.

@@ -393,6 +393,11 @@ fn state_changing_forms_without_the_session_csrf_token_are_refused() {
         log.contains("eva@region.se") && log.contains("wave.send") && log.contains("logout"),
         "{log}"
     );
+    // Commands are audited too, under `cli:` and the system user.
+    assert!(
+        log.lines().any(|l| l.contains("cli:") && l.contains("wave.open")),
+        "{log}"
+    );
 }
 
 #[test]
