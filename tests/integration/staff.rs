@@ -395,7 +395,8 @@ fn state_changing_forms_without_the_session_csrf_token_are_refused() {
     );
     // Commands are audited too, under `cli:` and the system user.
     assert!(
-        log.lines().any(|l| l.contains("cli:") && l.contains("wave.open")),
+        log.lines()
+            .any(|l| l.contains("cli:") && l.contains("wave.open")),
         "{log}"
     );
 }
