@@ -7,7 +7,10 @@
 # peak memory, and the same analyses with pandas + pingouin and with pyfixest
 # when they are installed (pip install pingouin pyfixest).
 #
-# Usage: bash benches/run.sh [WORKDIR]   (needs /usr/bin/time and bc)
+# Then runs benches/store.sh, mail.sh, submit.sh and dashboard.sh: every
+# figure of BENCHMARKS.md in one run on one machine.
+#
+# Usage: bash benches/run.sh [WORKDIR]   (needs /usr/bin/time, bc, wrk and python3-aiosmtpd)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-$(mktemp -d)}
@@ -53,3 +56,17 @@ if python3 -c "import pyfixest" 2> /dev/null; then
 else
     echo "pyfixest: not installed (pip install pyfixest) — skipped"
 fi
+
+# The figures of the later issues, on the same machine in the same run.
+echo
+echo "== persistence: 1M responses into SQLite (and PostgreSQL with KLIMAT_BENCH_POSTGRES_URL)"
+bash benches/store.sh "$file" "$work"
+echo
+echo "== e-mail: enqueue 100,000 invitations, deliver 20,000 to aiosmtpd"
+bash benches/mail.sh "$work/mail" 20000
+echo
+echo "== submissions of the 40-item form over HTTP, the database's limit, kill -9"
+bash benches/submit.sh "$work/submit" 10 32
+echo
+echo "== the dashboard: 500 units × 10 waves × 10 dimensions"
+bash benches/dashboard.sh "$work/dashboard" 10
