@@ -700,3 +700,96 @@ fn the_api_answers_as_its_openapi_document_says() {
     }
     assert_eq!(seen, ["A", "B", "a1", "a2", "a3", "b1", "b2", "region"]);
 }
+
+/// The admin page: accounts (add, disable), units (all or nothing); none of
+/// it for an evaluator.
+#[test]
+fn admins_manage_accounts_and_units_and_evaluators_cannot() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let (admin, csrf) = login(srv, "admin@region.se");
+    let (evaluator, eva_csrf) = login(srv, "eva@region.se");
+    let new_user = form(&[
+        ("csrf", &eva_csrf),
+        ("email", "new@region.se"),
+        ("role", "admin"),
+        ("password", PASSWORD),
+    ]);
+    assert_eq!(
+        post(&srv.url("/staff/admin/users"), &new_user, Some(&evaluator)).status,
+        403
+    );
+    let added = post(
+        &srv.url("/staff/admin/users"),
+        &form(&[
+            ("csrf", &csrf),
+            ("email", "New@Region.se"),
+            ("role", "viewer"),
+            ("password", PASSWORD),
+        ]),
+        Some(&admin),
+    );
+    assert_eq!(added.status, 303);
+    login(srv, "new@region.se");
+    let short = post(
+        &srv.url("/staff/admin/users"),
+        &form(&[
+            ("csrf", &csrf),
+            ("email", "other@region.se"),
+            ("role", "viewer"),
+            ("password", "short"),
+        ]),
+        Some(&admin),
+    );
+    assert_eq!(short.status, 409);
+    assert!(short.body.contains("at least 12 characters"));
+    let disabled = post(
+        &srv.url("/staff/admin/users/new%40region.se/disable"),
+        &form(&[("csrf", &csrf)]),
+        Some(&admin),
+    );
+    assert_eq!(disabled.status, 303);
+    assert_eq!(
+        try_login(srv, "new@region.se", PASSWORD).status,
+        401,
+        "a disabled account cannot log in"
+    );
+
+    let units = |csv: &str, cookie: &str, token: &str| {
+        post(
+            &srv.url("/staff/admin/units"),
+            &form(&[("csrf", token), ("csv", csv)]),
+            Some(cookie),
+        )
+    };
+    assert_eq!(
+        units("code,name,parent\nc1,Unit c1,B\n", &evaluator, &eva_csrf).status,
+        403
+    );
+    let bad = units(
+        "code,name,parent\nc1,Unit c1,B\nc2,Unit c2,nowhere\n",
+        &admin,
+        &csrf,
+    );
+    assert_eq!(bad.status, 409);
+    assert!(bad.body.contains("nowhere"), "{}", bad.body);
+    let codes = || -> Vec<String> {
+        let (_, _, page) = api(srv, "/api/v1/units?limit=500", Some(&s.viewer_token));
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!codes().contains(&"c1".to_owned()), "all or nothing");
+    assert_eq!(
+        units("code,name,parent\nc1,Unit c1,B\n", &admin, &csrf).status,
+        303
+    );
+    assert!(codes().contains(&"c1".to_owned()));
+    let log = audit(&s);
+    for action in ["user.add", "user.disable", "units.import"] {
+        assert!(log.contains(action), "{action} in {log}");
+    }
+}

@@ -44,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/admin", web::get().to(pages::admin))
         .route("/staff/admin/users", web::post().to(pages::add_user))
+        .route("/staff/admin/units", web::post().to(pages::import_units))
         .route(
             "/staff/admin/users/{email}/{action}",
             web::post().to(pages::user_action),

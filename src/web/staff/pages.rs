@@ -873,6 +873,7 @@ pub async fn admin(
     let lang = language(&req);
     let found = blocking(&state, |c| {
         let users = accounts::users(c)?;
+        let unit_count = crate::store::units::all(c)?.len();
         let audit = accounts::audit_entries(c, 200, None)?;
         let mut closed = Vec::new();
         for s in studies::all(c)? {
@@ -885,10 +886,10 @@ pub async fn admin(
                 }
             }
         }
-        Ok((users, audit, closed))
+        Ok((users, audit, closed, unit_count))
     })
     .await;
-    let (users, audit, closed) = match found {
+    let (users, audit, closed, unit_count) = match found {
         Ok(x) => x,
         Err(e) => return failure(&state, &staff, lang, &req, e),
     };
@@ -914,6 +915,7 @@ pub async fn admin(
         .collect();
     let flash = match (done.done.as_deref(), done.n) {
         (Some("user"), _) => Some(words::pick(lang, "done_user").to_owned()),
+        (Some("units"), Some(n)) => Some(format!("{n} {}", words::pick(lang, "done_units"))),
         (Some("purge"), Some(n)) => Some(format!("{n} {}", words::pick(lang, "done_purge"))),
         _ => None,
     };
@@ -925,6 +927,7 @@ pub async fn admin(
                 users => Serde(users),
                 audit => Serde(audit),
                 closed => Serde(closed),
+                unit_count => unit_count,
                 ..context! { flash => flash, ..base(Some(&staff), lang, &req, words::pick(lang, "admin")) }
             },
         ),
@@ -970,6 +973,48 @@ pub async fn add_user(
     match done {
         Ok(()) => HttpResponse::SeeOther()
             .insert_header(("location", "/staff/admin?done=user"))
+            .finish(),
+        Err(e) => failure(&state, &staff, lang, &req, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitsForm {
+    #[serde(default)]
+    csrf: String,
+    csv: String,
+}
+
+/// Imports units from CSV text (code,name,parent): all or nothing, as
+/// `klimat unit import` does; every problem is shown.
+pub async fn import_units(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<UnitsForm>,
+) -> HttpResponse {
+    let staff = staff_or_return!(req, state, Role::Admin);
+    let lang = language(&req);
+    if let Err(r) = check_csrf(&staff, &form.csrf) {
+        return r;
+    }
+    let csv = form.into_inner().csv;
+    let actor = staff.email.clone();
+    let done = blocking(&state, move |c| {
+        let rows = crate::store::units::parse_units_csv(&csv).map_err(|problems| {
+            StoreError::Invalid(format!("nothing was imported: {}", problems.join("; ")))
+        })?;
+        let summary = crate::store::units::import(c, &rows)?;
+        let detail = format!(
+            "{} added, {} renamed, {} unchanged",
+            summary.added, summary.renamed, summary.unchanged
+        );
+        accounts::audit(c, &actor, "units.import", &detail, now_ms())?;
+        Ok(summary.added + summary.renamed)
+    })
+    .await;
+    match done {
+        Ok(n) => HttpResponse::SeeOther()
+            .insert_header(("location", format!("/staff/admin?done=units&n={n}")))
             .finish(),
         Err(e) => failure(&state, &staff, lang, &req, e),
     }

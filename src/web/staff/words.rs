@@ -149,6 +149,19 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("disable", "Stäng av", "Disable"),
     ("enable", "Aktivera", "Enable"),
     ("disabled", "avstängt", "disabled"),
+    ("units", "Enheter", "Units"),
+    ("units_stored", "enheter finns.", "units are stored."),
+    (
+        "units_csv",
+        "Enheter som CSV (code,name,parent), allt eller inget; nya läggs till, kända byter namn, inga tas bort",
+        "Units as CSV (code,name,parent), all or nothing; new ones are added, known ones renamed, none removed",
+    ),
+    ("import_units", "Importera enheter", "Import units"),
+    (
+        "done_units",
+        "enheter tillagda eller omdöpta.",
+        "units added or renamed.",
+    ),
     ("retention", "Gallring", "Retention"),
     ("purge", "Radera e-postadresser", "Delete e-mail addresses"),
     (
