@@ -5,6 +5,10 @@
 # database's limit, `cargo bench --bench submit_direct`), and the crash
 # check: kill -9 of the server under load, restart, and count.
 #
+# With KLIMAT_BENCH_DATABASE_URL=postgres://… the HTTP phase runs against
+# that PostgreSQL database instead (built with --features postgres; the
+# database is emptied first), without the SQLite-only direct and crash phases.
+#
 # Usage: bash benches/submit.sh [WORKDIR] [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +17,19 @@ work=${1:-$(mktemp -d)}
 secs=${2:-10}
 conns=${3:-32}
 mkdir -p "$work"
-cargo build --release -q
+db_url=${KLIMAT_BENCH_DATABASE_URL:-}
+if [ -n "$db_url" ]; then
+    cargo build --release -q --features postgres
+    psql "$db_url" -q -c "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" > /dev/null
+else
+    cargo build --release -q
+    db_url="sqlite://$work/klimat.db"
+fi
+export KLIMAT_DATABASE_URL=$db_url
 bin=$repo/target/release/klimat
 cd "$work"
 rm -rf klimat.db* mail-out
+$bin migrate > /dev/null
 export KLIMAT_SECRET=bench-secret-0123456789abcdef0123456789
 N=200000
 python3 - "$N" <<'PY'
@@ -64,8 +77,18 @@ start_server
 export TOKENS=$work/tokens.txt BODY=$work/body.txt WRK_THREADS=2
 echo "== wrk: $secs s, 2 threads, $conns connections, each request a new link"
 wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$repo/benches/submit.lua" "$url" | grep -E "Latency|50%|90%|99%|Requests/sec|requests in|Non-2xx"
-count() { python3 -c "import sqlite3; c=sqlite3.connect('klimat.db'); print(c.execute(\"SELECT count(*) FROM responses\").fetchone()[0], c.execute('SELECT count(*) FROM invitations WHERE answered').fetchone()[0])"; }
+count() {
+    if [[ $db_url == postgres* ]]; then
+        echo "$(psql "$db_url" -At -c 'SELECT count(*) FROM responses') $(psql "$db_url" -At -c 'SELECT count(*) FROM invitations WHERE answered')"
+    else
+        python3 -c "import sqlite3; c=sqlite3.connect('klimat.db'); print(c.execute(\"SELECT count(*) FROM responses\").fetchone()[0], c.execute('SELECT count(*) FROM invitations WHERE answered').fetchone()[0])"
+    fi
+}
 echo "responses, answered invitations: $(count)"
+if [[ $db_url == postgres* ]]; then
+    kill $server
+    exit 0
+fi
 
 echo "== the same rows without HTTP (store functions, same transactions)"
 (cd "$repo" && cargo bench -q --bench submit_direct -- "sqlite://$work/klimat.db" "$work/tokens.txt" 100000 20000)
