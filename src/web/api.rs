@@ -86,7 +86,11 @@ async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<Strin
         .headers()
         .get("authorization")
         .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
+        .and_then(|h| {
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            let (scheme, token) = h.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(token)
+        })
         .map(|t| t.trim().to_owned());
     let Some(token) = token.filter(|t| crate::token::well_formed(t)) else {
         return Err(problem(

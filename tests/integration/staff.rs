@@ -312,6 +312,19 @@ fn each_role_is_denied_what_it_may_not_do_through_pages_and_api() {
         .0,
         200
     );
+    let lower = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+        .get(srv.url("/api/v1/studies/pilot/aggregates"))
+        .header("authorization", format!("bearer {}", s.viewer_token))
+        .call()
+        .unwrap();
+    assert_eq!(
+        lower.status().as_u16(),
+        200,
+        "the scheme is case-insensitive"
+    );
     for path in ["/api/v1/waves/1/status", "/api/v1/studies/pilot/report"] {
         let (code, ct, body) = api(srv, path, Some(&s.viewer_token));
         assert_eq!(

@@ -127,7 +127,8 @@ pub async fn login(
             words::pick(lang, "login_too_many"),
         );
     }
-    let email = form.email.trim().to_lowercase();
+    // What was typed goes into the audit log: an address at most.
+    let email: String = form.email.trim().to_lowercase().chars().take(254).collect();
     let password = form.password.clone();
     let (max_failures, lock_ms, idle) = state.login_limits();
     let key = crate::token::random_key();
