@@ -80,6 +80,12 @@ pub struct Settings {
     pub session_idle_secs: u64,
     /// Seconds a staff session lasts at most, however active. Default: 43200.
     pub session_max_secs: u64,
+    /// Addresses of the load balancers or proxies in front of klimat,
+    /// comma-separated. Requests from them are limited (link guesses,
+    /// logins) by the client address they add to `X-Forwarded-For`; without
+    /// them that header is ignored, since any client could write it.
+    /// Default: none.
+    pub trusted_proxies: String,
     /// Failed logins in a row before an account is locked. Default: 5.
     pub login_max_failures: u32,
     /// Seconds an account stays locked after too many failures. Default: 900.
@@ -110,6 +116,7 @@ impl Default for Settings {
             mail_templates_dir: None,
             session_idle_secs: 1800,
             session_max_secs: 43_200,
+            trusted_proxies: String::new(),
             login_max_failures: 5,
             login_lock_secs: 900,
         }
@@ -165,6 +172,16 @@ impl Settings {
         }
     }
 
+    /// The trusted proxies' addresses, or the first entry that is not one.
+    pub fn proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.parse().map_err(|_| p.to_owned()))
+            .collect()
+    }
+
     fn validate(&self, figment: &Figment) -> Result<(), SettingsError> {
         let invalid = |key: &'static str, problem: String| SettingsError::Invalid {
             key,
@@ -210,6 +227,12 @@ impl Settings {
                     "`{}` is not an http:// or https:// address",
                     self.public_url
                 ),
+            ));
+        }
+        if let Err(bad) = self.proxies() {
+            return Err(invalid(
+                "trusted_proxies",
+                format!("`{bad}` is not an IP address (list addresses separated by commas)"),
             ));
         }
         if self.bind.parse::<std::net::SocketAddr>().is_err() {

@@ -40,6 +40,8 @@ pub struct AppState {
     login_lock_ms: i64,
     /// The smallest group shown where no wave fixes one.
     pub min_group_size: u32,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    proxies: Vec<IpAddr>,
 }
 
 impl AppState {
@@ -62,17 +64,18 @@ impl AppState {
             login_max_failures: settings.login_max_failures,
             login_lock_ms: ms(settings.login_lock_secs),
             min_group_size: settings.min_group_size,
+            proxies: settings.proxies().unwrap_or_default(),
         }
     }
 
     /// Whether the client may miss once more.
     pub fn allow_miss(&self, req: &HttpRequest) -> bool {
-        self.misses.check_key(&client(req)).is_ok()
+        self.misses.check_key(&self.client(req)).is_ok()
     }
 
     /// Whether the client may try to log in once more.
     pub fn allow_login(&self, req: &HttpRequest) -> bool {
-        self.logins.check_key(&client(req)).is_ok()
+        self.logins.check_key(&self.client(req)).is_ok()
     }
 
     /// A session's idle and absolute lifetime in ms.
@@ -156,8 +159,79 @@ impl AppState {
     }
 }
 
-fn client(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+impl AppState {
+    /// The client's address: the peer, or, when the peer is a trusted proxy,
+    /// the right-most `X-Forwarded-For` entry that is not itself a trusted
+    /// proxy (entries further left are whatever the client wrote).
+    fn client(&self, req: &HttpRequest) -> IpAddr {
+        let peer = req
+            .peer_addr()
+            .map(|a| a.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        client_address(
+            peer,
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok()),
+            &self.proxies,
+        )
+    }
+}
+
+fn client_address<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    proxies: &[IpAddr],
+) -> IpAddr {
+    if !proxies.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if proxies.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // Not from a proxy: the header is the client's own words.
+        assert_eq!(
+            client_address(ip("192.0.2.7"), ["203.0.113.9"].into_iter(), &proxies),
+            ip("192.0.2.7")
+        );
+        // From a proxy: the right-most address that is not a proxy.
+        let hops = ["198.51.100.1, 203.0.113.9", "10.0.0.2"];
+        assert_eq!(
+            client_address(ip("10.0.0.1"), hops.into_iter(), &proxies),
+            ip("203.0.113.9")
+        );
+        // A proxy without the header, or with garbage, is itself the client.
+        assert_eq!(
+            client_address(ip("10.0.0.1"), std::iter::empty(), &proxies),
+            ip("10.0.0.1")
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.1"), ["junk"].into_iter(), &proxies),
+            ip("10.0.0.1")
+        );
+    }
 }

@@ -41,6 +41,20 @@ fn invalid_settings_stop_start_up_naming_the_key() {
         stderr.contains("invalid setting `min_group_size`"),
         "{stderr}"
     );
+    let out = k
+        .cmd()
+        .arg("config")
+        .env("KLIMAT_MIN_GROUP_SIZE", "5")
+        .env("KLIMAT_TRUSTED_PROXIES", "10.0.0.1, lb.region.se")
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("trusted_proxies")
+            && stderr.contains("`lb.region.se` is not an IP address"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -806,3 +806,59 @@ fn admins_manage_accounts_and_units_and_evaluators_cannot() {
         assert!(log.contains(action), "{action} in {log}");
     }
 }
+
+/// Behind a trusted proxy the login limit counts the client named in
+/// `X-Forwarded-For`; from anyone else that header is ignored.
+#[test]
+fn the_login_limit_counts_forwarded_clients_only_behind_trusted_proxies() {
+    let attempts = |s: &Server, forwarded: &dyn Fn(usize) -> String| -> Vec<u16> {
+        (0..12)
+            .map(|i| {
+                let page = get(&s.url("/staff/login"), None);
+                let cookie = page.cookie("klimat_login").unwrap();
+                let body = [
+                    ("email", "lead@region.se"),
+                    ("password", "wrong wrong wrong"),
+                    ("csrf", hidden(&page.body, "csrf").as_str()),
+                ]
+                .map(|(k, v)| (k.to_owned(), v.to_owned()));
+                let pairs: Vec<(&str, &str)> =
+                    body.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+                ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .max_redirects(0)
+                    .build()
+                    .new_agent()
+                    .post(s.url("/staff/login"))
+                    .header("cookie", &cookie)
+                    .header("x-forwarded-for", forwarded(i))
+                    .send_form(pairs)
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+            .collect()
+    };
+    let behind = setup(&[
+        ("KLIMAT_TRUSTED_PROXIES", "127.0.0.1"),
+        ("KLIMAT_LOGIN_MAX_FAILURES", "100"),
+    ]);
+    let spread = attempts(&behind.server, &|i| format!("203.0.113.{i}"));
+    assert!(
+        spread.iter().all(|&s| s == 401),
+        "twelve clients, one attempt each: {spread:?}"
+    );
+    let one = attempts(&behind.server, &|_| "198.51.100.7, 203.0.113.99".to_owned());
+    assert_eq!(
+        one[10..],
+        [429, 429],
+        "one client behind the proxy: {one:?}"
+    );
+    let direct = setup(&[("KLIMAT_LOGIN_MAX_FAILURES", "100")]);
+    let forged = attempts(&direct.server, &|i| format!("203.0.113.{i}"));
+    assert_eq!(
+        forged[10..],
+        [429, 429],
+        "a forged header changes nothing: {forged:?}"
+    );
+}
