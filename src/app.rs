@@ -145,14 +145,15 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> anyhow:
     let waves = studies::waves_of(conn, &study)?;
     let survey = surveys::shared_by(conn, &waves).with_context(|| format!("study `{name}`"))?;
     let lang = language_for(&survey, lang);
-    let all = units::all(conn)?;
+    let (all, parents) = unit_tree(conn)?;
     let index: HashMap<i64, usize> = all.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let nodes: Vec<Node> = all
         .iter()
-        .map(|u| Node {
+        .zip(parents)
+        .map(|(u, parent)| Node {
             code: u.code.clone(),
             name: u.name.clone(),
-            parent: u.parent_id.and_then(|p| index.get(&p).copied()),
+            parent,
         })
         .collect();
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();

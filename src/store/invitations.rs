@@ -173,37 +173,31 @@ pub fn counts(
     conn: &mut DbConnection,
     waves: &[i64],
 ) -> Result<Vec<(i64, i64, u64, u64)>, StoreError> {
-    let invited: Vec<(i64, i64, i64)> = invitations::table
+    let rows: Vec<(i64, i64, bool, i64)> = invitations::table
         .filter(invitations::wave_id.eq_any(waves))
-        .group_by((invitations::wave_id, invitations::unit_id))
+        .group_by((
+            invitations::wave_id,
+            invitations::unit_id,
+            invitations::answered,
+        ))
         .select((
             invitations::wave_id,
             invitations::unit_id,
+            invitations::answered,
             diesel::dsl::count_star(),
         ))
         .load(conn)?;
-    let answered: Vec<(i64, i64, i64)> = invitations::table
-        .filter(invitations::wave_id.eq_any(waves))
-        .filter(invitations::answered.eq(true))
-        .group_by((invitations::wave_id, invitations::unit_id))
-        .select((
-            invitations::wave_id,
-            invitations::unit_id,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
-    let answered: std::collections::HashMap<(i64, i64), i64> =
-        answered.into_iter().map(|(w, u, n)| ((w, u), n)).collect();
-    Ok(invited
+    let mut by_cell: std::collections::BTreeMap<(i64, i64), (u64, u64)> = Default::default();
+    for (wave, unit, answered, n) in rows {
+        let cell = by_cell.entry((wave, unit)).or_default();
+        cell.0 += n as u64;
+        if answered {
+            cell.1 += n as u64;
+        }
+    }
+    Ok(by_cell
         .into_iter()
-        .map(|(w, u, n)| {
-            (
-                w,
-                u,
-                n as u64,
-                answered.get(&(w, u)).copied().unwrap_or(0) as u64,
-            )
-        })
+        .map(|((w, u), (i, a))| (w, u, i, a))
         .collect())
 }
 

@@ -130,14 +130,6 @@ macro_rules! caller_or_return {
     };
 }
 
-async fn run<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&mut crate::store::DbConnection) -> anyhow::Result<T> + Send + 'static,
-) -> anyhow::Result<T> {
-    let db = state.db.clone();
-    web::block(move || f(&mut *db.get()?)).await?
-}
-
 fn respond<T: Serialize>(req: &HttpRequest, result: anyhow::Result<T>) -> HttpResponse {
     match result {
         Ok(v) => HttpResponse::Ok().json(v),
@@ -188,20 +180,43 @@ impl PageQuery {
 fn paginate<T>(
     items: Vec<T>,
     key: impl Fn(&T) -> String,
-    q: &PageQuery,
-) -> Result<(Vec<T>, Option<String>), String> {
-    let limit = q.limit()?;
-    let mut rest: Vec<T> = match &q.after {
+    limit: usize,
+    after: Option<&str>,
+) -> (Vec<T>, Option<String>) {
+    let mut rest: Vec<T> = match after {
         Some(after) => items
             .into_iter()
-            .filter(|i| key(i).as_str() > after.as_str())
+            .filter(|i| key(i).as_str() > after)
             .collect(),
         None => items,
     };
     let more = rest.len() > limit;
     rest.truncate(limit);
     let next = if more { rest.last().map(&key) } else { None };
-    Ok((rest, next))
+    (rest, next)
+}
+
+/// A list endpoint's answer: the limit checked before any database work,
+/// then `load` (sorted by `key`), one page of it wrapped by `page`.
+async fn list<T: Send + 'static, P: Serialize>(
+    req: &HttpRequest,
+    state: &AppState,
+    q: &PageQuery,
+    load: impl FnOnce(&mut crate::store::DbConnection) -> anyhow::Result<Vec<T>> + Send + 'static,
+    key: impl Fn(&T) -> String,
+    page: impl FnOnce(Vec<T>, Option<String>) -> P,
+) -> HttpResponse {
+    let limit = match q.limit() {
+        Ok(l) => l,
+        Err(why) => return problem(req, StatusCode::BAD_REQUEST, "bad-request", why),
+    };
+    match state.run(load).await {
+        Ok(all) => {
+            let (items, next) = paginate(all, key, limit, q.after.as_deref());
+            HttpResponse::Ok().json(page(items, next))
+        }
+        Err(e) => respond::<()>(req, Err(e)),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -229,7 +244,7 @@ async fn list_units(
     q: web::Query<PageQuery>,
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
-    let all = run(&state, |c| {
+    let load = |c: &mut crate::store::DbConnection| {
         let all = units::all(c)?;
         let code: std::collections::HashMap<i64, String> =
             all.iter().map(|u| (u.id, u.code.clone())).collect();
@@ -243,14 +258,16 @@ async fn list_units(
             .collect();
         out.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(out)
-    })
-    .await;
-    let page = all.map(|all| paginate(all, |u| u.code.clone(), &q));
-    match page {
-        Ok(Err(why)) => problem(&req, StatusCode::BAD_REQUEST, "bad-request", why),
-        Ok(Ok((items, next))) => HttpResponse::Ok().json(UnitPage { items, next }),
-        Err(e) => respond::<()>(&req, Err(e)),
-    }
+    };
+    list(
+        &req,
+        &state,
+        &q,
+        load,
+        |u| u.code.clone(),
+        |items, next| UnitPage { items, next },
+    )
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -278,7 +295,7 @@ async fn list_surveys(
     q: web::Query<PageQuery>,
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
-    let all = run(&state, |c| {
+    let load = |c: &mut crate::store::DbConnection| {
         Ok(surveys::versions(c)?
             .into_iter()
             .map(|(key, version, hash, at)| SurveyVersion {
@@ -288,15 +305,14 @@ async fn list_surveys(
                 published_at: at.and_utc().to_rfc3339(),
             })
             .collect::<Vec<_>>())
-    })
-    .await;
+    };
     // The cursor orders versions numerically within a key.
     let cursor = |s: &SurveyVersion| format!("{}:{:06}", s.key, s.version);
-    match all.map(|all| paginate(all, cursor, &q)) {
-        Ok(Err(why)) => problem(&req, StatusCode::BAD_REQUEST, "bad-request", why),
-        Ok(Ok((items, next))) => HttpResponse::Ok().json(SurveyPage { items, next }),
-        Err(e) => respond::<()>(&req, Err(e)),
-    }
+    list(&req, &state, &q, load, cursor, |items, next| SurveyPage {
+        items,
+        next,
+    })
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -348,7 +364,7 @@ async fn list_studies(
     q: web::Query<PageQuery>,
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
-    let all = run(&state, |c| {
+    let load = |c: &mut crate::store::DbConnection| {
         let mut out = Vec::new();
         for s in studies::all(c)? {
             let (pilot, control) = studies::arms(c, &s)?;
@@ -361,13 +377,16 @@ async fn list_studies(
             });
         }
         Ok(out)
-    })
-    .await;
-    match all.map(|all| paginate(all, |s| s.name.clone(), &q)) {
-        Ok(Err(why)) => problem(&req, StatusCode::BAD_REQUEST, "bad-request", why),
-        Ok(Ok((items, next))) => HttpResponse::Ok().json(StudyPage { items, next }),
-        Err(e) => respond::<()>(&req, Err(e)),
-    }
+    };
+    list(
+        &req,
+        &state,
+        &q,
+        load,
+        |s| s.name.clone(),
+        |items, next| StudyPage { items, next },
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/studies/{name}/waves", tag = "studies",
@@ -382,14 +401,15 @@ async fn study_waves(
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
     let name = name.into_inner();
-    let r = run(&state, move |c| {
-        let study = studies::by_name(c, &name)?;
-        Ok(studies::waves_of(c, &study)?
-            .into_iter()
-            .map(Wave::from)
-            .collect::<Vec<_>>())
-    })
-    .await;
+    let r = state
+        .run(move |c| {
+            let study = studies::by_name(c, &name)?;
+            Ok(studies::waves_of(c, &study)?
+                .into_iter()
+                .map(Wave::from)
+                .collect::<Vec<_>>())
+        })
+        .await;
     respond(&req, r)
 }
 
@@ -421,7 +441,7 @@ async fn aggregates(
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
     let (name, lang) = (name.into_inner(), lang_of(&q));
-    let r = run(&state, move |c| app::dashboard(c, &name, lang)).await;
+    let r = state.run(move |c| app::dashboard(c, &name, lang)).await;
     respond(&req, r)
 }
 
@@ -445,16 +465,17 @@ async fn wave_status(
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Evaluator);
     let id = id.into_inner();
-    let r = run(&state, move |c| {
-        let wave = studies::wave(c, &id.to_string())?;
-        let (units, total) = app::wave_status(c, &wave)?;
-        Ok(WaveStatus {
-            wave: wave.into(),
-            units,
-            total,
+    let r = state
+        .run(move |c| {
+            let wave = studies::wave(c, &id.to_string())?;
+            let (units, total) = app::wave_status(c, &wave)?;
+            Ok(WaveStatus {
+                wave: wave.into(),
+                units,
+                total,
+            })
         })
-    })
-    .await;
+        .await;
     respond(&req, r)
 }
 
@@ -475,18 +496,19 @@ async fn report(
     let actor = caller_or_return!(req, state, Role::Evaluator);
     let (name, lang) = (name.into_inner(), lang_of(&q));
     let min = state.min_group_size;
-    let r = run(&state, move |c| {
-        let report = app::effect_report(c, &name, lang, min)?;
-        accounts::audit(
-            c,
-            &actor,
-            "export.report",
-            &format!("study {name} as json (API)"),
-            now_ms(),
-        )?;
-        Ok(report)
-    })
-    .await;
+    let r = state
+        .run(move |c| {
+            let report = app::effect_report(c, &name, lang, min)?;
+            accounts::audit(
+                c,
+                &actor,
+                "export.report",
+                &format!("study {name} as json (API)"),
+                now_ms(),
+            )?;
+            Ok(report)
+        })
+        .await;
     respond(&req, r)
 }
 

@@ -106,6 +106,17 @@ impl AppState {
             .map_err(|e| e.to_string())
     }
 
+    /// Runs `f` with a pooled connection off the executor, for use cases
+    /// that fail in more ways than the store (errors keep their type, so a
+    /// caller can tell `StoreError::NotFound` from the rest).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let db = self.db.clone();
+        web::block(move || f(&mut *db.get()?)).await?
+    }
+
     /// A survey version, parsed once.
     pub async fn survey(&self, version_id: i64) -> Result<Arc<Survey>, String> {
         if let Some(s) = self.surveys.lock().expect("survey cache").get(&version_id) {

@@ -132,13 +132,31 @@ fn failure(
     }
 }
 
-/// Runs `f` with a connection off the executor; errors keep their type.
-async fn blocking<T: Send + 'static>(
+/// A state-changing form: the role, the session's CSRF token, then `work`
+/// off the executor (given the acting account's address; it audits what it
+/// did), then a redirect to `location(result)` or the failure page.
+async fn act<T: Send + 'static>(
+    req: &HttpRequest,
     state: &AppState,
-    f: impl FnOnce(&mut crate::store::DbConnection) -> anyhow::Result<T> + Send + 'static,
-) -> anyhow::Result<T> {
-    let db = state.db.clone();
-    web::block(move || f(&mut *db.get()?)).await?
+    role: Role,
+    csrf: &str,
+    work: impl FnOnce(&mut crate::store::DbConnection, &str) -> anyhow::Result<T> + Send + 'static,
+    location: impl FnOnce(T) -> String,
+) -> HttpResponse {
+    let staff = match require(req, state, role).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&staff, csrf) {
+        return r;
+    }
+    let actor = staff.email.clone();
+    match state.run(move |c| work(c, &actor)).await {
+        Ok(v) => HttpResponse::SeeOther()
+            .insert_header(("location", location(v)))
+            .finish(),
+        Err(e) => failure(state, &staff, language(req), req, e),
+    }
 }
 
 macro_rules! staff_or_return {
@@ -170,21 +188,22 @@ struct StudyLine {
 pub async fn studies(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let staff = staff_or_return!(req, state, Role::Viewer);
     let lang = language(&req);
-    let found = blocking(&state, |c| {
-        let mut out = Vec::new();
-        for s in studies::all(c)? {
-            let waves = studies::waves_of(c, &s)?.len();
-            out.push(StudyLine {
-                path: url_escape(&s.name),
-                name: s.name,
-                survey: s.survey_key,
-                intervention: s.intervention_date,
-                waves,
-            });
-        }
-        Ok(out)
-    })
-    .await;
+    let found = state
+        .run(|c| {
+            let mut out = Vec::new();
+            for s in studies::all(c)? {
+                let waves = studies::waves_of(c, &s)?.len();
+                out.push(StudyLine {
+                    path: url_escape(&s.name),
+                    name: s.name,
+                    survey: s.survey_key,
+                    intervention: s.intervention_date,
+                    waves,
+                });
+            }
+            Ok(out)
+        })
+        .await;
     match found {
         Ok(list) => html(
             StatusCode::OK,
@@ -217,12 +236,13 @@ pub async fn study(
     let staff = staff_or_return!(req, state, Role::Viewer);
     let lang = language(&req);
     let name = name.into_inner();
-    let found = blocking(&state, move |c| {
-        let study = studies::by_name(c, &name)?;
-        let waves = studies::waves_of(c, &study)?;
-        Ok((study, waves))
-    })
-    .await;
+    let found = state
+        .run(move |c| {
+            let study = studies::by_name(c, &name)?;
+            let waves = studies::waves_of(c, &study)?;
+            Ok((study, waves))
+        })
+        .await;
     let (study, waves) = match found {
         Ok(x) => x,
         Err(e) => return failure(&state, &staff, lang, &req, e),
@@ -304,17 +324,18 @@ pub async fn wave(
     let staff = staff_or_return!(req, state, Role::Evaluator);
     let lang = language(&req);
     let id = id.into_inner();
-    let found = blocking(&state, move |c| {
-        let wave = studies::wave(c, &id.to_string())?;
-        let study: String = {
-            use crate::store::schema::studies as s;
-            use diesel::prelude::*;
-            s::table.find(wave.study_id).select(s::name).first(c)?
-        };
-        let (rows, total) = app::wave_status(c, &wave)?;
-        Ok((wave, study, rows, total))
-    })
-    .await;
+    let found = state
+        .run(move |c| {
+            let wave = studies::wave(c, &id.to_string())?;
+            let study: String = {
+                use crate::store::schema::studies as s;
+                use diesel::prelude::*;
+                s::table.find(wave.study_id).select(s::name).first(c)?
+            };
+            let (rows, total) = app::wave_status(c, &wave)?;
+            Ok((wave, study, rows, total))
+        })
+        .await;
     let (wave, study, rows, total) = match found {
         Ok(x) => x,
         Err(e) => return failure(&state, &staff, lang, &req, e),
@@ -361,41 +382,30 @@ pub async fn wave_action(
     path: web::Path<(i64, String)>,
     form: web::Form<ActionForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(req, state, Role::Evaluator);
-    let lang = language(&req);
-    if let Err(r) = check_csrf(&staff, &form.csrf) {
-        return r;
-    }
     let (id, action) = path.into_inner();
-    if !matches!(action.as_str(), "open" | "close" | "send" | "remind") {
-        return super::plain(StatusCode::NOT_FOUND, "no such action");
-    }
     let secret = state.secret.clone();
-    let actor = staff.email.clone();
     let rule = ReminderRule {
         min_days: form.min_days.unwrap_or(5).min(60),
         max_reminders: form.max_reminders.unwrap_or(2).clamp(1, 5),
     };
-    let act = action.clone();
-    let done = blocking(&state, move |c| {
+    let act_name = action.clone();
+    let work = move |c: &mut crate::store::DbConnection, actor: &str| {
         let wave = studies::wave(c, &id.to_string())?;
-        let n = match act.as_str() {
+        let n = match act_name.as_str() {
             "open" => studies::set_state(c, &wave, "open").map(|_| 0)?,
             "close" => studies::set_state(c, &wave, "closed").map(|_| 0)?,
             "send" => outbox::queue_invitations(c, &wave, &secret)? as u64,
-            _ => outbox::queue_reminders(c, &wave, rule)? as u64,
+            "remind" => outbox::queue_reminders(c, &wave, rule)? as u64,
+            _ => return Err(StoreError::NotFound(format!("action `{act_name}`")).into()),
         };
         let detail = format!("wave {} ({}): {n}", wave.name, wave.id);
-        accounts::audit(c, &actor, &format!("wave.{act}"), &detail, now_ms())?;
+        accounts::audit(c, actor, &format!("wave.{act_name}"), &detail, now_ms())?;
         Ok(n)
+    };
+    act(&req, &state, Role::Evaluator, &form.csrf, work, |n| {
+        format!("/staff/waves/{id}?done={action}&n={n}")
     })
-    .await;
-    match done {
-        Ok(n) => HttpResponse::SeeOther()
-            .insert_header(("location", format!("/staff/waves/{id}?done={action}&n={n}")))
-            .finish(),
-        Err(e) => failure(&state, &staff, lang, &req, e),
-    }
+    .await
 }
 
 /// The offline-format export of a wave's responses (hidden units pooled).
@@ -408,19 +418,20 @@ pub async fn export(
     let lang = language(&req);
     let id = id.into_inner();
     let actor = staff.email.clone();
-    let done = blocking(&state, move |c| {
-        let wave = studies::wave(c, &id.to_string())?;
-        let csv = app::export_responses(c, std::slice::from_ref(&wave))?;
-        accounts::audit(
-            c,
-            &actor,
-            "export.responses",
-            &format!("wave {} ({})", wave.name, wave.id),
-            now_ms(),
-        )?;
-        Ok((wave.name, csv))
-    })
-    .await;
+    let done = state
+        .run(move |c| {
+            let wave = studies::wave(c, &id.to_string())?;
+            let csv = app::export_responses(c, std::slice::from_ref(&wave))?;
+            accounts::audit(
+                c,
+                &actor,
+                "export.responses",
+                &format!("wave {} ({})", wave.name, wave.id),
+                now_ms(),
+            )?;
+            Ok((wave.name, csv))
+        })
+        .await;
     match done {
         Ok((name, csv)) => download(
             &format!("responses-{}.csv", file_safe(&name)),
@@ -463,7 +474,9 @@ pub async fn report(
     let name = name.into_inner();
     let min = state.min_group_size;
     let study = name.clone();
-    let done = blocking(&state, move |c| app::effect_report(c, &study, lang, min)).await;
+    let done = state
+        .run(move |c| app::effect_report(c, &study, lang, min))
+        .await;
     let report = match done {
         Ok(r) => r,
         Err(e) => return failure(&state, &staff, lang, &req, e),
@@ -510,23 +523,24 @@ pub async fn report_file(
     let min = state.min_group_size;
     let actor = staff.email.clone();
     let (study, fmt) = (name.clone(), format.clone());
-    let done = blocking(&state, move |c| {
-        let report = app::effect_report(c, &study, lang, min)?;
-        accounts::audit(
-            c,
-            &actor,
-            "export.report",
-            &format!("study {study} as {fmt}"),
-            now_ms(),
-        )?;
-        Ok(match fmt.as_str() {
-            "html" => effect::html(&report),
-            "md" => effect::markdown(&report),
-            "json" => effect::json(&report),
-            _ => effect::csv(&report),
+    let done = state
+        .run(move |c| {
+            let report = app::effect_report(c, &study, lang, min)?;
+            accounts::audit(
+                c,
+                &actor,
+                "export.report",
+                &format!("study {study} as {fmt}"),
+                now_ms(),
+            )?;
+            Ok(match fmt.as_str() {
+                "html" => effect::html(&report),
+                "md" => effect::markdown(&report),
+                "json" => effect::json(&report),
+                _ => effect::csv(&report),
+            })
         })
-    })
-    .await;
+        .await;
     match done {
         Ok(text) => download(
             &format!("effect-{}.{format}", file_safe(&name)),
@@ -561,11 +575,12 @@ pub async fn dashboard(
         &req,
         &format!("{}: {name}", words::pick(lang, "dashboard")),
     );
-    let done = blocking(&state, move |c| {
-        let dash = app::dashboard(c, &study, lang)?;
-        Ok(dashboard_page(&dash, &study, &query, lang, ctx))
-    })
-    .await;
+    let done = state
+        .run(move |c| {
+            let dash = app::dashboard(c, &study, lang)?;
+            Ok(dashboard_page(&dash, &study, &query, lang, ctx))
+        })
+        .await;
     match done {
         Ok(page) => html(StatusCode::OK, page, lang),
         Err(e) => failure(&state, &staff, lang, &req, e),
@@ -871,24 +886,25 @@ pub async fn admin(
 ) -> HttpResponse {
     let staff = staff_or_return!(req, state, Role::Admin);
     let lang = language(&req);
-    let found = blocking(&state, |c| {
-        let users = accounts::users(c)?;
-        let unit_count = crate::store::units::all(c)?.len();
-        let audit = accounts::audit_entries(c, 200, None)?;
-        let mut closed = Vec::new();
-        for s in studies::all(c)? {
-            for w in studies::waves_of(c, &s)? {
-                if w.state == "closed" {
-                    closed.push(ClosedWave {
-                        id: w.id,
-                        label: format!("{} {}", s.name, w.name),
-                    });
+    let found = state
+        .run(|c| {
+            let users = accounts::users(c)?;
+            let unit_count = crate::store::units::all(c)?.len();
+            let audit = accounts::audit_entries(c, 200, None)?;
+            let mut closed = Vec::new();
+            for s in studies::all(c)? {
+                for w in studies::waves_of(c, &s)? {
+                    if w.state == "closed" {
+                        closed.push(ClosedWave {
+                            id: w.id,
+                            label: format!("{} {}", s.name, w.name),
+                        });
+                    }
                 }
             }
-        }
-        Ok((users, audit, closed, unit_count))
-    })
-    .await;
+            Ok((users, audit, closed, unit_count))
+        })
+        .await;
     let (users, audit, closed, unit_count) = match found {
         Ok(x) => x,
         Err(e) => return failure(&state, &staff, lang, &req, e),
@@ -949,33 +965,20 @@ pub async fn add_user(
     state: web::Data<AppState>,
     form: web::Form<NewUser>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(req, state, Role::Admin);
-    let lang = language(&req);
-    if let Err(r) = check_csrf(&staff, &form.csrf) {
-        return r;
-    }
     let form = form.into_inner();
-    let actor = staff.email.clone();
-    let done = blocking(&state, move |c| {
+    let csrf = form.csrf.clone();
+    let work = move |c: &mut crate::store::DbConnection, actor: &str| {
         let role: Role = form.role.parse().map_err(StoreError::Invalid)?;
         let hash = hash_password(&form.password).map_err(StoreError::Invalid)?;
         let user = accounts::add_user(c, &form.email, role, &hash, now_ms())?;
-        accounts::audit(
-            c,
-            &actor,
-            "user.add",
-            &format!("{} as {role}", user.email),
-            now_ms(),
-        )?;
+        let detail = format!("{} as {role}", user.email);
+        accounts::audit(c, actor, "user.add", &detail, now_ms())?;
         Ok(())
+    };
+    act(&req, &state, Role::Admin, &csrf, work, |()| {
+        "/staff/admin?done=user".into()
     })
-    .await;
-    match done {
-        Ok(()) => HttpResponse::SeeOther()
-            .insert_header(("location", "/staff/admin?done=user"))
-            .finish(),
-        Err(e) => failure(&state, &staff, lang, &req, e),
-    }
+    .await
 }
 
 #[derive(Deserialize)]
@@ -992,14 +995,8 @@ pub async fn import_units(
     state: web::Data<AppState>,
     form: web::Form<UnitsForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(req, state, Role::Admin);
-    let lang = language(&req);
-    if let Err(r) = check_csrf(&staff, &form.csrf) {
-        return r;
-    }
-    let csv = form.into_inner().csv;
-    let actor = staff.email.clone();
-    let done = blocking(&state, move |c| {
+    let UnitsForm { csrf, csv } = form.into_inner();
+    let work = move |c: &mut crate::store::DbConnection, actor: &str| {
         let rows = crate::store::units::parse_units_csv(&csv).map_err(|problems| {
             StoreError::Invalid(format!("nothing was imported: {}", problems.join("; ")))
         })?;
@@ -1008,16 +1005,13 @@ pub async fn import_units(
             "{} added, {} renamed, {} unchanged",
             summary.added, summary.renamed, summary.unchanged
         );
-        accounts::audit(c, &actor, "units.import", &detail, now_ms())?;
+        accounts::audit(c, actor, "units.import", &detail, now_ms())?;
         Ok(summary.added + summary.renamed)
+    };
+    act(&req, &state, Role::Admin, &csrf, work, |n| {
+        format!("/staff/admin?done=units&n={n}")
     })
-    .await;
-    match done {
-        Ok(n) => HttpResponse::SeeOther()
-            .insert_header(("location", format!("/staff/admin?done=units&n={n}")))
-            .finish(),
-        Err(e) => failure(&state, &staff, lang, &req, e),
-    }
+    .await
 }
 
 pub async fn user_action(
@@ -1026,30 +1020,21 @@ pub async fn user_action(
     path: web::Path<(String, String)>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(req, state, Role::Admin);
-    let lang = language(&req);
-    if let Err(r) = check_csrf(&staff, &form.csrf) {
-        return r;
-    }
     let (email, action) = path.into_inner();
-    let disable = match action.as_str() {
-        "disable" => true,
-        "enable" => false,
-        _ => return super::plain(StatusCode::NOT_FOUND, "no such action"),
-    };
-    let actor = staff.email.clone();
-    let done = blocking(&state, move |c| {
+    let work = move |c: &mut crate::store::DbConnection, actor: &str| {
+        let disable = match action.as_str() {
+            "disable" => true,
+            "enable" => false,
+            _ => return Err(StoreError::NotFound(format!("action `{action}`")).into()),
+        };
         accounts::set_disabled(c, &email, disable)?;
-        accounts::audit(c, &actor, &format!("user.{action}"), &email, now_ms())?;
+        accounts::audit(c, actor, &format!("user.{action}"), &email, now_ms())?;
         Ok(())
+    };
+    act(&req, &state, Role::Admin, &form.csrf, work, |()| {
+        "/staff/admin".into()
     })
-    .await;
-    match done {
-        Ok(()) => HttpResponse::SeeOther()
-            .insert_header(("location", "/staff/admin"))
-            .finish(),
-        Err(e) => failure(&state, &staff, lang, &req, e),
-    }
+    .await
 }
 
 pub async fn purge(
@@ -1058,30 +1043,16 @@ pub async fn purge(
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(req, state, Role::Admin);
-    let lang = language(&req);
-    if let Err(r) = check_csrf(&staff, &form.csrf) {
-        return r;
-    }
     let id = id.into_inner();
-    let actor = staff.email.clone();
-    let done = blocking(&state, move |c| {
+    let work = move |c: &mut crate::store::DbConnection, actor: &str| {
         let wave = studies::wave(c, &id.to_string())?;
         let n = invitations::purge_contacts(c, &wave)?;
-        accounts::audit(
-            c,
-            &actor,
-            "retention.purge",
-            &format!("wave {} ({}): {n}", wave.name, wave.id),
-            now_ms(),
-        )?;
+        let detail = format!("wave {} ({}): {n}", wave.name, wave.id);
+        accounts::audit(c, actor, "retention.purge", &detail, now_ms())?;
         Ok(n)
+    };
+    act(&req, &state, Role::Admin, &form.csrf, work, |n| {
+        format!("/staff/admin?done=purge&n={n}")
     })
-    .await;
-    match done {
-        Ok(n) => HttpResponse::SeeOther()
-            .insert_header(("location", format!("/staff/admin?done=purge&n={n}")))
-            .finish(),
-        Err(e) => failure(&state, &staff, lang, &req, e),
-    }
+    .await
 }
