@@ -87,7 +87,7 @@ pub fn user_row(conn: &mut DbConnection, email: &str) -> Result<Option<UserRow>,
     Ok(users::table
         .filter(users::email.eq(email.trim().to_lowercase()))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -145,7 +145,7 @@ fn account_id(c: &mut DbConnection, email: &str) -> Result<i64, StoreError> {
     users::table
         .filter(users::email.eq(email))
         .select(users::id)
-        .first(c)
+        .get_result(c)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("account {email}")))
 }
@@ -163,7 +163,7 @@ pub fn login_failed(
         let failures: i32 = users::table
             .find(user_id)
             .select(users::failed_logins)
-            .first(c)?;
+            .get_result(c)?;
         let failures = failures + 1;
         let lock = failures >= max_failures as i32;
         diesel::update(users::table.find(user_id))
@@ -236,7 +236,7 @@ pub fn session(
             sessions::expires_at,
             UserRow::as_select(),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((csrf, created, seen, expires, row)) = found else {
         return Ok(None);
@@ -310,7 +310,7 @@ pub fn token_role(
         .filter(api_tokens::token_hash.eq(token::hash(key)))
         .filter(api_tokens::revoked.eq(false))
         .select((api_tokens::name, api_tokens::role))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     found
         .map(|(name, role)| Ok((name, role.parse().map_err(StoreError::Invalid)?)))

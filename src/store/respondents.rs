@@ -56,7 +56,7 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<Target>, 
             units::name,
             Wave::as_select(),
         ))
-        .first(c)
+        .get_result(c)
         .optional())?;
     Ok(
         found.map(|(unit_id, language, answered, unit_name, wave)| Target {
@@ -77,7 +77,7 @@ pub fn by_unit_link(conn: &mut DbConnection, token: &str) -> Result<Option<Targe
         .inner_join(waves::table)
         .filter(unit_links::token_hash.eq(token::hash(token)))
         .select((unit_links::unit_id, units::name, Wave::as_select()))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(found.map(|(unit_id, unit_name, wave)| Target {
         respondent: Respondent::UnitLink { unit_id },
@@ -148,7 +148,7 @@ pub fn load_draft(
         .filter(drafts::wave_id.eq(wave_id))
         .filter(drafts::expires_at.gt(now))
         .select((drafts::answers, drafts::texts, drafts::page))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(found.map(|(answers, texts, page)| Draft {
         answers: super::responses::decode(&answers),
@@ -213,7 +213,7 @@ fn submit_in(conn: &mut DbConnection, s: &Submission) -> Result<Submitted, Store
     let state: String = on_backend!(conn, c => waves::table
         .find(target.wave.id)
         .select(waves::state)
-        .first(c))?;
+        .get_result(c))?;
     if state != "open" {
         return Ok(Submitted::Closed);
     }

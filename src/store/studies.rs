@@ -73,7 +73,7 @@ pub fn create(conn: &mut DbConnection, new: &NewStudy) -> Result<Study, StoreErr
                 match units::table
                     .filter(units::code.eq(code))
                     .select(Unit::as_select())
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?
                 {
                     Some(u) => arms.push((u.id, arm)),
@@ -121,7 +121,7 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Study, StoreError>
     studies::table
         .filter(studies::name.eq(name))
         .select(Study::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("study `{name}`")))
 }
@@ -198,7 +198,7 @@ pub fn create_wave(
                 .filter(survey_versions::key.eq(&study.survey_key))
                 .filter(survey_versions::version.eq(v as i32))
                 .select(SurveyVersion::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .ok_or_else(|| {
                     StoreError::NotFound(format!("survey `{}` version {v}", study.survey_key))
@@ -234,7 +234,7 @@ pub fn wave(conn: &mut DbConnection, reference: &str) -> Result<Wave, StoreError
         waves::table
             .find(id)
             .select(Wave::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
     } else {
         let Some((study, name)) = reference.split_once(':') else {
@@ -247,7 +247,7 @@ pub fn wave(conn: &mut DbConnection, reference: &str) -> Result<Wave, StoreError
             .filter(waves::study_id.eq(study.id))
             .filter(waves::name.eq(name))
             .select(Wave::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
     };
     found.ok_or_else(|| StoreError::NotFound(format!("wave `{reference}`")))

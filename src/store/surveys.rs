@@ -50,7 +50,7 @@ pub fn publish(
             .filter(survey_versions::key.eq(&survey.key))
             .filter(survey_versions::version.eq(survey.version as i32))
             .select(SurveyVersion::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         match existing {
             Some(v) if v.hash == hash => Ok(Published::Unchanged(v)),
@@ -81,7 +81,7 @@ fn latest_version(conn: &mut DbConnection, key: &str) -> Result<i32, StoreError>
     let v: Option<i32> = survey_versions::table
         .filter(survey_versions::key.eq(key))
         .select(diesel::dsl::max(survey_versions::version))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(v.unwrap_or(0))
 }
 
@@ -120,7 +120,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<SurveyVersion, StoreError
     survey_versions::table
         .find(id)
         .select(SurveyVersion::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| StoreError::NotFound(format!("survey version {id}")))
 }

@@ -330,7 +330,7 @@ pub async fn wave(
             let study: String = {
                 use crate::store::schema::studies as s;
                 use diesel::prelude::*;
-                s::table.find(wave.study_id).select(s::name).first(c)?
+                s::table.find(wave.study_id).select(s::name).get_result(c)?
             };
             let (rows, total) = app::wave_status(c, &wave)?;
             Ok((wave, study, rows, total))
