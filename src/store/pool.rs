@@ -66,6 +66,9 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
                 "PRAGMA journal_mode = WAL".to_owned(),
                 "PRAGMA synchronous = NORMAL".to_owned(),
                 "PRAGMA foreign_keys = ON".to_owned(),
+                // Temporary tables and indexes (an `IN (…)` list, a sort) in
+                // memory: as files, each batch of submissions created one.
+                "PRAGMA temp_store = MEMORY".to_owned(),
                 // Responses have random keys, so imports touch pages all over
                 // the table: a larger page cache (64 MiB) keeps them in memory.
                 "PRAGMA cache_size = -65536".to_owned(),
@@ -174,6 +177,28 @@ impl Database {
         self.pool
             .get()
             .map_err(|e| StoreError::Connect(e.to_string()))
+    }
+
+    /// A connection of its own, outside the pool, set up as the pool's are;
+    /// for a thread that holds one for its lifetime and changes its
+    /// settings (the submission writer, the checkpointer).
+    pub fn dedicated(&self) -> Result<DbConnection, StoreError> {
+        let connect = |e: diesel::ConnectionError| StoreError::Connect(e.to_string());
+        let mut conn = match &self.backend {
+            Backend::Sqlite(path) => {
+                DbConnection::Sqlite(diesel::SqliteConnection::establish(path).map_err(connect)?)
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(url) => {
+                DbConnection::Postgres(diesel::PgConnection::establish(url).map_err(connect)?)
+            }
+            #[cfg(not(feature = "postgres"))]
+            Backend::Postgres(_) => unreachable!("refused when the database was opened"),
+        };
+        SqlitePragmas
+            .on_acquire(&mut conn)
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(conn)
     }
 }
 

@@ -203,60 +203,114 @@ pub struct Submission {
 
 /// Stores a response and marks the invitation answered, in one transaction.
 pub fn submit(conn: &mut DbConnection, s: &Submission) -> Result<Submitted, StoreError> {
-    write(conn, |conn| submit_in(conn, s))
+    let outcomes = write(conn, |conn| submit_all(conn, &[s]))?;
+    Ok(outcomes[0])
 }
 
-/// The body of [`submit`], inside a transaction the caller holds.
-fn submit_in(conn: &mut DbConnection, s: &Submission) -> Result<Submitted, StoreError> {
-    let target = &s.target;
-    // The backend's own connection for each statement: diesel caches them.
-    let state: String = on_backend!(conn, c => waves::table
-        .find(target.wave.id)
-        .select(waves::state)
-        .get_result(c))?;
-    if state != "open" {
-        return Ok(Submitted::Closed);
-    }
-    let source = match &target.respondent {
-        Respondent::Invitation { token_hash } => {
-            let marked = on_backend!(conn, c => diesel::update(
-                invitations::table
-                    .filter(invitations::token_hash.eq(token_hash))
-                    .filter(invitations::answered.eq(false)),
-            )
-            .set(invitations::answered.eq(true))
-            .execute(c))?;
-            if marked == 0 {
-                return Ok(Submitted::AlreadyAnswered);
-            }
-            "invitation"
+/// Rows per statement when a batch is written: far below the bound
+/// parameters either backend allows (SQLite 32,766, PostgreSQL 65,535).
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Stores a batch of submissions inside a transaction the caller holds, one
+/// outcome per submission in order. The statements are per batch, not per
+/// submission: the state of each wave in it, one `UPDATE … RETURNING` that
+/// marks the unanswered invitations among its links answered (a link
+/// already answered, or claimed earlier in the same batch, is
+/// `AlreadyAnswered`), and one multi-row `INSERT` of the responses.
+fn submit_all(
+    conn: &mut DbConnection,
+    batch: &[&Submission],
+) -> Result<Vec<Submitted>, StoreError> {
+    let mut open = std::collections::HashMap::new();
+    for s in batch {
+        let wave = s.target.wave.id;
+        if let std::collections::hash_map::Entry::Vacant(e) = open.entry(wave) {
+            // The backend's own connection: diesel caches the statement.
+            let state: String = on_backend!(conn, c => waves::table
+                .find(wave)
+                .select(waves::state)
+                .get_result(c))?;
+            e.insert(state == "open");
         }
-        Respondent::UnitLink { .. } => "unit-link",
-    };
-    let id = new_id();
-    on_backend!(conn, c => diesel::insert_into(responses::table)
-        .values((
-            responses::id.eq(&id),
-            responses::wave_id.eq(target.wave.id),
-            responses::unit_id.eq(target.unit_id),
-            responses::period.eq(period_of(&target.wave)),
-            responses::source.eq(source),
-            responses::answers.eq(encode(&s.answers)),
-        ))
-        .execute(c))?;
-    for (question, text) in &s.texts {
-        diesel::insert_into(response_texts::table)
-            .values((
-                response_texts::response_id.eq(&id),
-                response_texts::question.eq(question),
-                response_texts::text.eq(text),
-            ))
-            .execute(conn)?;
     }
-    if let Some(key) = &s.draft_key {
-        diesel::delete(drafts::table.find(token::hash(key))).execute(conn)?;
+    let hashes: Vec<&str> = batch
+        .iter()
+        .filter(|s| open[&s.target.wave.id])
+        .filter_map(|s| match &s.target.respondent {
+            Respondent::Invitation { token_hash } => Some(token_hash.as_str()),
+            Respondent::UnitLink { .. } => None,
+        })
+        .collect();
+    let mut claimed = std::collections::HashSet::new();
+    for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+        let marked: Vec<Option<String>> = on_backend!(conn, c => diesel::update(
+            invitations::table
+                .filter(invitations::token_hash.eq_any(chunk))
+                .filter(invitations::answered.eq(false)),
+        )
+        .set(invitations::answered.eq(true))
+        .returning(invitations::token_hash)
+        .get_results(c))?;
+        claimed.extend(marked.into_iter().flatten());
     }
-    Ok(Submitted::Stored)
+    let outcomes: Vec<Submitted> = batch
+        .iter()
+        .map(|s| {
+            if !open[&s.target.wave.id] {
+                return Submitted::Closed;
+            }
+            match &s.target.respondent {
+                Respondent::Invitation { token_hash } if claimed.remove(token_hash) => {
+                    Submitted::Stored
+                }
+                Respondent::Invitation { .. } => Submitted::AlreadyAnswered,
+                Respondent::UnitLink { .. } => Submitted::Stored,
+            }
+        })
+        .collect();
+    let stored: Vec<(&Submission, String)> = batch
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| **o == Submitted::Stored)
+        .map(|(s, _)| (*s, new_id()))
+        .collect();
+    for chunk in stored.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(s, id)| {
+                let source = match s.target.respondent {
+                    Respondent::Invitation { .. } => "invitation",
+                    Respondent::UnitLink { .. } => "unit-link",
+                };
+                (
+                    responses::id.eq(id.as_str()),
+                    responses::wave_id.eq(s.target.wave.id),
+                    responses::unit_id.eq(s.target.unit_id),
+                    responses::period.eq(period_of(&s.target.wave)),
+                    responses::source.eq(source),
+                    responses::answers.eq(encode(&s.answers)),
+                )
+            })
+            .collect();
+        on_backend!(conn, c => diesel::insert_into(responses::table)
+            .values(&rows)
+            .execute(c))?;
+    }
+    for (s, id) in &stored {
+        for (question, text) in &s.texts {
+            diesel::insert_into(response_texts::table)
+                .values((
+                    response_texts::response_id.eq(id),
+                    response_texts::question.eq(question),
+                    response_texts::text.eq(text),
+                ))
+                .execute(conn)?;
+        }
+        if let Some(key) = &s.draft_key {
+            diesel::delete(drafts::table.find(token::hash(key))).execute(conn)?;
+        }
+    }
+    Ok(outcomes)
 }
 
 /// What a submitter is told once its batch committed (or failed).
@@ -276,14 +330,25 @@ pub struct GroupCommit {
 const GROUP: usize = 512;
 
 impl GroupCommit {
+    /// Starts the writer thread, and on SQLite a checkpointer beside it.
     pub fn start(db: super::Database) -> GroupCommit {
         let (queue, incoming) = std::sync::mpsc::channel::<(Submission, Reply)>();
         std::thread::Builder::new()
             .name("klimat-submit".into())
             .spawn(move || {
+                // Dropped when the writer stops, which stops the checkpointer.
+                let (_running, stopped) = std::sync::mpsc::channel::<()>();
+                let checkpoints = matches!(db.backend, super::Backend::Sqlite(_));
+                if checkpoints {
+                    let db = db.clone();
+                    std::thread::Builder::new()
+                        .name("klimat-checkpoint".into())
+                        .spawn(move || checkpointer(&db, &stopped))
+                        .expect("starting the checkpoint thread");
+                }
                 // Its own connection, held: waiting for the pool behind the
                 // readers would stall every submitter in the batch.
-                let mut held: Option<super::pool::PooledDb> = None;
+                let mut held: Option<DbConnection> = None;
                 while let Ok(first) = incoming.recv() {
                     let mut batch = vec![first];
                     while batch.len() < GROUP {
@@ -293,15 +358,14 @@ impl GroupCommit {
                         }
                     }
                     if held.is_none() {
-                        held = db.get().ok();
+                        held = writer_connection(&db).ok();
                     }
                     let stored = match held.as_mut() {
                         None => Err(StoreError::Connect("no database connection".into())),
                         Some(conn) => write(conn, |conn| {
-                            batch
-                                .iter()
-                                .map(|(s, _)| submit_in(conn, s))
-                                .collect::<Result<Vec<_>, _>>()
+                            let submissions: Vec<&Submission> =
+                                batch.iter().map(|(s, _)| s).collect();
+                            submit_all(conn, &submissions)
                         }),
                     };
                     if stored.is_err() {
@@ -330,6 +394,39 @@ impl GroupCommit {
     pub fn submit(&self, submission: Submission, reply: Reply) {
         if let Err(std::sync::mpsc::SendError((_, reply))) = self.queue.send((submission, reply)) {
             reply(Err("the submission thread has stopped".into()));
+        }
+    }
+}
+
+/// The submission writer's connection. On SQLite it leaves checkpoints to
+/// the checkpointer, so that a commit never waits for one.
+fn writer_connection(db: &super::Database) -> Result<DbConnection, StoreError> {
+    let mut conn = db.dedicated()?;
+    if matches!(db.backend, super::Backend::Sqlite(_)) {
+        diesel::sql_query("PRAGMA wal_autocheckpoint = 0").execute(&mut conn)?;
+    }
+    Ok(conn)
+}
+
+/// Milliseconds between the checkpointer's rounds.
+const CHECKPOINT_MS: u64 = 100;
+
+/// Copies committed pages from the WAL into the database file, beside the
+/// writer (PASSIVE: it waits for no one), until `stopped` hangs up. Without
+/// it the WAL of a busy writer would grow without bound; with it the
+/// writer restarts the WAL from its beginning once a round has copied it all.
+fn checkpointer(db: &super::Database, stopped: &std::sync::mpsc::Receiver<()>) {
+    let interval = std::time::Duration::from_millis(CHECKPOINT_MS);
+    let mut conn = None;
+    while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
+        if conn.is_none() {
+            conn = db.dedicated().ok();
+        }
+        if let Some(c) = conn.as_mut()
+            && let Err(e) = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").execute(c)
+        {
+            log::warn!("checkpoint: {e}");
+            conn = None;
         }
     }
 }
