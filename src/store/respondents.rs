@@ -203,8 +203,16 @@ pub struct Submission {
 
 /// Stores a response and marks the invitation answered, in one transaction.
 pub fn submit(conn: &mut DbConnection, s: &Submission) -> Result<Submitted, StoreError> {
-    let outcomes = write(conn, |conn| submit_all(conn, &[s]))?;
-    Ok(outcomes[0])
+    Ok(submit_batch(conn, &[s])?[0])
+}
+
+/// Stores a batch of submissions in one transaction: one outcome each, in
+/// order; if anything fails, nothing of the batch is kept.
+pub fn submit_batch(
+    conn: &mut DbConnection,
+    batch: &[&Submission],
+) -> Result<Vec<Submitted>, StoreError> {
+    write(conn, |conn| submit_all(conn, batch))
 }
 
 /// Rows per statement when a batch is written: far below the bound
@@ -362,11 +370,11 @@ impl GroupCommit {
                     }
                     let stored = match held.as_mut() {
                         None => Err(StoreError::Connect("no database connection".into())),
-                        Some(conn) => write(conn, |conn| {
+                        Some(conn) => {
                             let submissions: Vec<&Submission> =
                                 batch.iter().map(|(s, _)| s).collect();
-                            submit_all(conn, &submissions)
-                        }),
+                            submit_batch(conn, &submissions)
+                        }
                     };
                     if stored.is_err() {
                         held = None;

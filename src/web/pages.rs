@@ -1,8 +1,8 @@
 //! Rendering the respondent's pages: minijinja templates (HTML-escaped) and
 //! the words of the interface in Swedish and English.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex};
 
 use minijinja::Environment;
 use minijinja::value::Serde;
@@ -212,7 +212,33 @@ fn pick(pair: &[&'static str; 2], lang: Language) -> &'static str {
 
 /// Renders a message page; `extra` is appended to its paragraphs, and
 /// `form` adds a button that POSTs to an address.
+/// Message pages without extra text or a form never change: rendered once
+/// per message and language (the thank-you page answers every submission).
+type FixedKey = ([&'static str; 2], usize, Language);
+static FIXED_PAGES: LazyLock<Mutex<HashMap<FixedKey, String>>> = LazyLock::new(Default::default);
+
 pub fn message(
+    m: &Message,
+    lang: Language,
+    extra: Option<String>,
+    form: Option<(&str, &str)>,
+) -> String {
+    if extra.is_none() && form.is_none() {
+        let key = (m.title, m.paragraphs.as_ptr() as usize, lang);
+        if let Some(page) = FIXED_PAGES.lock().expect("fixed pages").get(&key) {
+            return page.clone();
+        }
+        let page = render_message(m, lang, None, None);
+        FIXED_PAGES
+            .lock()
+            .expect("fixed pages")
+            .insert(key, page.clone());
+        return page;
+    }
+    render_message(m, lang, extra, form)
+}
+
+fn render_message(
     m: &Message,
     lang: Language,
     extra: Option<String>,

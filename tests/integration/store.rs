@@ -625,3 +625,152 @@ fn two_processes_writing_one_sqlite_file_both_succeed() {
         assert!(export.lines().count() > 8 * 2000, "{wave}");
     }
 }
+
+/// One batch of the group commit, as the writer stores it: each link is
+/// claimed once (a second submit of it in the same batch, or a later one,
+/// is already answered), a closed wave keeps nothing, a unit link always
+/// stores, and every stored submission is one response.
+#[test]
+fn a_batch_of_submissions_claims_each_link_once() {
+    use diesel::prelude::*;
+    use klimat::store::respondents::{self, Submission, Submitted};
+    use klimat::store::schema::{invitations, responses};
+    use klimat::store::{Database, Migrations, studies};
+    use klimat::token::{Purpose, Secret};
+    let k = Klimat::new();
+    let secret_text = "batch-test-secret-0123456789abcdef0123";
+    let env = |db: &TestDb, args: &[&str]| {
+        let out = k
+            .cmd()
+            .env("KLIMAT_DATABASE_URL", &db.url)
+            .env("KLIMAT_SECRET", secret_text)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {args:?}: {}",
+            db.name,
+            stderr_of(&out)
+        );
+    };
+    let survey = repo().join("surveys/team-climate.toml");
+    for db in backends(&k) {
+        env(&db, &["migrate"]);
+        env(&db, &["unit", "import", arg(&units_file(&k, 3))]);
+        env(&db, &["survey", "publish", arg(&survey)]);
+        env(
+            &db,
+            &[
+                "study",
+                "create",
+                "--name",
+                "pilot",
+                "--survey",
+                "team-climate",
+                "--pilot",
+                "unit-01",
+                "--control",
+                "unit-02,unit-03",
+                "--intervention-date",
+                "2026-06-01",
+            ],
+        );
+        let roster = k.write(
+            "roster.csv",
+            "email,unit,language\nanna@region.se,unit-01,sv\nbo@region.se,unit-02,en\n",
+        );
+        let later = k.write(
+            "later.csv",
+            "email,unit,language\ncid@region.se,unit-03,sv\n",
+        );
+        for (wave, roster) in [("open", &roster), ("closed", &later)] {
+            env(&db, &["wave", "create", "--study", "pilot", "--name", wave]);
+            let wave = format!("pilot:{wave}");
+            env(&db, &["roster", "import", "--wave", &wave, arg(roster)]);
+            env(&db, &["wave", "open", &wave]);
+            env(&db, &["wave", "send", &wave]);
+        }
+        env(&db, &["wave", "close", "pilot:closed"]);
+
+        let store = Database::open(&db.url, Migrations::Require).unwrap();
+        let mut conn = store.get().unwrap();
+        let secret = Secret::new(secret_text).unwrap();
+        let people: Vec<(i64, i64, String)> = invitations::table
+            .select((
+                invitations::id,
+                invitations::wave_id,
+                invitations::email.assume_not_null(),
+            ))
+            .order(invitations::id)
+            .load(&mut *conn)
+            .unwrap();
+        let submission = |target| Submission {
+            target,
+            answers: vec![3; 14],
+            texts: Vec::new(),
+            draft_key: None,
+        };
+        let mut by_person = std::collections::HashMap::new();
+        for (id, wave, email) in &people {
+            let token = secret.token(Purpose::Survey, *wave, *id);
+            let target = respondents::by_token(&mut conn, &token).unwrap().unwrap();
+            by_person.insert(email.as_str(), submission(target));
+        }
+        let open = studies::wave(&mut conn, "pilot:open").unwrap();
+        let (_, unit_token) =
+            respondents::unit_links(&mut conn, &open, &secret).unwrap()[0].clone();
+        let unit = submission(
+            respondents::by_unit_link(&mut conn, &unit_token)
+                .unwrap()
+                .unwrap(),
+        );
+        let (anna, bo, cid) = (
+            &by_person["anna@region.se"],
+            &by_person["bo@region.se"],
+            &by_person["cid@region.se"],
+        );
+
+        let outcomes = respondents::submit_batch(&mut conn, &[anna, anna, bo, cid, &unit]).unwrap();
+        assert_eq!(
+            outcomes,
+            [
+                Submitted::Stored,
+                Submitted::AlreadyAnswered,
+                Submitted::Stored,
+                Submitted::Closed,
+                Submitted::Stored
+            ],
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            respondents::submit_batch(&mut conn, &[bo]).unwrap(),
+            [Submitted::AlreadyAnswered],
+            "{}",
+            db.name
+        );
+        let stored: Vec<(i64, String)> = responses::table
+            .select((responses::wave_id, responses::source))
+            .order(responses::source)
+            .load(&mut *conn)
+            .unwrap();
+        assert_eq!(
+            stored,
+            [
+                (open.id, "invitation".to_owned()),
+                (open.id, "invitation".to_owned()),
+                (open.id, "unit-link".to_owned())
+            ],
+            "{}",
+            db.name
+        );
+        let answered: Vec<String> = invitations::table
+            .filter(invitations::answered)
+            .select(invitations::email.assume_not_null())
+            .order(invitations::email)
+            .load(&mut *conn)
+            .unwrap();
+        assert_eq!(answered, ["anna@region.se", "bo@region.se"], "{}", db.name);
+    }
+}
