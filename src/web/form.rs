@@ -65,12 +65,15 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
         action: Action::Next,
         lang: None,
         csrf: None,
-        answers: Vec::new(),
+        answers: Vec::with_capacity(fields.len()),
         texts: Vec::new(),
     };
-    let mut seen = BTreeMap::new();
+    let mut seen = std::collections::HashSet::with_capacity(fields.len());
+    // Our form posts the items in survey order: look where the last one
+    // was found first, and search the whole list only when that misses.
+    let mut next_item = 0;
     for (name, value) in fields {
-        if seen.insert(name.as_str(), ()).is_some() {
+        if !seen.insert(name.as_str()) {
             return Err(format!("the field `{name}` is sent twice"));
         }
         match name.as_str() {
@@ -99,8 +102,13 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
             _ => {
                 if let Some(id) = name.strip_prefix("i.") {
                     let index = survey
-                        .item_index(id)
+                        .items
+                        .get(next_item)
+                        .filter(|item| item.id == id)
+                        .map(|_| next_item)
+                        .or_else(|| survey.item_index(id))
                         .ok_or_else(|| format!("the form has no question `{id}`"))?;
+                    next_item = index + 1;
                     posted
                         .answers
                         .push((index, parse_value(survey, id, value)?));
