@@ -324,9 +324,13 @@ fn submit_all(
 /// What a submitter is told once its batch committed (or failed).
 pub type Reply = Box<dyn FnOnce(Result<Submitted, String>) + Send>;
 
-/// Group commit for SQLite, where one writer at a time holds the lock: a
-/// thread takes the submissions that arrived while the previous batch
-/// committed, stores them in one transaction, and only then replies to each.
+/// Group commit: a thread takes the submissions that arrived while the
+/// previous batch committed, stores them in one transaction, and only then
+/// replies to each. On SQLite one writer at a time holds the lock anyway; on
+/// PostgreSQL it is one commit (one WAL flush) per batch. (Two instances
+/// could deadlock only if two links were each submitted to both at once;
+/// PostgreSQL then fails one batch, whose submitters are told that nothing
+/// was saved and to try again.)
 /// A submission is acknowledged only after its batch is durable; if the
 /// batch fails, every submitter in it hears so and nothing of it is kept.
 #[derive(Clone)]
@@ -354,8 +358,8 @@ impl GroupCommit {
                         .spawn(move || checkpointer(&db, &stopped))
                         .expect("starting the checkpoint thread");
                 }
-                // Its own connection, held: waiting for the pool behind the
-                // readers would stall every submitter in the batch.
+                // Its own connection, outside the pool and held: waiting for
+                // the pool behind the readers would stall the whole batch.
                 let mut held: Option<DbConnection> = None;
                 while let Ok(first) = incoming.recv() {
                     let mut batch = vec![first];
@@ -366,7 +370,7 @@ impl GroupCommit {
                         }
                     }
                     if held.is_none() {
-                        held = writer_connection(&db).ok();
+                        held = db.dedicated().ok();
                     }
                     let stored = match held.as_mut() {
                         None => Err(StoreError::Connect("no database connection".into())),
@@ -404,12 +408,6 @@ impl GroupCommit {
             reply(Err("the submission thread has stopped".into()));
         }
     }
-}
-
-/// The submission writer's connection: its own, outside the pool, so that
-/// it never waits behind readers for one.
-fn writer_connection(db: &super::Database) -> Result<DbConnection, StoreError> {
-    db.dedicated()
 }
 
 /// Milliseconds between the checkpointer's rounds.

@@ -11,7 +11,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Settings;
-use crate::store::Backend;
 use crate::store::respondents::{self, Draft, GroupCommit, Submission, Submitted};
 use crate::store::{Database, DbConnection, StoreError, outbox, surveys};
 use crate::survey::Survey;
@@ -28,8 +27,8 @@ pub struct AppState {
     /// Cookies get `Secure` when the public address is https.
     pub secure_cookies: bool,
     surveys: Mutex<HashMap<i64, Arc<Survey>>>,
-    /// On SQLite, submissions are stored in groups by one thread.
-    commits: Option<GroupCommit>,
+    /// Submissions are stored in groups by one thread (per instance).
+    commits: GroupCommit,
     misses: DefaultKeyedRateLimiter<IpAddr>,
     logins: DefaultKeyedRateLimiter<IpAddr>,
     /// Sessions: idle and absolute lifetime (ms); logins: failures before a
@@ -49,8 +48,7 @@ impl AppState {
         let per_minute = NonZeroU32::new(MISSES_PER_MINUTE).expect("non-zero");
         let logins = NonZeroU32::new(LOGINS_PER_MINUTE).expect("non-zero");
         let ms = |secs: u64| (secs as i64).saturating_mul(1000);
-        let commits =
-            matches!(db.backend, Backend::Sqlite(_)).then(|| GroupCommit::start(db.clone()));
+        let commits = GroupCommit::start(db.clone());
         AppState {
             commits,
             db,
@@ -133,26 +131,19 @@ impl AppState {
         Ok(survey)
     }
 
-    /// Stores a submission: through the group commit on SQLite, in its own
-    /// transaction on PostgreSQL (where writers do not exclude each other).
+    /// Stores a submission through the group commit: on SQLite because one
+    /// writer at a time holds the lock, on PostgreSQL because one commit
+    /// (one WAL flush) per batch instead of per submission.
     pub async fn submit(&self, submission: Submission) -> Result<Submitted, String> {
-        match &self.commits {
-            Some(commits) => {
-                let (tx, rx) = tokio::sync::oneshot::channel();
-                commits.submit(
-                    submission,
-                    Box::new(move |r| {
-                        let _ = tx.send(r);
-                    }),
-                );
-                rx.await
-                    .map_err(|_| "the submission was dropped".to_owned())?
-            }
-            None => {
-                self.with_db(move |c| respondents::submit(c, &submission))
-                    .await
-            }
-        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.commits.submit(
+            submission,
+            Box::new(move |r| {
+                let _ = tx.send(r);
+            }),
+        );
+        rx.await
+            .map_err(|_| "the submission was dropped".to_owned())?
     }
 
     pub async fn load_draft(&self, key: &str, wave_id: i64) -> Result<Option<Draft>, String> {

@@ -678,7 +678,7 @@ fn a_batch_of_submissions_claims_each_link_once() {
         );
         let roster = k.write(
             "roster.csv",
-            "email,unit,language\nanna@region.se,unit-01,sv\nbo@region.se,unit-02,en\n",
+            "email,unit,language\nanna@region.se,unit-01,sv\nbo@region.se,unit-02,en\ndan@region.se,unit-02,sv\n",
         );
         let later = k.write(
             "later.csv",
@@ -772,5 +772,32 @@ fn a_batch_of_submissions_claims_each_link_once() {
             .load(&mut *conn)
             .unwrap();
         assert_eq!(answered, ["anna@region.se", "bo@region.se"], "{}", db.name);
+
+        // The same through the group commit's thread, as the server stores
+        // them: four submits of one link, one stored.
+        let commits = respondents::GroupCommit::start(store.clone());
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..4 {
+            let tx = tx.clone();
+            commits.submit(
+                by_person["dan@region.se"].clone(),
+                Box::new(move |r| tx.send(r).unwrap()),
+            );
+        }
+        let mut outcomes: Vec<Submitted> = (0..4).map(|_| rx.recv().unwrap().unwrap()).collect();
+        outcomes.sort_by_key(|o| *o != Submitted::Stored);
+        assert_eq!(
+            outcomes,
+            [
+                Submitted::Stored,
+                Submitted::AlreadyAnswered,
+                Submitted::AlreadyAnswered,
+                Submitted::AlreadyAnswered
+            ],
+            "{}",
+            db.name
+        );
+        let count: i64 = responses::table.count().get_result(&mut *conn).unwrap();
+        assert_eq!(count, 4, "{}", db.name);
     }
 }
