@@ -350,8 +350,7 @@ impl GroupCommit {
             .spawn(move || {
                 // Dropped when the writer stops, which stops the checkpointer.
                 let (_running, stopped) = std::sync::mpsc::channel::<()>();
-                let checkpoints = matches!(db.backend, super::Backend::Sqlite(_));
-                if checkpoints {
+                if matches!(db.backend, super::Backend::Sqlite(_)) {
                     let db = db.clone();
                     std::thread::Builder::new()
                         .name("klimat-checkpoint".into())

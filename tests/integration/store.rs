@@ -69,9 +69,13 @@ pub fn backends(k: &Klimat) -> Vec<TestDb> {
     out
 }
 
+/// The secret every command here runs with, so a test can derive links.
+const SECRET: &str = "store-test-secret-0123456789abcdef0123";
+
 fn run(k: &Klimat, db: &TestDb, args: &[&str]) -> std::process::Output {
     k.cmd()
         .env("KLIMAT_DATABASE_URL", &db.url)
+        .env("KLIMAT_SECRET", SECRET)
         .args(args)
         .output()
         .unwrap()
@@ -638,28 +642,13 @@ fn a_batch_of_submissions_claims_each_link_once() {
     use klimat::store::{Database, Migrations, studies};
     use klimat::token::{Purpose, Secret};
     let k = Klimat::new();
-    let secret_text = "batch-test-secret-0123456789abcdef0123";
-    let env = |db: &TestDb, args: &[&str]| {
-        let out = k
-            .cmd()
-            .env("KLIMAT_DATABASE_URL", &db.url)
-            .env("KLIMAT_SECRET", secret_text)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {args:?}: {}",
-            db.name,
-            stderr_of(&out)
-        );
-    };
     let survey = repo().join("surveys/team-climate.toml");
     for db in backends(&k) {
-        env(&db, &["migrate"]);
-        env(&db, &["unit", "import", arg(&units_file(&k, 3))]);
-        env(&db, &["survey", "publish", arg(&survey)]);
-        env(
+        ok(&k, &db, &["migrate"]);
+        ok(&k, &db, &["unit", "import", arg(&units_file(&k, 3))]);
+        ok(&k, &db, &["survey", "publish", arg(&survey)]);
+        ok(
+            &k,
             &db,
             &[
                 "study",
@@ -685,17 +674,21 @@ fn a_batch_of_submissions_claims_each_link_once() {
             "email,unit,language\ncid@region.se,unit-03,sv\n",
         );
         for (wave, roster) in [("open", &roster), ("closed", &later)] {
-            env(&db, &["wave", "create", "--study", "pilot", "--name", wave]);
+            ok(
+                &k,
+                &db,
+                &["wave", "create", "--study", "pilot", "--name", wave],
+            );
             let wave = format!("pilot:{wave}");
-            env(&db, &["roster", "import", "--wave", &wave, arg(roster)]);
-            env(&db, &["wave", "open", &wave]);
-            env(&db, &["wave", "send", &wave]);
+            ok(&k, &db, &["roster", "import", "--wave", &wave, arg(roster)]);
+            ok(&k, &db, &["wave", "open", &wave]);
+            ok(&k, &db, &["wave", "send", &wave]);
         }
-        env(&db, &["wave", "close", "pilot:closed"]);
+        ok(&k, &db, &["wave", "close", "pilot:closed"]);
 
         let store = Database::open(&db.url, Migrations::Require).unwrap();
         let mut conn = store.get().unwrap();
-        let secret = Secret::new(secret_text).unwrap();
+        let secret = Secret::new(SECRET).unwrap();
         let people: Vec<(i64, i64, String)> = invitations::table
             .select((
                 invitations::id,
