@@ -308,6 +308,8 @@ fn submit_all(
         for (question, text) in &s.texts {
             diesel::insert_into(response_texts::table)
                 .values((
+                    response_texts::wave_id.eq(s.target.wave.id),
+                    response_texts::unit_id.eq(s.target.unit_id),
                     response_texts::response_id.eq(id),
                     response_texts::question.eq(question),
                     response_texts::text.eq(text),

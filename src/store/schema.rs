@@ -86,10 +86,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    responses (id) {
-        id -> Text,
+    responses (wave_id, unit_id, id) {
         wave_id -> BigInt,
         unit_id -> BigInt,
+        id -> Text,
         period -> Text,
         source -> Text,
         answers -> Binary,
@@ -116,7 +116,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    response_texts (response_id, question) {
+    response_texts (wave_id, unit_id, response_id, question) {
+        wave_id -> BigInt,
+        unit_id -> BigInt,
         response_id -> Text,
         question -> Text,
         text -> Text,

@@ -794,3 +794,165 @@ fn a_batch_of_submissions_claims_each_link_once() {
         assert_eq!(count, 4, "{}", db.name);
     }
 }
+
+/// Migration 2026-11-28-000005 keeps responses in (wave, unit, id) order and
+/// keys free texts the same way: every response and free text that existed
+/// before it is there after it, and after reverting it, with the same
+/// content; a free text of a response that does not exist is refused.
+#[test]
+fn clustering_the_responses_keeps_every_response_and_free_text() {
+    use diesel::prelude::*;
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    use klimat::store::DbConnection;
+
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    fn lines(conn: &mut DbConnection, sql: &str) -> Vec<String> {
+        diesel::sql_query(sql)
+            .load::<Line>(conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .into_iter()
+            .map(|l| l.line)
+            .collect()
+    }
+    // Migrations up to and including `last`, or back to it, from the files.
+    macro_rules! to_version {
+        ($conn:expr, $dir:literal, $last:literal) => {{
+            let files = FileBasedMigrations::from_path(repo().join($dir)).unwrap();
+            let conn = $conn;
+            loop {
+                let pending = conn.pending_migrations(files.clone()).unwrap();
+                match pending.first() {
+                    Some(m) if m.name().version().to_string().as_str() <= $last => {
+                        conn.run_migration(&**m).unwrap();
+                    }
+                    _ => break,
+                }
+            }
+            while conn
+                .applied_migrations()
+                .unwrap()
+                .iter()
+                .any(|v| v.to_string().as_str() > $last)
+            {
+                conn.revert_last_migration(files.clone()).unwrap();
+            }
+        }};
+    }
+    fn to_before_clustering(conn: &mut DbConnection) {
+        match conn {
+            DbConnection::Sqlite(c) => to_version!(c, "migrations/sqlite", "20261128000004"),
+            #[cfg(feature = "postgres")]
+            DbConnection::Postgres(c) => to_version!(c, "migrations/postgres", "20261128000004"),
+        }
+    }
+
+    let k = Klimat::new();
+    for db in backends(&k) {
+        let mut conn = DbConnection::establish(&db.url).unwrap();
+        let sqlite = matches!(conn, DbConnection::Sqlite(_));
+        let blob = |h: &str| match sqlite {
+            true => format!("X'{h}'"),
+            false => format!("decode('{h}', 'hex')"),
+        };
+        let hex = match sqlite {
+            true => "hex(answers)",
+            false => "upper(encode(answers, 'hex'))",
+        };
+        to_before_clustering(&mut conn);
+        for sql in [
+            "INSERT INTO units (id, code, name) VALUES (1, 'a', 'A'), (2, 'b', 'B')".to_owned(),
+            "INSERT INTO survey_versions (id, key, version, hash, definition, published_at) \
+             VALUES (1, 's', 1, 'h', '{}', '2026-01-01 00:00:00')"
+                .to_owned(),
+            "INSERT INTO studies (id, name, survey_key, intervention_date, created_at) \
+             VALUES (1, 'st', 's', '2026-06-01', '2026-01-01 00:00:00')"
+                .to_owned(),
+            "INSERT INTO waves (id, study_id, name, survey_version_id, min_group_size) \
+             VALUES (1, 1, 'w1', 1, 3), (2, 1, 'w2', 1, 3)"
+                .to_owned(),
+            format!(
+                "INSERT INTO responses (id, wave_id, unit_id, period, source, answers) VALUES \
+                 ('f0', 2, 1, '2026-09', 'unit-link', {}), \
+                 ('0a', 1, 2, '2026-03', 'invitation', {}), \
+                 ('9c', 1, 1, '2026-03', 'import', {})",
+                blob("0102FF"),
+                blob("0300"),
+                blob("04")
+            ),
+            "INSERT INTO response_texts (response_id, question, text) VALUES \
+             ('0a', 'idea', 'fler möten'), ('0a', 'why', 'tid'), ('f0', 'idea', 'ingen')"
+                .to_owned(),
+        ] {
+            diesel::sql_query(&sql)
+                .execute(&mut conn)
+                .unwrap_or_else(|e| panic!("{}: {sql}: {e}", db.name));
+        }
+        let responses = format!(
+            "SELECT CAST(wave_id AS TEXT) || ' ' || CAST(unit_id AS TEXT) || ' ' || id || ' ' \
+             || period || ' ' || source || ' ' || {hex} AS line FROM responses ORDER BY id"
+        );
+        let texts = "SELECT response_id || ' ' || question || ' ' || text AS line \
+                     FROM response_texts ORDER BY response_id, question";
+        let expected_responses = [
+            "1 2 0a 2026-03 invitation 0300",
+            "1 1 9c 2026-03 import 04",
+            "2 1 f0 2026-09 unit-link 0102FF",
+        ];
+        let expected_texts = ["0a idea fler möten", "0a why tid", "f0 idea ingen"];
+
+        ok(&k, &db, &["migrate"]);
+        assert_eq!(
+            lines(&mut conn, &responses),
+            expected_responses,
+            "{}",
+            db.name
+        );
+        assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
+        assert_eq!(
+            lines(
+                &mut conn,
+                "SELECT CAST(wave_id AS TEXT) || ' ' || CAST(unit_id AS TEXT) AS line \
+                 FROM response_texts ORDER BY response_id, question"
+            ),
+            ["1 2", "1 2", "2 1"],
+            "{}: each text carries its response's wave and unit",
+            db.name
+        );
+        if sqlite {
+            diesel::sql_query("PRAGMA foreign_keys = ON")
+                .execute(&mut conn)
+                .unwrap();
+        }
+        let orphan = diesel::sql_query(
+            "INSERT INTO response_texts (wave_id, unit_id, response_id, question, text) \
+             VALUES (1, 1, '0a', 'idea', 'fel enhet')",
+        )
+        .execute(&mut conn);
+        assert!(
+            orphan.is_err(),
+            "{}: a text must name its response's wave and unit",
+            db.name
+        );
+
+        to_before_clustering(&mut conn);
+        assert_eq!(
+            lines(&mut conn, &responses),
+            expected_responses,
+            "{}",
+            db.name
+        );
+        assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
+        ok(&k, &db, &["migrate"]);
+        assert_eq!(
+            lines(&mut conn, &responses),
+            expected_responses,
+            "{}",
+            db.name
+        );
+        assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
+    }
+}
