@@ -33,3 +33,8 @@ function response(status, headers, body)
     oklog:flush()
   end
 end
+
+-- p99.9 and the slowest request, beside wrk's own percentiles.
+function done(summary, latency, requests)
+  io.write(string.format("p99.9 %.2f ms, max %.2f ms\n", latency:percentile(99.9) / 1000, latency.max / 1000))
+end

@@ -15,6 +15,7 @@ pub mod connection;
 pub mod invitations;
 pub mod outbox;
 pub mod pool;
+pub mod reader;
 pub mod respondents;
 pub mod responses;
 pub mod schema;

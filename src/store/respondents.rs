@@ -411,8 +411,11 @@ impl GroupCommit {
     }
 }
 
-/// Milliseconds between the checkpointer's rounds.
-const CHECKPOINT_MS: u64 = 100;
+/// Milliseconds between the checkpointer's rounds. At 100 ms the writer's
+/// own checkpoint found a tenth of a second of pages still to copy and
+/// stalled every submitter for 30–50 ms (p99 100 ms at 5,800/s); at 20 ms
+/// it finds a few, and p99 stays near 25 ms.
+const CHECKPOINT_MS: u64 = 20;
 
 /// Copies committed pages from the WAL into the database file beside the
 /// writer (PASSIVE: it waits for no one), until `stopped` hangs up. The
@@ -420,7 +423,8 @@ const CHECKPOINT_MS: u64 = 100;
 /// SQLite's 1,000 pages, which is what lets the next write start the WAL
 /// over (under steady load a checkpoint beside the writer never catches
 /// up with it, and the WAL would grow without bound: 1.4 GB in 20 s); but
-/// by then this thread has copied most pages, so the writer's share is small.
+/// this thread has copied nearly every page by then, so the writer's
+/// share, and the time its submitters wait, is small.
 fn checkpointer(db: &super::Database, stopped: &std::sync::mpsc::Receiver<()>) {
     let interval = std::time::Duration::from_millis(CHECKPOINT_MS);
     let mut conn = None;

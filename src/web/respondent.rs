@@ -117,7 +117,7 @@ async fn target(
     }
     let token = token.to_owned();
     let found = state
-        .with_db(move |c| match kind {
+        .read(move |c| match kind {
             LinkKind::Personal => respondents::by_token(c, &token),
             LinkKind::Unit => respondents::by_unit_link(c, &token),
         })

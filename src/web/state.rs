@@ -11,8 +11,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Settings;
+use crate::store::reader::Reader;
 use crate::store::respondents::{self, Draft, GroupCommit, Submission, Submitted};
-use crate::store::{Database, DbConnection, StoreError, outbox, surveys};
+use crate::store::{Backend, Database, DbConnection, StoreError, outbox, surveys};
 use crate::survey::Survey;
 use crate::token::Secret;
 
@@ -29,6 +30,8 @@ pub struct AppState {
     surveys: Mutex<HashMap<i64, Arc<Survey>>>,
     /// Submissions are stored in groups by one thread (per instance).
     commits: GroupCommit,
+    /// Short reads in bursts, on SQLite (see `store::reader`).
+    reader: Option<Reader>,
     misses: DefaultKeyedRateLimiter<IpAddr>,
     logins: DefaultKeyedRateLimiter<IpAddr>,
     /// Sessions: idle and absolute lifetime (ms); logins: failures before a
@@ -49,8 +52,13 @@ impl AppState {
         let logins = NonZeroU32::new(LOGINS_PER_MINUTE).expect("non-zero");
         let ms = |secs: u64| (secs as i64).saturating_mul(1000);
         let commits = GroupCommit::start(db.clone());
+        let reader = match db.backend {
+            Backend::Sqlite(_) => Some(Reader::start(db.clone())),
+            Backend::Postgres(_) => None,
+        };
         AppState {
             commits,
+            reader,
             db,
             secret,
             secure_cookies: settings.public_url.starts_with("https://"),
@@ -102,6 +110,24 @@ impl AppState {
             .await
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())
+    }
+
+    /// Runs a short read off the executor: on SQLite in a burst on the
+    /// reader thread, which may answer from a snapshot a few milliseconds
+    /// old (see `store::reader`); elsewhere like `with_db`.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, String> {
+        let Some(reader) = &self.reader else {
+            return self.with_db(f).await;
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        reader.run(Box::new(move |c| {
+            let _ = tx.send(f(c).map_err(|e| e.to_string()));
+        }));
+        rx.await
+            .map_err(|_| "the reader thread could not run the read".to_owned())?
     }
 
     /// Runs `f` with a pooled connection off the executor, for use cases

@@ -956,3 +956,70 @@ fn clustering_the_responses_keeps_every_response_and_free_text() {
         assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
     }
 }
+
+/// The reader thread (link lookups on SQLite) answers every read it is
+/// given, also when many arrive at once and share a transaction; a read
+/// queued after a commit sees it; a read that fails or panics loses only
+/// its own result.
+#[test]
+fn the_reader_answers_every_read_and_survives_a_failing_one() {
+    use diesel::prelude::*;
+    use klimat::store::reader::Reader;
+    use klimat::store::schema::units;
+    use klimat::store::{Database, Migrations, StoreError};
+    use std::sync::mpsc;
+    let k = Klimat::new();
+    let db = TestDb::sqlite(&k);
+    ok(&k, &db, &["migrate"]);
+    ok(&k, &db, &["unit", "import", arg(&units_file(&k, 3))]);
+    let store = Database::open(&db.url, Migrations::Require).unwrap();
+    let reader = Reader::start(store.clone());
+    let count = |tx: mpsc::Sender<Result<i64, StoreError>>| -> klimat::store::reader::Read {
+        Box::new(move |c| {
+            let _ = tx.send(units::table.count().get_result(c).map_err(Into::into));
+        })
+    };
+
+    // 500 reads queued at once: more than one burst, each answered once.
+    let (tx, rx) = mpsc::channel();
+    for i in 0..500 {
+        let tx = tx.clone();
+        reader.run(Box::new(move |c| {
+            let n: Result<i64, StoreError> = units::table.count().get_result(c).map_err(Into::into);
+            let _ = tx.send((i, n));
+        }));
+    }
+    drop(tx);
+    let mut answered: Vec<(i32, i64)> = rx.iter().map(|(i, n)| (i, n.unwrap())).collect();
+    answered.sort();
+    assert_eq!(answered, (0..500).map(|i| (i, 4)).collect::<Vec<_>>());
+
+    // A unit committed elsewhere is seen by the next read.
+    diesel::insert_into(units::table)
+        .values((units::code.eq("unit-04"), units::name.eq("Enhet 4")))
+        .execute(&mut *store.get().unwrap())
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    reader.run(count(tx));
+    assert_eq!(rx.recv().unwrap().unwrap(), 5);
+
+    // A failing read and a panicking one, then a read behind them.
+    let (failed_tx, failed) = mpsc::channel();
+    reader.run(Box::new(move |c| {
+        let r = diesel::sql_query("SELECT * FROM no_such_table").execute(c);
+        let _ = failed_tx.send(r.is_err());
+    }));
+    let (panicked_tx, panicked) = mpsc::channel::<()>();
+    reader.run(Box::new(move |_| {
+        let _keep = panicked_tx;
+        panic!("a read that panics, on purpose");
+    }));
+    let (tx, rx) = mpsc::channel();
+    reader.run(count(tx));
+    assert!(failed.recv().unwrap(), "the failing read hears it failed");
+    assert!(
+        panicked.recv().is_err(),
+        "the panicking read's caller hears nothing came"
+    );
+    assert_eq!(rx.recv().unwrap().unwrap(), 5, "the reader still serves");
+}
