@@ -104,13 +104,11 @@ count() {
     fi
 }
 echo "responses, answered invitations: $(count)"
-if [[ $db_url != postgres* ]]; then
-    echo "WAL after the runs: $(( $(stat -c %s klimat.db-wal 2> /dev/null || echo 0) / 1048576 )) MiB (checkpoints keep it bounded)"
-fi
 if [[ $db_url == postgres* ]]; then
     kill $server
     exit 0
 fi
+echo "WAL after the runs: $(( $(stat -c %s klimat.db-wal 2> /dev/null || echo 0) / 1048576 )) MiB (checkpoints keep it bounded)"
 
 echo "== the same rows without HTTP (store functions, same transactions)"
 (cd "$repo" && cargo bench -q --bench submit_direct -- "sqlite://$work/klimat.db" "$work/tokens.txt" $(( runs * slice )) 20000)

@@ -903,15 +903,18 @@ fn clustering_the_responses_keeps_every_response_and_free_text() {
             "2 1 f0 2026-09 unit-link 0102FF",
         ];
         let expected_texts = ["0a idea fler möten", "0a why tid", "f0 idea ingen"];
+        let all_kept = |conn: &mut DbConnection, when: &str| {
+            assert_eq!(
+                lines(conn, &responses),
+                expected_responses,
+                "{}: {when}",
+                db.name
+            );
+            assert_eq!(lines(conn, texts), expected_texts, "{}: {when}", db.name);
+        };
 
         ok(&k, &db, &["migrate"]);
-        assert_eq!(
-            lines(&mut conn, &responses),
-            expected_responses,
-            "{}",
-            db.name
-        );
-        assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
+        all_kept(&mut conn, "after migrating");
         assert_eq!(
             lines(
                 &mut conn,
@@ -939,21 +942,9 @@ fn clustering_the_responses_keeps_every_response_and_free_text() {
         );
 
         to_before_clustering(&mut conn);
-        assert_eq!(
-            lines(&mut conn, &responses),
-            expected_responses,
-            "{}",
-            db.name
-        );
-        assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
+        all_kept(&mut conn, "after reverting");
         ok(&k, &db, &["migrate"]);
-        assert_eq!(
-            lines(&mut conn, &responses),
-            expected_responses,
-            "{}",
-            db.name
-        );
-        assert_eq!(lines(&mut conn, texts), expected_texts, "{}", db.name);
+        all_kept(&mut conn, "after migrating again");
     }
 }
 
