@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod dashboard;
+pub mod disclosure;
 pub mod evaluation;
 pub mod mail;
 pub mod report;

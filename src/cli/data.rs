@@ -15,6 +15,7 @@ use crate::scoring::Answer;
 use crate::store::studies::{self, NewStudy, NewWave};
 use crate::store::{self, Database, Migrations, responses, surveys, units};
 use crate::survey;
+use rand::seq::SliceRandom;
 
 /// Opens the configured database. SQLite is created and migrated on first use.
 pub fn open(settings: &Settings) -> anyhow::Result<Database> {
@@ -188,11 +189,20 @@ Every row's wave column must be the wave's name; unit codes must be stored units
         delimiter: u8,
     },
     /// Export responses in the offline format (the input of `klimat score`).
+    ///
+    /// For operators: the raw export holds every unit, also those below the
+    /// minimum group size, so it can identify people in small units. Keep it
+    /// on the server. `--disclosed` gives what the staff web gives
+    /// evaluators: only what the wave's disclosure plan shows.
     #[command(
         after_help = "Examples:\n  klimat responses export --wave pilot-2025:2025-03 --out answers.csv\n  \
-klimat responses export --study pilot-2025 > all.csv"
+klimat responses export --study pilot-2025 --disclosed > all.csv\n\n\
+Rows come in a fresh random order on every export."
     )]
     Export {
+        /// Only the units the disclosure plan shows, hidden units pooled as in the staff web.
+        #[arg(long)]
+        disclosed: bool,
         /// STUDY:WAVE or the wave's number.
         #[arg(long, conflicts_with = "study", required_unless_present = "study")]
         wave: Option<String>,
@@ -460,7 +470,12 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                 .with_context(|| format!("importing {}", file.display()))?;
             println!("imported {n} responses into wave {}", wave.name);
         }
-        ResponsesCommand::Export { wave, study, out } => {
+        ResponsesCommand::Export {
+            wave,
+            study,
+            out,
+            disclosed,
+        } => {
             let waves = match (wave, study) {
                 (Some(w), _) => vec![studies::wave(&mut conn, &w)?],
                 (None, Some(s)) => {
@@ -469,19 +484,26 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                 }
                 (None, None) => unreachable!("clap requires one"),
             };
-            let survey = surveys::shared_by(&mut conn, &waves)?;
-            let mut writer = ResponsesWriter::new(Vec::new(), &survey)?;
-            let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
-            let mut failed = None;
-            store::responses::scan(&mut conn, &ids, |wave, unit, answers| {
-                if let Err(e) = writer.row(unit, wave, answers) {
-                    failed.get_or_insert(e);
+            let bytes = if disclosed {
+                crate::app::export_responses(&mut conn, &waves)?.into_bytes()
+            } else {
+                eprintln!(
+                    "WARNING: this raw export holds every unit, also those below the minimum group size: it can \
+                     identify people in small units. Keep it on the server; give evaluators --disclosed."
+                );
+                let survey = surveys::shared_by(&mut conn, &waves)?;
+                let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+                let mut rows: Vec<(String, String, Vec<Answer>)> = Vec::new();
+                store::responses::scan(&mut conn, &ids, |wave, unit, answers| {
+                    rows.push((wave.to_owned(), unit.to_owned(), answers.to_vec()))
+                })?;
+                rows.shuffle(&mut rand::rng());
+                let mut writer = ResponsesWriter::new(Vec::new(), &survey)?;
+                for (wave, unit, answers) in &rows {
+                    writer.row(unit, wave, answers)?;
                 }
-            })?;
-            if let Some(e) = failed {
-                return Err(e.into());
-            }
-            let bytes = writer.finish()?;
+                writer.finish()?
+            };
             let names: Vec<String> = waves
                 .iter()
                 .map(|w| format!("{} ({})", w.name, w.id))
@@ -489,7 +511,11 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             audit(
                 &mut conn,
                 "export.responses",
-                &format!("waves {}", names.join(", ")),
+                &format!(
+                    "waves {}{}",
+                    names.join(", "),
+                    if disclosed { "" } else { " (raw)" }
+                ),
             )?;
             write_output(
                 out.as_deref(),

@@ -12,7 +12,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::data::open;
 use crate::config::Settings;
 use crate::mail::{Composer, Mailer, WorkerConfig, bounce, worker};
-use crate::store::outbox::{self, ReminderRule, UnitStatus};
+use crate::store::outbox::{self, ReminderRule};
 use crate::store::{Database, studies};
 use crate::token::Secret;
 
@@ -77,7 +77,8 @@ pub fn remind(
     Ok(n)
 }
 
-/// A unit's status as shown: counts of small units are withheld.
+/// A unit's status as shown: answered counts as the wave's disclosure plan
+/// allows (the same plan as the staff pages and the API).
 #[derive(Debug, serde::Serialize)]
 struct Shown {
     unit: String,
@@ -90,36 +91,26 @@ struct Shown {
     response_rate: Option<f64>,
 }
 
-fn shown(s: &UnitStatus, min_group: u64) -> Shown {
-    let visible = s.invited >= min_group;
+fn shown(s: crate::app::StatusRow) -> Shown {
     Shown {
-        unit: s.unit.clone(),
-        name: s.name.clone(),
+        unit: s.unit,
+        name: s.name,
         invited: s.invited,
         sent: s.sent,
         failed: s.failed,
         opted_out: s.opted_out,
-        answered: visible.then_some(s.answered),
-        response_rate: (visible && s.invited > 0).then(|| s.answered as f64 / s.invited as f64),
+        answered: s.answered,
+        response_rate: s.rate,
     }
 }
 
 pub fn status(db: &Database, wave: &str, format: StatusFormat) -> anyhow::Result<()> {
     let mut conn = db.get()?;
     let w = studies::wave(&mut conn, wave)?;
-    let units = outbox::wave_status(&mut conn, &w)?;
+    let (units, total) = crate::app::wave_status(&mut conn, &w)?;
     let queue = outbox::queue_counts(&mut conn, &w)?;
-    let min_group = w.min_group_size as u64;
-    let rows: Vec<Shown> = units.iter().map(|u| shown(u, min_group)).collect();
-    let total = units.iter().fold(UnitStatus::default(), |mut t, u| {
-        t.invited += u.invited;
-        t.sent += u.sent;
-        t.failed += u.failed;
-        t.opted_out += u.opted_out;
-        t.answered += u.answered;
-        t
-    });
-    let total = shown(&total, min_group);
+    let rows: Vec<Shown> = units.into_iter().map(shown).collect();
+    let total = shown(total);
     match format {
         StatusFormat::Json => {
             let value = serde_json::json!({

@@ -84,7 +84,7 @@ pub fn run(cmd: ReportCommand, settings: &Settings) -> anyhow::Result<ExitCode> 
 }
 
 fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let (survey, acc, waves, units, request, min_group) = match &args.study {
+    let (survey, acc, waves, units, request, min_group, pooled) = match &args.study {
         Some(name) => from_study(name, &args, settings)?,
         None => {
             let (Some(survey_file), Some(responses_file)) = (&args.survey, &args.responses) else {
@@ -112,13 +112,21 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                     .to_owned(),
             };
             let min_group = args.min_group.unwrap_or(settings.min_group_size);
+            let d = disclose_file(
+                &acc,
+                &outcome.waves.names,
+                &outcome.units.names,
+                &request,
+                min_group,
+            )?;
             (
                 survey,
-                acc,
+                d.acc,
                 outcome.waves.names,
-                outcome.units.names,
-                request,
+                d.units,
+                d.request,
                 min_group,
+                d.pooled,
             )
         }
     };
@@ -134,7 +142,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
             Weights::Webb
         },
     };
-    let report = evaluate(
+    let mut report = evaluate(
         &survey,
         &acc,
         &waves,
@@ -145,6 +153,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
         args.lang,
     )
     .context("the design does not fit the data")?;
+    report.warnings.extend(crate::app::pooled_notes(&pooled));
 
     let render = |format: &str| -> String {
         match format {
@@ -182,7 +191,59 @@ type Loaded = (
     Vec<String>,
     DesignRequest,
     u32,
+    Vec<(String, Vec<String>)>,
 );
+
+/// A responses file under the disclosure plan: the units are flat, the
+/// published groups the two arms and the wave total.
+fn disclose_file(
+    acc: &Accumulator,
+    waves: &[String],
+    units: &[String],
+    request: &DesignRequest,
+    min_group: u32,
+) -> anyhow::Result<crate::evaluation::disclosed::Disclosed> {
+    use crate::disclosure::{Group, Structure, decide_study};
+    let find = |names: &[String]| -> Vec<usize> {
+        names
+            .iter()
+            .filter_map(|p| units.iter().position(|u| u == p))
+            .collect()
+    };
+    let pilot = find(&request.pilot);
+    let control = match &request.control {
+        Some(c) => find(c),
+        None => (0..units.len()).filter(|u| !pilot.contains(u)).collect(),
+    };
+    let structure = Structure {
+        parent: vec![None; units.len()],
+        groups: vec![
+            Group {
+                name: "pilot".into(),
+                members: pilot,
+            },
+            Group {
+                name: "control".into(),
+                members: control,
+            },
+        ],
+    };
+    let counts: Vec<_> = (0..acc.waves.len())
+        .map(|w| (acc.unit_counts(w, units.len()), min_group as u64))
+        .collect();
+    let plans = decide_study(&structure, &counts);
+    // Unknown units and the like are the design check's to report.
+    let checked = crate::evaluation::design::check(request, units, waves, |w, u| {
+        acc.waves
+            .get(w)
+            .and_then(|s| s.cells.get(u))
+            .and_then(Option::as_ref)
+            .map_or(0, |c| c.respondents)
+    });
+    checked.context("the design does not fit the data")?;
+    crate::evaluation::disclosed::disclose(acc, waves, units, request, &plans)
+        .context("the design does not fit the data")
+}
 
 /// A study's survey, scored responses and design from the database.
 fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Result<Loaded> {
@@ -194,14 +255,21 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
         args.first_post_wave.as_deref(),
         settings.min_group_size,
     )?;
-    let min_group = d.min_group.max(args.min_group.unwrap_or(0));
+    if let Some(m) = args.min_group.filter(|&m| m > d.min_group) {
+        anyhow::bail!(
+            "--min-group {m} does not apply to a study in the database: its waves fixed their minimum group size \
+             ({}) when they were created, and every output uses that one plan",
+            d.min_group
+        );
+    }
     Ok((
         d.survey,
         d.acc,
         d.wave_names,
         d.unit_names,
         d.request,
-        min_group,
+        d.min_group,
+        d.pooled,
     ))
 }
 

@@ -73,16 +73,19 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
 
 pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
-    let (survey, acc, waves, units, min_group) = match (&args.wave, &args.survey, &args.responses) {
+    let report = match (&args.wave, &args.survey, &args.responses) {
         (Some(wave), _, _) => {
             let db = super::data::open(settings)?;
             let mut conn = db.get()?;
             let wave = crate::store::studies::wave(&mut conn, wave)?;
-            let survey = crate::store::surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
-            let (acc, waves, units) = crate::app::accumulate(&mut conn, &survey, &[wave.id])?;
-            // The wave fixed its minimum when it was created; --min-group may only raise it.
-            let min_group = (wave.min_group_size as u32).max(args.min_group.unwrap_or(0));
-            (survey, acc, waves, units, min_group)
+            if let Some(m) = args.min_group.filter(|&m| m as i32 > wave.min_group_size) {
+                anyhow::bail!(
+                    "--min-group {m} does not apply to a wave in the database: its minimum group size ({}) was \
+                     fixed when it was created, and every output of the wave uses that one plan",
+                    wave.min_group_size
+                );
+            }
+            crate::app::score_wave(&mut conn, &wave, args.lang)?
         }
         (None, Some(survey_file), Some(responses_file)) => {
             let survey = survey::load(survey_file)?;
@@ -95,24 +98,30 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             })?;
             report_skipped(&outcome);
             let min_group = args.min_group.unwrap_or(settings.min_group_size);
-            (
-                survey,
-                acc,
-                outcome.waves.names,
-                outcome.units.names,
-                min_group,
+            if !survey.offers(args.lang) {
+                anyhow::bail!(
+                    "survey {} has no texts in `{}`; pass --lang with one of its languages",
+                    survey.key,
+                    args.lang
+                );
+            }
+            let units = outcome.units.names;
+            let plans = crate::scoring::report::plans_without_structure(
+                &acc,
+                units.len(),
+                min_group as u64,
+            );
+            build(
+                &survey,
+                &acc,
+                &outcome.waves.names,
+                &units,
+                &plans,
+                args.lang,
             )
         }
         _ => unreachable!("clap requires --wave, or --survey with --responses"),
     };
-    if !survey.offers(args.lang) {
-        anyhow::bail!(
-            "survey {} has no texts in `{}`; pass --lang with one of its languages",
-            survey.key,
-            args.lang
-        );
-    }
-    let report = build(&survey, &acc, &waves, &units, min_group as u64, args.lang);
     let text = match format {
         Format::Json => score::json(&report),
         Format::Csv => score::csv(&report),

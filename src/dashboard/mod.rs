@@ -1,16 +1,17 @@
 //! The leadership dashboard as data: per wave, dimension and unit (and for
 //! every unit, its whole subtree), the mean score with its 95 % interval,
-//! the organisation's line, and response rates; hidden by the wave's minimum
-//! group size with complementary suppression in the unit tree.
+//! the organisation's line, and response rates; hidden as the wave's
+//! disclosure plan says.
 //!
 //! Pure: the caller brings the scored cells (an [`Accumulator`]), the unit
-//! tree and the invitation counts. Suppression is decided here, once; a hidden
-//! figure carries no number, so no page, export or API answer can leak one.
+//! tree, the invitation counts and each wave's plan ([`crate::disclosure`]);
+//! a hidden figure carries no number, so no page, export or API answer can
+//! leak one.
 
 use serde::Serialize;
 
+use crate::disclosure::Plan;
 use crate::scoring::Accumulator;
-use crate::scoring::suppression::suppress_tree;
 use std::collections::HashMap;
 
 use crate::stats::descriptive::Moments;
@@ -35,6 +36,13 @@ pub struct WaveInput {
     /// Per node: invitations and answered invitations of that unit itself.
     pub invited: Vec<u64>,
     pub answered: Vec<u64>,
+    /// The wave's disclosure plan over the nodes.
+    pub plan: Plan,
+    /// The wave shows figures at all (closed, large enough).
+    pub publishes: bool,
+    /// The wave's answered invitations, when they may be shown (an open
+    /// wave shows this alone).
+    pub total_answered: Option<u64>,
 }
 
 /// A mean with its interval, or why there is none.
@@ -145,7 +153,6 @@ pub fn build(
     let mut organisation_rates = Vec::with_capacity(waves.len());
     let mut rates = Vec::with_capacity(waves.len());
     for wave in waves {
-        let min = wave.min_group;
         let mut wave_org = Vec::with_capacity(dims);
         let mut wave_figures = Vec::with_capacity(dims);
         for d in 0..dims {
@@ -161,30 +168,28 @@ pub fn build(
                     }
                 })
                 .collect();
-            let ns: Vec<u64> = own.iter().map(|m| m.n).collect();
-            let (hidden, all_hidden) = suppress_tree(&parent, &ns, min);
+            let plan = &wave.plan;
             let zero = Moments::with_origin(acc.layout.mirror as f64 / 2.0);
             let (subtree, total) = roll_up(&parent, &order, own, zero, |a, b| a.merge(b));
-            wave_org.push(if all_hidden {
-                Figure::HIDDEN
-            } else {
+            wave_org.push(if wave.publishes && plan.total_shown {
                 Figure::of(&total, &mut t)
+            } else {
+                Figure::HIDDEN
             });
             wave_figures.push(
                 subtree
                     .iter()
-                    .zip(&hidden)
-                    .map(|(m, &h)| {
-                        if h {
-                            Figure::HIDDEN
-                        } else {
+                    .enumerate()
+                    .map(|(i, m)| {
+                        if wave.publishes && plan.subtree_shown[i] {
                             Figure::of(m, &mut t)
+                        } else {
+                            Figure::HIDDEN
                         }
                     })
                     .collect(),
             );
         }
-        let (hidden, all_hidden) = suppress_tree(&parent, &wave.answered, min);
         let pairs: Vec<(u64, u64)> = wave
             .invited
             .iter()
@@ -197,12 +202,12 @@ pub fn build(
         });
         organisation.push(wave_org);
         figures.push(wave_figures);
-        organisation_rates.push(rate(total, all_hidden));
+        organisation_rates.push(rate(total, wave.total_answered.is_none()));
         rates.push(
             subtree
                 .into_iter()
-                .zip(&hidden)
-                .map(|(p, &h)| rate(p, h))
+                .enumerate()
+                .map(|(i, p)| rate(p, !(wave.publishes && wave.plan.subtree_shown[i])))
                 .collect(),
         );
     }

@@ -47,13 +47,28 @@ fn dashboard() -> Dashboard {
             }
         }
     }
+    let structure = crate::disclosure::Structure {
+        parent: tree().iter().map(|n| n.parent).collect(),
+        groups: Vec::new(),
+    };
     let waves: Vec<WaveInput> = (0..2)
-        .map(|w| WaveInput {
-            name: format!("2026-0{}", w + 1),
-            min_group: 5,
-            acc_wave: Some(w),
-            invited: SIZES.iter().map(|&n| 2 * n as u64).collect(),
-            answered: SIZES.iter().map(|&n| n as u64).collect(),
+        .map(|w| {
+            let mut counts = acc.unit_counts(w, 7);
+            for (c, &n) in counts.iter_mut().zip(&SIZES) {
+                c.invited = 2 * n as u64;
+                c.answered = n as u64;
+            }
+            let plan = crate::disclosure::decide(&structure, &counts, 5, &[]);
+            WaveInput {
+                name: format!("2026-0{}", w + 1),
+                min_group: 5,
+                acc_wave: Some(w),
+                invited: SIZES.iter().map(|&n| 2 * n as u64).collect(),
+                answered: SIZES.iter().map(|&n| n as u64).collect(),
+                publishes: plan.total_shown,
+                total_answered: plan.total_shown.then_some(40),
+                plan,
+            }
         })
         .collect();
     let acc_unit: Vec<Option<usize>> = (0..7).map(Some).collect();
@@ -110,12 +125,21 @@ fn a_wave_below_the_minimum_in_total_shows_nothing() {
     for _ in 0..4 {
         acc.push(0, 0, &[3, 3, 3]);
     }
+    let plan = crate::disclosure::decide(
+        &crate::disclosure::Structure::flat(1),
+        &acc.unit_counts(0, 1),
+        5,
+        &[],
+    );
     let waves = [WaveInput {
         name: "w".into(),
         min_group: 5,
         acc_wave: Some(0),
         invited: vec![10],
         answered: vec![4],
+        publishes: plan.total_shown,
+        total_answered: None,
+        plan,
     }];
     let nodes = [Node {
         code: "u".into(),

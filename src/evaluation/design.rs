@@ -54,6 +54,23 @@ pub enum DesignError {
     NoPreWave(String),
     #[error("wave `{wave}` has no respondents in the {arm} units; every wave needs both arms")]
     ArmMissing { wave: String, arm: &'static str },
+    #[error(
+        "wave `{wave}` has fewer respondents than the minimum group size ({min_group}) in total: its figures are \
+         not shown, so the report cannot use it"
+    )]
+    WaveHidden { wave: String, min_group: u64 },
+    #[error(
+        "the {arm} arm cannot be shown in wave `{wave}`: it has fewer respondents than the minimum group size \
+         ({min_group}), or a small unit in it could be derived from it. A report would publish one small group's \
+         figures; add units to the arm or merge small units"
+    )]
+    ArmHidden {
+        wave: String,
+        arm: &'static str,
+        min_group: u64,
+    },
+    #[error("wave `{0}` is still open: the effect report uses closed waves only")]
+    WaveOpen(String),
 }
 
 /// Checks `request` against the units and waves of the data.

@@ -10,6 +10,7 @@
 
 pub mod design;
 mod did;
+pub mod disclosed;
 pub mod power;
 pub mod report;
 
@@ -66,7 +67,12 @@ pub fn evaluate(
             .map_or(0, |c| c.respondents)
     };
     let design = design::check(request, units, waves, respondents)?;
-    let scores = build(survey, acc, waves, units, min_group_size, lang);
+    // The caller brings data the disclosure plan allows to be seen whole
+    // (see [`disclosed`]).
+    let everything: Vec<crate::disclosure::Plan> = (0..acc.waves.len())
+        .map(|_| crate::disclosure::Plan::everything(units.len(), 0, min_group_size))
+        .collect();
+    let scores = build(survey, acc, waves, units, &everything, lang);
 
     let mut dimensions: Vec<report::DimensionEffect> = (0..survey.dimensions.len())
         .map(|d| {

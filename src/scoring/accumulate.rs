@@ -151,6 +151,15 @@ impl Cell {
         }
     }
 
+    /// Respondents with a score on dimension `d`.
+    pub fn scored(&self, layout: &Layout, d: usize) -> u64 {
+        let dim = &layout.dimensions[d];
+        let sums = dim.sums(layout.points);
+        self.scores[d][dim.min_answered.max(1) * sums..]
+            .iter()
+            .sum()
+    }
+
     /// The moments of item `item`'s keyed answers.
     pub fn item(&self, layout: &Layout, item: usize) -> ItemMoments {
         let slots = layout.slots();
@@ -384,6 +393,52 @@ impl Accumulator {
                 cc
             }
         }
+    }
+
+    /// The same responses with units renamed: unit u's cells go to
+    /// `unit_map[u]`, so several units can be pooled into one.
+    pub fn remap_units(&self, unit_map: &[usize]) -> Accumulator {
+        let mut out = Accumulator {
+            layout: self.layout.clone(),
+            waves: Vec::new(),
+            offsets: vec![0; self.layout.items],
+        };
+        let waves: Vec<usize> = (0..self.waves.len()).collect();
+        out.merge(self, &waves, unit_map);
+        out
+    }
+
+    /// Only the waves `keep` (by index, in that order).
+    pub fn select_waves(&self, keep: &[usize]) -> Accumulator {
+        Accumulator {
+            layout: self.layout.clone(),
+            waves: keep.iter().map(|&w| self.waves[w].clone()).collect(),
+            offsets: self.offsets.clone(),
+        }
+    }
+
+    /// What the disclosure plan needs of wave `wave`: per unit index (of
+    /// `units` units), its respondents and scored respondents per dimension.
+    pub fn unit_counts(&self, wave: usize, units: usize) -> Vec<crate::disclosure::UnitCounts> {
+        let dims = self.layout.dimensions.len();
+        (0..units)
+            .map(|u| {
+                match self
+                    .waves
+                    .get(wave)
+                    .and_then(|w| w.cells.get(u))
+                    .and_then(Option::as_ref)
+                {
+                    Some(cell) => crate::disclosure::UnitCounts {
+                        respondents: cell.respondents,
+                        scored: (0..dims).map(|d| cell.scored(&self.layout, d)).collect(),
+                        invited: 0,
+                        answered: 0,
+                    },
+                    None => crate::disclosure::UnitCounts::respondents(0, dims),
+                }
+            })
+            .collect()
     }
 
     /// Adds another accumulator over the same survey, whose wave and unit

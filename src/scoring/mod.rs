@@ -9,7 +9,6 @@ pub mod accumulate;
 pub mod agreement;
 pub mod reliability;
 pub mod report;
-pub mod suppression;
 
 pub use accumulate::{Accumulator, Answer, DONT_KNOW, MISSING};
 pub use report::{ScoreReport, build};

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::accumulate::{Accumulator, Cell};
 use super::agreement::{icc, rwg_j, uniform_null_variance};
 use super::reliability::{Covariance, reliability};
-use super::suppression::suppress;
+use crate::disclosure::Plan;
 use crate::stats::descriptive::{Moments, median};
 use crate::survey::{Direction, Language, Survey};
 
@@ -57,9 +57,11 @@ impl Methods {
             rwg_j: "rwg(j) per unit against the uniform null (A² − 1)/12 of the A-point scale, with the mean \
                     within-unit item variance capped at the null; median and share ≥ .70 over the units shown"
                 .into(),
-            suppression: "units with fewer scored respondents than the minimum group size are shown without \
-                          figures; further units are hidden, smallest first, until no hidden unit can be \
-                          derived from the wave total"
+            suppression: "one disclosure-control plan per wave for every output: units with fewer respondents \
+                          (or scored respondents in any dimension) than the minimum group size are hidden, and \
+                          further units, smallest first, until no hidden unit can be derived from any published \
+                          group (the unit tree, the study's arms, the wave total); ICC and the design effect treat \
+                          the hidden units as one pooled unit"
                 .into(),
         }
     }
@@ -137,15 +139,20 @@ impl UnitScores {
 
 /// Builds the report from a finished accumulator. `waves[i]` and `units[i]`
 /// name the indices the accumulator was fed; waves are reported in text order
-/// and units in text order.
+/// and units in text order. `plans[w]` is wave w's disclosure plan over the
+/// accumulator's unit indices (see [`crate::disclosure`]): its hidden units
+/// carry no figure, and the statistics over units (ICC, the design effect)
+/// see them as one pooled unit, so that no figure depends on a hidden unit
+/// apart from the others.
 pub fn build(
     survey: &Survey,
     acc: &Accumulator,
     waves: &[String],
     units: &[String],
-    min_group_size: u64,
+    plans: &[Plan],
     lang: Language,
 ) -> ScoreReport {
+    let min_group_size = plans.iter().map(|p| p.min_group).max().unwrap_or(0);
     let mut wave_order: Vec<usize> = (0..acc.waves.len()).collect();
     wave_order.sort_by(|&a, &b| waves[a].cmp(&waves[b]));
     let mut unit_order: Vec<usize> = (0..units.len()).collect();
@@ -161,6 +168,7 @@ pub fn build(
                 .filter_map(|&u| stats.cells.get(u).and_then(Option::as_ref).map(|c| (u, c)))
                 .collect();
             let respondents = cells.iter().map(|(_, c)| c.respondents).sum();
+            let plan = &plans[w];
             let dimensions = survey
                 .dimensions
                 .iter()
@@ -175,7 +183,7 @@ pub fn build(
                         &acc.complete_cases(w, d),
                         units,
                         null,
-                        min_group_size,
+                        plan,
                         lang,
                     )
                 })
@@ -199,6 +207,15 @@ pub fn build(
     }
 }
 
+/// The plans of a responses file's waves, which know no unit tree: the
+/// wave total is the one published group besides the units.
+pub fn plans_without_structure(acc: &Accumulator, units: usize, min_group: u64) -> Vec<Plan> {
+    let structure = crate::disclosure::Structure::flat(units);
+    (0..acc.waves.len())
+        .map(|w| crate::disclosure::decide(&structure, &acc.unit_counts(w, units), min_group, &[]))
+        .collect()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn dimension(
     survey: &Survey,
@@ -209,19 +226,34 @@ fn dimension(
     complete: &super::accumulate::CompleteCases,
     units: &[String],
     null: f64,
-    min_group: u64,
+    plan: &Plan,
     lang: Language,
 ) -> DimensionScores {
     let layout = &acc.layout;
     let unit_moments: Vec<Moments> = cells.iter().map(|(_, c)| c.scores(layout, d)).collect();
-    let mut total = Moments::with_origin(layout.mirror as f64 / 2.0);
+    let origin = layout.mirror as f64 / 2.0;
+    let mut total = Moments::with_origin(origin);
     unit_moments.iter().for_each(|m| total.merge(m));
     let respondents: u64 = cells.iter().map(|(_, c)| c.respondents).sum();
-    let hidden = suppress(
-        &unit_moments.iter().map(|m| m.n).collect::<Vec<_>>(),
-        min_group,
-    );
-    let wave_hidden = total.n < min_group;
+    let hidden: Vec<bool> = cells
+        .iter()
+        .map(|(u, _)| plan.unit_hidden.get(*u).copied().unwrap_or(true))
+        .collect();
+    let wave_hidden = !plan.total_shown;
+    // The units as a reader may see them: the shown ones, and the hidden
+    // ones pooled into one.
+    let mut pooled = Moments::with_origin(origin);
+    let mut seen: Vec<Moments> = Vec::new();
+    for (m, &h) in unit_moments.iter().zip(&hidden) {
+        if h {
+            pooled.merge(m);
+        } else {
+            seen.push(*m);
+        }
+    }
+    if pooled.n > 0 {
+        seen.push(pooled);
+    }
 
     let unit_rows: Vec<UnitScores> = cells
         .iter()
@@ -257,11 +289,7 @@ fn dimension(
 
     let rel =
         Covariance::from_sums(complete.n, &complete.sum, &complete.cross).map(|c| reliability(&c));
-    let icc = if wave_hidden {
-        None
-    } else {
-        icc(&unit_moments)
-    };
+    let icc = if wave_hidden { None } else { icc(&seen) };
     let summary = total.summary().filter(|_| !wave_hidden);
 
     let items = dim

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::scoring::agreement::uniform_null_variance;
+use crate::scoring::report::plans_without_structure;
 use crate::survey::{Language, parse};
 
 const UNITS: [usize; 36] = [
@@ -89,7 +90,7 @@ fn report_of(reverse_b: bool, min_group: u64) -> ScoreReport {
         &acc,
         &["w".into()],
         &units,
-        min_group,
+        &plans_without_structure(&acc, units.len(), min_group),
         Language::En,
     )
 }
@@ -217,7 +218,14 @@ fn a_person_with_too_few_answers_gets_no_score() {
     // min_answered defaults to 2 of 4: one answer is not enough, two are.
     acc.push(0, 0, &[0, MISSING, DONT_KNOW, MISSING]);
     acc.push(0, 0, &[0, 0, DONT_KNOW, MISSING]);
-    let r = build(&survey, &acc, &["w".into()], &["u".into()], 5, Language::En);
+    let r = build(
+        &survey,
+        &acc,
+        &["w".into()],
+        &["u".into()],
+        &plans_without_structure(&acc, 1, 5),
+        Language::En,
+    );
     let d = &r.waves[0].dimensions[0];
     assert_eq!(d.n, Some(6));
     assert_eq!(d.not_scored, 1);
@@ -254,7 +262,14 @@ fn a_wave_smaller_than_the_minimum_shows_no_figures_at_all() {
     for _ in 0..4 {
         acc.push(0, 0, &[1, 2, 3, 2]);
     }
-    let r = build(&survey, &acc, &["w".into()], &["u".into()], 5, Language::En);
+    let r = build(
+        &survey,
+        &acc,
+        &["w".into()],
+        &["u".into()],
+        &plans_without_structure(&acc, 1, 5),
+        Language::En,
+    );
     let d = &r.waves[0].dimensions[0];
     assert!(d.suppressed);
     assert!(d.n.is_none() && d.mean.is_none() && d.alpha.is_none() && d.omega.is_none());
@@ -280,7 +295,7 @@ fn results_do_not_depend_on_the_order_of_rows() {
         &forward,
         &["w".into()],
         &units,
-        5,
+        &plans_without_structure(&forward, 4, 5),
         Language::En,
     ))
     .unwrap();
@@ -289,7 +304,7 @@ fn results_do_not_depend_on_the_order_of_rows() {
         &backward,
         &["w".into()],
         &units,
-        5,
+        &plans_without_structure(&backward, 4, 5),
         Language::En,
     ))
     .unwrap();

@@ -126,6 +126,13 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Study, StoreError>
         .ok_or_else(|| StoreError::NotFound(format!("study `{name}`")))
 }
 
+pub fn by_id(conn: &mut DbConnection, id: i64) -> Result<Study, StoreError> {
+    Ok(studies::table
+        .find(id)
+        .select(Study::as_select())
+        .get_result(conn)?)
+}
+
 /// Every study, by name.
 pub fn all(conn: &mut DbConnection) -> Result<Vec<Study>, StoreError> {
     Ok(studies::table

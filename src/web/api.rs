@@ -18,7 +18,7 @@ use crate::app;
 use crate::auth::Role;
 use crate::dashboard::Dashboard;
 use crate::store::outbox::now_ms;
-use crate::store::{StoreError, accounts, studies, surveys, units};
+use crate::store::{accounts, studies, surveys, units};
 use crate::survey::Language;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -133,17 +133,12 @@ macro_rules! caller_or_return {
 fn respond<T: Serialize>(req: &HttpRequest, result: anyhow::Result<T>) -> HttpResponse {
     match result {
         Ok(v) => HttpResponse::Ok().json(v),
-        Err(e) => match e.downcast_ref::<StoreError>() {
-            Some(StoreError::NotFound(what)) => problem(
-                req,
-                StatusCode::NOT_FOUND,
-                "not-found",
-                format!("{what} not found"),
-            ),
-            Some(StoreError::Invalid(why)) => {
-                problem(req, StatusCode::CONFLICT, "conflict", why.clone())
+        Err(e) => match crate::web::refusal::of(&e) {
+            Some((status, why)) if status == StatusCode::NOT_FOUND => {
+                problem(req, status, "not-found", why)
             }
-            _ => {
+            Some((status, why)) => problem(req, status, "conflict", why),
+            None => {
                 log::error!("{} {}: {e:#}", req.method(), req.path());
                 problem(
                     req,
@@ -441,7 +436,9 @@ async fn aggregates(
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
     let (name, lang) = (name.into_inner(), lang_of(&q));
-    let r = state.run(move |c| app::dashboard(c, &name, lang)).await;
+    let r = state
+        .run(move |c| Ok(app::dashboard(c, &name, lang)?))
+        .await;
     respond(&req, r)
 }
 

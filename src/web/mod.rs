@@ -5,6 +5,7 @@
 pub mod api;
 pub mod form;
 pub mod pages;
+mod refusal;
 mod respondent;
 pub mod security;
 mod staff;

@@ -111,24 +111,18 @@ fn failure(
     req: &HttpRequest,
     e: anyhow::Error,
 ) -> HttpResponse {
-    match e.downcast_ref::<StoreError>() {
-        Some(StoreError::NotFound(what)) => html(
-            StatusCode::NOT_FOUND,
-            message_page(
-                staff,
-                lang,
-                req,
-                words::pick(lang, "not_found"),
-                &format!("{what} not found"),
-            ),
+    match crate::web::refusal::of(&e) {
+        Some((status, why)) if status == StatusCode::NOT_FOUND => html(
+            status,
+            message_page(staff, lang, req, words::pick(lang, "not_found"), &why),
             lang,
         ),
-        Some(StoreError::Invalid(why)) => html(
-            StatusCode::CONFLICT,
-            message_page(staff, lang, req, words::pick(lang, "error"), why),
+        Some((status, why)) => html(
+            status,
+            message_page(staff, lang, req, words::pick(lang, "error"), &why),
             lang,
         ),
-        _ => state.error(&format!("{} {}: {e:#}", req.method(), req.path())),
+        None => state.error(&format!("{} {}: {e:#}", req.method(), req.path())),
     }
 }
 
@@ -475,7 +469,7 @@ pub async fn report(
     let min = state.min_group_size;
     let study = name.clone();
     let done = state
-        .run(move |c| app::effect_report(c, &study, lang, min))
+        .run(move |c| Ok(app::effect_report(c, &study, lang, min)?))
         .await;
     let report = match done {
         Ok(r) => r,

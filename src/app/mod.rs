@@ -1,0 +1,525 @@
+//! The application's use cases over the store and the analysis core, shared
+//! by the command line and the web service so both give the same numbers:
+//! scoring a study's responses, its design and effect report, the dashboard.
+//! Knows the store and the core; knows nothing of HTTP or the terminal.
+//! Every figure goes through the study's disclosure plan ([`plan`]).
+
+pub mod plan;
+
+use std::collections::HashMap;
+
+use rand::seq::SliceRandom;
+
+use crate::dashboard::{self, Dashboard, Node, WaveInput};
+use crate::evaluation::disclosed::{Disclosed, disclose};
+use crate::evaluation::{DesignError, DesignRequest, Inference, evaluate, report::EffectReport};
+use crate::scoring::{Accumulator, ScoreReport};
+use crate::store::studies::{Study, Wave};
+use crate::store::{DbConnection, responses, studies, surveys};
+use crate::survey::{Language, Survey};
+
+pub use plan::{StudyPlan, WavePlan};
+
+/// The responses of `waves` scored into an accumulator, with the wave and
+/// unit names behind its indices: the database path into the same core as
+/// a responses file.
+pub fn accumulate(
+    conn: &mut DbConnection,
+    survey: &Survey,
+    waves: &[i64],
+) -> Result<(Accumulator, Vec<String>, Vec<String>), crate::store::StoreError> {
+    let mut acc = Accumulator::new(survey);
+    let (mut wave_names, mut unit_names) = (Vec::<String>::new(), Vec::<String>::new());
+    let (mut wave_index, mut unit_index) = (
+        HashMap::<String, usize>::new(),
+        HashMap::<String, usize>::new(),
+    );
+    let index = |names: &mut Vec<String>, map: &mut HashMap<String, usize>, name: &str| {
+        if let Some(&i) = map.get(name) {
+            return i;
+        }
+        names.push(name.to_owned());
+        map.insert(name.to_owned(), names.len() - 1);
+        names.len() - 1
+    };
+    responses::scan(conn, waves, |wave, unit, answers| {
+        let w = index(&mut wave_names, &mut wave_index, wave);
+        let u = index(&mut unit_names, &mut unit_index, unit);
+        acc.push(w, u, answers);
+    })?;
+    Ok((acc, wave_names, unit_names))
+}
+
+/// A study's survey, its closed waves' responses as the disclosure plan lets
+/// the estimators see them (each arm's hidden units pooled), and its design.
+pub struct StudyData {
+    pub study: Study,
+    pub waves: Vec<Wave>,
+    pub survey: Survey,
+    pub acc: Accumulator,
+    pub wave_names: Vec<String>,
+    pub unit_names: Vec<String>,
+    pub request: DesignRequest,
+    /// The pooled units and the units each holds.
+    pub pooled: Vec<(String, Vec<String>)>,
+    /// The largest minimum group size of the study's waves.
+    pub min_group: u32,
+}
+
+/// Why a study's figures cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+    #[error("the design does not fit the data: {0}")]
+    Design(#[from] DesignError),
+    #[error("study `{study}`: {reason}")]
+    Refused { study: String, reason: String },
+}
+
+/// A study with its waves, survey, responses and plans.
+pub struct Loaded {
+    pub study: Study,
+    pub waves: Vec<Wave>,
+    pub survey: Survey,
+    pub acc: Accumulator,
+    pub wave_names: Vec<String>,
+    pub unit_codes: Vec<String>,
+    pub plan: StudyPlan,
+}
+
+/// Reads a study and decides its plans.
+pub fn load(conn: &mut DbConnection, name: &str) -> Result<Loaded, StudyError> {
+    let study = studies::by_name(conn, name)?;
+    let waves = studies::waves_of(conn, &study)?;
+    let survey = surveys::shared_by(conn, &waves).map_err(|e| StudyError::Refused {
+        study: name.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+    let (acc, wave_names, unit_codes) = accumulate(conn, &survey, &ids)?;
+    let plan = plan::study_plan(conn, &study, &waves, &acc, &wave_names, &unit_codes)?;
+    Ok(Loaded {
+        study,
+        waves,
+        survey,
+        acc,
+        wave_names,
+        unit_codes,
+        plan,
+    })
+}
+
+impl Loaded {
+    /// Per accumulator wave: its plan over the accumulator's units.
+    pub fn acc_plans(&self) -> Vec<crate::disclosure::Plan> {
+        self.wave_names
+            .iter()
+            .map(|name| {
+                let w = self
+                    .waves
+                    .iter()
+                    .position(|w| w.name == *name)
+                    .expect("the accumulator holds the study's waves");
+                self.plan.acc_plan(w, self.unit_codes.len())
+            })
+            .collect()
+    }
+}
+
+/// Reads a study for its effect report. `first_post_wave` defaults to the
+/// first wave opening on or after the intervention date. Open waves are
+/// left out; the estimators see the arms' hidden units pooled.
+pub fn study_data(
+    conn: &mut DbConnection,
+    name: &str,
+    first_post_wave: Option<&str>,
+    default_min_group: u32,
+) -> Result<StudyData, StudyError> {
+    let loaded = load(conn, name)?;
+    let study = &loaded.study;
+    let first_post_wave = match first_post_wave {
+        Some(w) => w.to_owned(),
+        None => loaded
+            .waves
+            .iter()
+            .find(|w| w.opens_on.as_deref().is_some_and(|d| d >= study.intervention_date.as_str()))
+            .map(|w| w.name.clone())
+            .ok_or_else(|| StudyError::Refused {
+                study: name.to_owned(),
+                reason: format!(
+                    "no wave opens on or after the intervention date {}; name the first wave after it",
+                    study.intervention_date
+                ),
+            })?,
+    };
+    if loaded
+        .waves
+        .iter()
+        .any(|w| w.name == first_post_wave && w.state == "open")
+    {
+        return Err(DesignError::WaveOpen(first_post_wave).into());
+    }
+    let (pilot, control) = (
+        loaded
+            .plan
+            .pilot
+            .iter()
+            .map(|&u| loaded.plan.units[u].code.clone())
+            .collect(),
+        loaded
+            .plan
+            .control
+            .iter()
+            .map(|&u| loaded.plan.units[u].code.clone())
+            .collect(),
+    );
+    let request = DesignRequest {
+        pilot,
+        control: Some(control),
+        first_post_wave,
+    };
+    // Open waves' responses are not looked at.
+    let plans = loaded.acc_plans();
+    let closed: Vec<usize> = (0..loaded.wave_names.len())
+        .filter(|&w| {
+            loaded
+                .waves
+                .iter()
+                .any(|x| x.name == loaded.wave_names[w] && x.state != "open")
+        })
+        .collect();
+    let acc = loaded.acc.select_waves(&closed);
+    let wave_names: Vec<String> = closed
+        .iter()
+        .map(|&c| loaded.wave_names[c].clone())
+        .collect();
+    let plans: Vec<_> = closed.iter().map(|&c| plans[c].clone()).collect();
+    let Disclosed {
+        acc,
+        units,
+        request,
+        pooled,
+    } = disclose(&acc, &wave_names, &loaded.unit_codes, &request, &plans)?;
+    let min_group = loaded
+        .waves
+        .iter()
+        .map(|w| w.min_group_size as u32)
+        .max()
+        .unwrap_or(default_min_group);
+    Ok(StudyData {
+        study: loaded.study,
+        waves: loaded.waves,
+        survey: loaded.survey,
+        acc,
+        wave_names,
+        unit_names: units,
+        request,
+        pooled,
+        min_group,
+    })
+}
+
+/// The survey's language closest to the reader's: theirs when offered,
+/// otherwise the survey's first.
+pub fn language_for(survey: &Survey, wanted: Language) -> Language {
+    if survey.offers(wanted) {
+        wanted
+    } else {
+        survey.languages[0]
+    }
+}
+
+/// A study's effect report with the default inference (seed 1, 9,999 draws,
+/// Webb weights), as `klimat report effect --study` computes it.
+pub fn effect_report(
+    conn: &mut DbConnection,
+    name: &str,
+    lang: Language,
+    default_min_group: u32,
+) -> Result<EffectReport, StudyError> {
+    let data = study_data(conn, name, None, default_min_group)?;
+    let lang = language_for(&data.survey, lang);
+    let mut report = evaluate(
+        &data.survey,
+        &data.acc,
+        &data.wave_names,
+        &data.unit_names,
+        &data.request,
+        Inference::default(),
+        data.min_group as u64,
+        lang,
+    )?;
+    report.warnings.extend(pooled_notes(&data.pooled));
+    Ok(report)
+}
+
+/// What the report says of the pooled units.
+pub fn pooled_notes(pooled: &[(String, Vec<String>)]) -> Vec<String> {
+    pooled
+        .iter()
+        .map(|(pool, units)| {
+            format!(
+                "POOLED UNITS: {} enter every estimate together as one unit `{pool}` (the minimum group size \
+                 hides them one by one, and two estimates that weight them differently could otherwise be \
+                 solved for each); the unit-level view, the permutation test and the cluster-robust errors \
+                 count it as one unit.",
+                units.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// The score report of one wave under its study's plan, as `klimat score
+/// --wave` prints it.
+pub fn score_wave(
+    conn: &mut DbConnection,
+    wave: &Wave,
+    lang: Language,
+) -> Result<ScoreReport, StudyError> {
+    let study = studies::by_id(conn, wave.study_id)?;
+    let loaded = load(conn, &study.name)?;
+    let lang = language_for(&loaded.survey, lang);
+    let w = loaded.wave_names.iter().position(|n| *n == wave.name);
+    let (acc, names, plans) = match w {
+        Some(w) => {
+            let one = loaded.acc.select_waves(&[w]);
+            (
+                one,
+                vec![wave.name.clone()],
+                vec![loaded.acc_plans()[w].clone()],
+            )
+        }
+        None => (Accumulator::new(&loaded.survey), Vec::new(), Vec::new()),
+    };
+    Ok(crate::scoring::build(
+        &loaded.survey,
+        &acc,
+        &names,
+        &loaded.unit_codes,
+        &plans,
+        lang,
+    ))
+}
+
+/// The leadership dashboard of a study: every unit of the organisation (with
+/// its subtree), every wave of the study, under the study's plan.
+pub fn dashboard(
+    conn: &mut DbConnection,
+    name: &str,
+    lang: Language,
+) -> Result<Dashboard, StudyError> {
+    let loaded = load(conn, name)?;
+    let lang = language_for(&loaded.survey, lang);
+    let plan = &loaded.plan;
+    let nodes: Vec<Node> = plan
+        .units
+        .iter()
+        .zip(&plan.parents)
+        .map(|(u, parent)| Node {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            parent: *parent,
+        })
+        .collect();
+    let inputs: Vec<WaveInput> = plan
+        .waves
+        .iter()
+        .map(|wp| WaveInput {
+            name: wp.wave.name.clone(),
+            min_group: wp.wave.min_group_size as u64,
+            acc_wave: loaded.wave_names.iter().position(|n| *n == wp.wave.name),
+            invited: wp.counts.iter().map(|c| c.invited).collect(),
+            answered: wp.counts.iter().map(|c| c.answered).collect(),
+            plan: wp.plan.clone(),
+            publishes: wp.publishes(),
+            total_answered: wp.total_answered(),
+        })
+        .collect();
+    Ok(dashboard::build(
+        &loaded.survey,
+        lang,
+        &nodes,
+        &inputs,
+        &loaded.acc,
+        &plan.acc_unit,
+    ))
+}
+
+/// The label of the pooled rows of hidden units in exports.
+pub const HIDDEN_UNITS: &str = "(hidden units)";
+
+/// The responses of a study's `waves` in the offline format, for
+/// evaluators, under the study's plan: rows of the units the plan shows,
+/// plus the hidden units' rows as one group [`HIDDEN_UNITS`] where no
+/// published group splits that pool (otherwise the pool's rows are left
+/// out, since a published part of them could be matched against the rows).
+/// Open waves are left out. Rows come in a fresh random order.
+pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<String, StudyError> {
+    let mut rows: Vec<(String, String, Vec<crate::scoring::Answer>)> = Vec::new();
+    let mut survey = None;
+    let mut by_study: Vec<i64> = waves.iter().map(|w| w.study_id).collect();
+    by_study.sort_unstable();
+    by_study.dedup();
+    for study_id in by_study {
+        let study = studies::by_id(conn, study_id)?;
+        let loaded = load(conn, &study.name)?;
+        let ids: Vec<i64> = waves
+            .iter()
+            .filter(|w| w.study_id == study_id)
+            .map(|w| w.id)
+            .collect();
+        for wp in loaded
+            .plan
+            .waves
+            .iter()
+            .filter(|wp| ids.contains(&wp.wave.id))
+        {
+            if !wp.publishes() {
+                continue;
+            }
+            let pool: Vec<usize> = (0..loaded.plan.units.len())
+                .filter(|&u| wp.plan.unit_hidden[u] && wp.counts[u].respondents > 0)
+                .collect();
+            let pool_whole = pool_is_whole(&loaded.plan, &wp.plan, &pool);
+            let code_of: HashMap<&str, usize> = loaded
+                .plan
+                .units
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.code.as_str(), i))
+                .collect();
+            responses::scan(conn, &[wp.wave.id], |wave, unit, answers| {
+                let label = match code_of.get(unit) {
+                    Some(&u) if !wp.plan.unit_hidden[u] => unit,
+                    Some(_) if pool_whole => HIDDEN_UNITS,
+                    _ => return,
+                };
+                rows.push((wave.to_owned(), label.to_owned(), answers.to_vec()));
+            })?;
+        }
+        survey.get_or_insert(loaded.survey);
+    }
+    let survey = match survey {
+        Some(s) => s,
+        None => surveys::shared_by(conn, waves)?,
+    };
+    rows.shuffle(&mut rand::rng());
+    let mut writer = crate::responses::ResponsesWriter::new(Vec::new(), &survey).map_err(|e| {
+        StudyError::Refused {
+            study: String::new(),
+            reason: e.to_string(),
+        }
+    })?;
+    for (wave, unit, answers) in &rows {
+        writer
+            .row(unit, wave, answers)
+            .map_err(|e| StudyError::Refused {
+                study: String::new(),
+                reason: e.to_string(),
+            })?;
+    }
+    let bytes = writer.finish().map_err(|e| StudyError::Refused {
+        study: String::new(),
+        reason: e.to_string(),
+    })?;
+    Ok(String::from_utf8(bytes).expect("the writer writes UTF-8"))
+}
+
+/// No published group holds part of the pool and not the rest: then the
+/// pool's rows can be given without a published figure to match a subset
+/// of them against.
+fn pool_is_whole(study: &StudyPlan, plan: &crate::disclosure::Plan, pool: &[usize]) -> bool {
+    if pool.is_empty() {
+        return true;
+    }
+    let splits = |members: &[usize]| {
+        let inside = pool.iter().filter(|u| members.contains(u)).count();
+        inside > 0 && inside < pool.len()
+    };
+    let n = study.units.len();
+    let mut subtree: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for i in 0..n {
+        let mut p = study.parents[i];
+        let mut steps = 0;
+        while let Some(a) = p {
+            subtree[a].push(i);
+            steps += 1;
+            if steps > n {
+                break;
+            }
+            p = study.parents[a];
+        }
+    }
+    let tree_splits =
+        (0..n).any(|i| subtree[i].len() > 1 && plan.subtree_shown[i] && splits(&subtree[i]));
+    let arm_splits = [(&study.pilot, 0), (&study.control, 1)]
+        .iter()
+        .any(|(arm, g)| plan.group_shown[*g] && splits(arm));
+    !(tree_splits || arm_splits)
+}
+
+/// One unit's line in a wave's status, answered hidden by the plan.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StatusRow {
+    pub unit: String,
+    pub name: String,
+    pub invited: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub opted_out: u64,
+    pub answered: Option<u64>,
+    pub rate: Option<f64>,
+}
+
+/// A wave's status per unit and in total, under its study's plan: a unit's
+/// answered count is shown only where its figures are; an open wave shows
+/// its total alone (once it reaches the minimum).
+pub fn wave_status(
+    conn: &mut DbConnection,
+    wave: &Wave,
+) -> Result<(Vec<StatusRow>, StatusRow), StudyError> {
+    let status = crate::store::outbox::wave_status(conn, wave)?;
+    let study = studies::by_id(conn, wave.study_id)?;
+    let loaded = load(conn, &study.name)?;
+    let wp = loaded
+        .plan
+        .wave(wave.id)
+        .expect("the wave belongs to its study")
+        .clone();
+    let row = |s: &crate::store::outbox::UnitStatus, answered: Option<u64>| StatusRow {
+        unit: s.unit.clone(),
+        name: s.name.clone(),
+        invited: s.invited,
+        sent: s.sent,
+        failed: s.failed,
+        opted_out: s.opted_out,
+        answered,
+        rate: answered
+            .filter(|_| s.invited > 0)
+            .map(|a| a as f64 / s.invited as f64),
+    };
+    let rows = status
+        .iter()
+        .map(|s| {
+            let shown = wp.publishes()
+                && loaded
+                    .plan
+                    .unit(&s.unit)
+                    .is_some_and(|u| !wp.plan.unit_hidden[u]);
+            row(s, shown.then_some(s.answered))
+        })
+        .collect();
+    let mut total = crate::store::outbox::UnitStatus::default();
+    for s in &status {
+        total.invited += s.invited;
+        total.sent += s.sent;
+        total.failed += s.failed;
+        total.opted_out += s.opted_out;
+        total.answered += s.answered;
+    }
+    let answered = wp.total_answered().map(|_| total.answered);
+    Ok((rows, row(&total, answered)))
+}
