@@ -268,55 +268,24 @@ pub fn decide(
         place: Place::Total,
     });
 
+    let nothing_known = vec![false; n];
     loop {
-        let mut changed = false;
-        let determined = span::determined(&published_parts(&published, &hidden, counts));
-
-        // The group rule.
-        for p in published.iter_mut().filter(|p| p.shown) {
-            let part = hidden_part(&p.members, &hidden, &determined, counts, min);
-            if !violates(&part, min) {
-                continue;
-            }
-            match smallest_visible(&p.members, &hidden, counts) {
-                Some(u) => hidden[u] = true,
-                None => p.shown = false,
-            }
-            changed = true;
-        }
-        if changed {
+        // The group rule, first on the hidden parts as they are (the common
+        // case: a small unit alone in its group), then less what the
+        // published sums determine.
+        if group_rule(&mut published, &mut hidden, &nothing_known, counts, min) {
             continue;
         }
-
+        let determined = span::determined(&published_parts(&published, &hidden, counts));
+        if group_rule(&mut published, &mut hidden, &determined, counts, min) {
+            continue;
+        }
         // Small units are never determined.
-        for u in 0..n {
-            if !(hidden[u] && determined[u] && counts[u].is_small(min)) {
-                continue;
-            }
-            // The most local protection first: the smallest published group
-            // around u that still has a visible unit.
-            let mut around: Vec<&mut Published> = published
-                .iter_mut()
-                .filter(|p| p.shown && p.members.contains(&u))
-                .collect();
-            around.sort_by_key(|p| p.members.len());
-            let next = around
-                .iter()
-                .find_map(|p| smallest_visible(&p.members, &hidden, counts));
-            match next {
-                Some(v) => hidden[v] = true,
-                None => match around.into_iter().next() {
-                    Some(p) => p.shown = false,
-                    // Not in any published sum: not determined after all.
-                    None => continue,
-                },
-            }
-            changed = true;
+        let Some(u) = (0..n).find(|&u| hidden[u] && determined[u] && counts[u].is_small(min))
+        else {
             break;
-        }
-        if !changed {
-            break;
-        }
+        };
+        protect(u, &mut published, &mut hidden, counts);
     }
 
     let mut plan = Plan {
@@ -346,6 +315,70 @@ pub fn decide(
         }
     }
     plan
+}
+
+/// Applies the group rule to every published sum once; true when it hid
+/// something or withdrew a group.
+fn group_rule(
+    published: &mut [Published],
+    hidden: &mut [bool],
+    determined: &[bool],
+    counts: &[UnitCounts],
+    min: u64,
+) -> bool {
+    let mut changed = false;
+    for p in published.iter_mut().filter(|p| p.shown) {
+        let part = hidden_part(&p.members, hidden, determined, counts, min);
+        if !violates(&part, min) {
+            continue;
+        }
+        match smallest_visible(&p.members, hidden, counts) {
+            Some(u) => hidden[u] = true,
+            None => p.shown = false,
+        }
+        changed = true;
+    }
+    changed
+}
+
+/// Makes the determined small unit `u` undetermined: hides the first of
+/// the visible units around it (smallest first, from the smallest published
+/// group around it) whose hiding does it, else the first of them; when none
+/// is left, withdraws the smallest published group around it.
+fn protect(u: usize, published: &mut [Published], hidden: &mut [bool], counts: &[UnitCounts]) {
+    /// Candidates tried by elimination before settling for the smallest.
+    const TRIALS: usize = 8;
+    let mut around: Vec<usize> = (0..published.len())
+        .filter(|&g| published[g].shown && published[g].members.contains(&u))
+        .collect();
+    around.sort_by_key(|&g| published[g].members.len());
+    let mut candidates: Vec<usize> = Vec::new();
+    for &g in &around {
+        let mut visible: Vec<usize> = published[g]
+            .members
+            .iter()
+            .copied()
+            .filter(|&v| !hidden[v] && !counts[v].is_empty() && !candidates.contains(&v))
+            .collect();
+        visible.sort_by_key(|&v| (counts[v].respondents, counts[v].answered, v));
+        candidates.extend(visible);
+    }
+    let Some(&first) = candidates.first() else {
+        if let Some(&g) = around.first() {
+            published[g].shown = false;
+        }
+        return;
+    };
+    for &v in candidates.iter().take(TRIALS) {
+        hidden[v] = true;
+        let still = span::determined(&published_parts(published, hidden, counts))[u];
+        hidden[v] = false;
+        if !still {
+            hidden[v] = true;
+            return;
+        }
+    }
+    hidden[first] = true;
 }
 
 /// Per published sum, its hidden non-empty units (the unknowns a reader

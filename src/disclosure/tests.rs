@@ -257,3 +257,37 @@ proptest! {
         assert_no_small_unit_derivable(&structure, &counts, &plan);
     }
 }
+
+/// The staff tests' organisation: a1 (3) is protected inside its division
+/// by a2; nothing outside A needs to go.
+#[test]
+fn protection_stays_local() {
+    // A, B, a1, a2, a3, b1, b2, region
+    let structure = Structure {
+        parent: vec![
+            Some(7),
+            Some(7),
+            Some(0),
+            Some(0),
+            Some(0),
+            Some(1),
+            Some(1),
+            None,
+        ],
+        groups: vec![
+            Group {
+                name: "pilot".into(),
+                members: vec![4, 5],
+            },
+            Group {
+                name: "control".into(),
+                members: vec![2, 3, 6],
+            },
+        ],
+    };
+    let counts = units(&[0, 0, 3, 10, 12, 6, 9, 0]);
+    let plan = decide(&structure, &counts, 5, &[]);
+    let hidden: Vec<usize> = (2..7).filter(|&u| plan.unit_hidden[u]).collect();
+    assert_eq!(hidden, vec![2, 3], "a1 and a2");
+    assert_no_small_unit_derivable(&structure, &counts, &plan);
+}

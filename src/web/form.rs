@@ -56,6 +56,38 @@ pub enum ErrorKind {
     TooLong,
 }
 
+/// Splits an `application/x-www-form-urlencoded` body into its fields,
+/// strictly: a name or value that is not UTF-8 once decoded is refused with
+/// its position, never silently replaced.
+pub fn fields(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let decode = |part: &[u8], what: &str, n: usize| -> Result<String, String> {
+        let plus: Vec<u8> = part
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        percent_encoding::percent_decode(&plus)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| format!("the {what} of field {n} is not valid UTF-8 text"))
+    };
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .enumerate()
+        .map(|(i, pair)| {
+            let (name, value) = match pair.iter().position(|&b| b == b'=') {
+                Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+                None => (pair, &[][..]),
+            };
+            Ok((decode(name, "name", i + 1)?, decode(value, "value", i + 1)?))
+        })
+        .collect()
+}
+
+/// A control character no keyboard types (tab and line breaks are text).
+fn control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 /// Parses the posted fields against the survey. Unknown fields, values off
 /// the scale and malformed numbers are refused as a whole (a request no
 /// form of ours sends), with a message naming the field.
@@ -117,6 +149,12 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
                         return Err(format!("the form has no free-text question `{id}`"));
                     }
                     let text = value.trim();
+                    if let Some(c) = text.chars().find(|&c| control(c)) {
+                        return Err(format!(
+                            "the answer to `{id}` contains the control character U+{:04X}, which is not text",
+                            c as u32
+                        ));
+                    }
                     if !text.is_empty() {
                         posted.texts.push((id.to_owned(), text.to_owned()));
                     }
@@ -174,19 +212,26 @@ pub fn page_errors(
         })
         .collect();
     if page + 1 == page_count(survey) {
-        for f in &survey.free_text {
-            if texts
-                .get(&f.id)
-                .is_some_and(|t| t.chars().count() > f.max_length)
-            {
-                errors.push(FieldError {
-                    field: f.id.clone(),
-                    kind: ErrorKind::TooLong,
-                });
-            }
-        }
+        errors.extend(text_errors(survey, texts));
     }
     errors
+}
+
+/// Free texts over their `max_length`.
+pub fn text_errors(survey: &Survey, texts: &BTreeMap<String, String>) -> Vec<FieldError> {
+    survey
+        .free_text
+        .iter()
+        .filter(|f| {
+            texts
+                .get(&f.id)
+                .is_some_and(|t| t.chars().count() > f.max_length)
+        })
+        .map(|f| FieldError {
+            field: f.id.clone(),
+            kind: ErrorKind::TooLong,
+        })
+        .collect()
 }
 
 /// The first page with a problem and its problems, if any.
@@ -277,5 +322,40 @@ mod tests {
         let all = vec![1; s.items.len()];
         let (page, e) = first_errors(&s, &all, &long).unwrap();
         assert_eq!((page, e[0].kind), (page_count(&s) - 1, ErrorKind::TooLong));
+    }
+}
+
+#[cfg(test)]
+mod strict_tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_split_and_decoded() {
+        assert_eq!(
+            fields(b"a=1&b=x+y%C3%A5&c").unwrap(),
+            vec![
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), "x yå".to_owned()),
+                ("c".to_owned(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_with_its_field() {
+        let e = fields(b"page=0&t.idea=ok%FF%FE").unwrap_err();
+        assert_eq!(e, "the value of field 2 is not valid UTF-8 text");
+    }
+
+    #[test]
+    fn a_nul_in_a_free_text_is_refused() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/team-climate.toml");
+        let s = crate::survey::load(std::path::Path::new(path)).unwrap();
+        let id = &s.free_text[0].id;
+        let posted = fields(format!("t.{id}=a%00b").as_bytes()).unwrap();
+        let e = parse(&s, &posted).unwrap_err();
+        assert!(e.contains("U+0000"), "{e}");
+        let fine = fields(format!("t.{id}=line%0Aline").as_bytes()).unwrap();
+        assert!(parse(&s, &fine).is_ok());
     }
 }

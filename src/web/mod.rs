@@ -83,6 +83,7 @@ pub fn serve(
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(256 * 1024))
                 // The last wrap is the outermost: the log sees the request id.
+                .wrap(actix_web::middleware::from_fn(security::canonical_path))
                 .wrap(actix_web::middleware::from_fn(security::request_id))
                 .wrap(security::headers())
                 .wrap(security::access_log())

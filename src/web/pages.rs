@@ -140,23 +140,6 @@ pub const THANKS: Message = Message {
         "Your answers are saved. They cannot be linked to you, and results are shown only for groups that are large enough.",
     ]],
 };
-pub const ALREADY: Message = Message {
-    title: [
-        "Dina svar är redan sparade",
-        "Your answers are already saved",
-    ],
-    paragraphs: &[[
-        "Enkäten har redan skickats in från den här länken. Tack!",
-        "The survey has already been submitted from this link. Thank you!",
-    ]],
-};
-pub const CLOSED: Message = Message {
-    title: ["Enkäten har stängt", "The survey has closed"],
-    paragraphs: &[[
-        "Enkäten tar inte emot fler svar, så dina svar sparades inte.",
-        "The survey accepts no more answers, so your answers were not saved.",
-    ]],
-};
 pub const SAVED: Message = Message {
     title: [
         "Dina svar är sparade tillfälligt",

@@ -150,7 +150,7 @@ async fn show(
         Err(response) => return response,
     };
     if target.answered || target.wave.state != "open" {
-        return unusable(&state, &req, false);
+        return unusable(&state, &req, true);
     }
     let survey = match state.survey(target.wave.survey_version_id).await {
         Ok(s) => s,
@@ -206,18 +206,23 @@ async fn accept(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    fields: web::Form<Vec<(String, String)>>,
+    body: web::Bytes,
     kind: LinkKind,
 ) -> HttpResponse {
     let target = match target(&state, &req, kind, &token).await {
         Ok(t) => t,
         Err(response) => return response,
     };
+    // Used and closed links answer a POST as an unknown one does: the same
+    // page, status and count against the client's guesses.
+    if target.answered || target.wave.state != "open" {
+        return unusable(&state, &req, true);
+    }
     let survey = match state.survey(target.wave.survey_version_id).await {
         Ok(s) => s,
         Err(e) => return state.error(&e),
     };
-    let posted = match form::parse(&survey, &fields) {
+    let posted = match form::fields(&body).and_then(|f| form::parse(&survey, &f)) {
         Ok(p) => p,
         Err(problem) => {
             let lang = language(None, &target, &survey);
@@ -228,12 +233,6 @@ async fn accept(
         }
     };
     let lang = language(posted.lang.as_deref(), &target, &survey);
-    if target.wave.state != "open" {
-        return page(StatusCode::GONE, &pages::CLOSED, lang);
-    }
-    if target.answered {
-        return page(StatusCode::OK, &pages::ALREADY, lang);
-    }
     if already_done(&req, kind) {
         return page(StatusCode::OK, &pages::ONE_PER_BROWSER, lang);
     }
@@ -305,12 +304,22 @@ async fn accept(
                     }
                     response
                 }
-                Ok(Submitted::AlreadyAnswered) => page(StatusCode::OK, &pages::ALREADY, lang),
-                Ok(Submitted::Closed) => page(StatusCode::GONE, &pages::CLOSED, lang),
+                Ok(Submitted::AlreadyAnswered | Submitted::Closed) => unusable(&state, &req, true),
                 Err(e) => state.error(&e),
             }
         }
         Action::Next | Action::Back | Action::Save => {
+            // A draft never holds more than the form allows.
+            let too_long = form::text_errors(&survey, &texts);
+            if !too_long.is_empty() {
+                return html(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    render_page(posted.page, &too_long, key.as_deref()),
+                );
+            }
+            if key.is_none() && !state.allow_new_draft(&req) {
+                return page(StatusCode::TOO_MANY_REQUESTS, &pages::TOO_MANY, lang);
+            }
             let errors = if posted.action == Action::Next {
                 form::page_errors(&survey, &answers, &texts, posted.page)
             } else {
@@ -394,7 +403,7 @@ async fn personal_post(
     s: web::Data<AppState>,
     r: HttpRequest,
     t: web::Path<String>,
-    f: web::Form<Vec<(String, String)>>,
+    f: web::Bytes,
 ) -> HttpResponse {
     accept(s, r, t, f, LinkKind::Personal).await
 }
@@ -407,7 +416,7 @@ async fn unit_post(
     s: web::Data<AppState>,
     r: HttpRequest,
     t: web::Path<String>,
-    f: web::Form<Vec<(String, String)>>,
+    f: web::Bytes,
 ) -> HttpResponse {
     accept(s, r, t, f, LinkKind::Unit).await
 }

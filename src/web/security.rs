@@ -25,13 +25,24 @@ pub fn headers() -> DefaultHeaders {
         .add(("cache-control", "no-store"))
 }
 
-/// A path with every link token replaced, fit for logs.
+/// A path segment as the router reads it (percent-decoded).
+fn decoded(segment: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::percent_decode_str(segment).decode_utf8_lossy()
+}
+
+/// The segments that lead to a link token.
+fn is_link_prefix(segment: &str) -> bool {
+    matches!(&*decoded(segment), "s" | "u" | "o")
+}
+
+/// A path with every link token replaced, fit for logs; `/%73/…` is
+/// recognised as `/s/…`.
 pub fn redact(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     let mut segments = path.split('/').peekable();
     let mut previous = "";
     while let Some(segment) = segments.next() {
-        if matches!(previous, "s" | "u" | "o") && !segment.is_empty() {
+        if is_link_prefix(previous) && !segment.is_empty() {
             out.push_str("***");
         } else {
             out.push_str(segment);
@@ -42,6 +53,24 @@ pub fn redact(path: &str) -> String {
         previous = segment;
     }
     out
+}
+
+/// Refuses link paths written with percent escapes (`/%73/TOKEN` for
+/// `/s/TOKEN`): our links never contain one, so such a request is a probe.
+/// Answered like an unknown link, before routing.
+pub async fn canonical_path(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let path = req.path();
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if path.contains('%') && is_link_prefix(first) {
+        let response = actix_web::HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("Not found\n");
+        return Ok(req.into_response(response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
 /// One line per request: request id, method, redacted path, status, bytes,
@@ -78,6 +107,8 @@ mod tests {
         assert_eq!(redact("/s/0123abcd"), "/s/***");
         assert_eq!(redact("/o/0123abcd"), "/o/***");
         assert_eq!(redact("/u/x/extra"), "/u/***/extra");
+        assert_eq!(redact("/%73/0123abcd"), "/%73/***");
+        assert_eq!(redact("/%75/0123abcd"), "/%75/***");
         assert_eq!(redact("/healthz"), "/healthz");
         assert_eq!(redact("/static/klimat.css"), "/static/klimat.css");
     }

@@ -21,6 +21,10 @@ use crate::token::Secret;
 const MISSES_PER_MINUTE: u32 = 20;
 /// Login attempts a client may make: a burst of 10, then 10 per minute.
 const LOGINS_PER_MINUTE: u32 = 10;
+/// New drafts a client may start: a burst of 30, then 30 per minute (an
+/// office behind one address starts many; a script starting thousands to
+/// fill the database is stopped).
+const DRAFTS_PER_MINUTE: u32 = 30;
 
 pub struct AppState {
     pub db: Database,
@@ -34,6 +38,7 @@ pub struct AppState {
     reader: Option<Reader>,
     misses: DefaultKeyedRateLimiter<IpAddr>,
     logins: DefaultKeyedRateLimiter<IpAddr>,
+    drafts: DefaultKeyedRateLimiter<IpAddr>,
     /// Sessions: idle and absolute lifetime (ms); logins: failures before a
     /// lockout and its length (ms).
     session_idle_ms: i64,
@@ -65,6 +70,9 @@ impl AppState {
             surveys: Mutex::new(HashMap::new()),
             misses: RateLimiter::keyed(Quota::per_minute(per_minute)),
             logins: RateLimiter::keyed(Quota::per_minute(logins)),
+            drafts: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(DRAFTS_PER_MINUTE).expect("non-zero"),
+            )),
             session_idle_ms: ms(settings.session_idle_secs),
             session_max_ms: ms(settings.session_max_secs),
             login_max_failures: settings.login_max_failures,
@@ -77,6 +85,11 @@ impl AppState {
     /// Whether the client may miss once more.
     pub fn allow_miss(&self, req: &HttpRequest) -> bool {
         self.misses.check_key(&self.client(req)).is_ok()
+    }
+
+    /// Whether the client may start one more draft.
+    pub fn allow_new_draft(&self, req: &HttpRequest) -> bool {
+        self.drafts.check_key(&self.client(req)).is_ok()
     }
 
     /// Whether the client may try to log in once more.

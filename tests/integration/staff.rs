@@ -28,8 +28,8 @@ fn env(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     env
 }
 
-/// An organisation region → A (a1, a2, a3), B (b1, b2); a study with two
-/// waves of imported responses; an admin, an evaluator and a viewer; an open
+/// An organisation region → A (a1, a2, a3), B (b1, b2); a study (pilot a3,
+/// b1) with two closed waves of imported responses; an admin, an evaluator and a viewer; an open
 /// third wave with a roster (for sends); API tokens for viewer and evaluator.
 pub struct Setup {
     pub k: Klimat,
@@ -66,9 +66,9 @@ pub fn setup(extra: &[(&'static str, &str)]) -> Setup {
             "--survey",
             "team-climate",
             "--pilot",
-            "a1,b1",
+            "a3,b1",
             "--control",
-            "a2,a3,b2",
+            "a1,a2,b2",
             "--intervention-date",
             "2026-06-01",
         ],
@@ -102,6 +102,8 @@ pub fn setup(extra: &[(&'static str, &str)]) -> Setup {
                 &format!("{wave}.csv"),
             ],
         );
+        // Figures of a wave are shown once it closes.
+        klimat(&k, &env, &["wave", "close", &reference]);
     }
     k.write(
         "roster.csv",
