@@ -61,8 +61,9 @@ pub enum DesignError {
     WaveHidden { wave: String, min_group: u64 },
     #[error(
         "the {arm} arm cannot be shown in wave `{wave}`: it has fewer respondents than the minimum group size \
-         ({min_group}), or a small unit in it could be derived from it. A report would publish one small group's \
-         figures; add units to the arm or merge small units"
+         ({min_group}), or a small unit in it could be derived from it (also when every invitation of its hidden \
+         units was answered, which gives each one's count). A report would publish one small group's figures; add \
+         units to the arm or merge small units"
     )]
     ArmHidden {
         wave: String,

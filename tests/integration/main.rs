@@ -2,6 +2,7 @@
 
 mod browser;
 mod demo;
+mod disclosure;
 mod effect;
 mod helpers;
 mod mail;

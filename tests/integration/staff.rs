@@ -567,6 +567,26 @@ fn hidden_units_stay_hidden_in_pages_api_and_exports() {
         13,
         "a1 and a2 pooled into a group above the minimum"
     );
+    // A fresh random order each time, never the units' order.
+    let again = get(&srv.url("/staff/waves/1/responses.csv"), Some(&evaluator));
+    assert_ne!(csv.body, again.body);
+    let units: Vec<&str> = csv
+        .body
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let mut sorted = units.clone();
+    sorted.sort();
+    assert_ne!(units, sorted, "rows are not in unit order");
+    let mut again_units: Vec<&str> = again
+        .body
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    again_units.sort();
+    assert_eq!(sorted, again_units, "the same rows both times");
     let log = audit(&s);
     assert!(
         log.contains("export.responses") && log.contains("lead@region.se"),

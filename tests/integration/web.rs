@@ -243,21 +243,19 @@ fn concurrent_double_submits_store_exactly_one_response() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert!(
-        pages.iter().all(|p| p.status == 200),
-        "every submit gets a friendly page"
-    );
     assert_eq!(
         pages
             .iter()
-            .filter(|p| p.body.contains("Tack för dina svar"))
+            .filter(|p| p.status == 200 && p.body.contains("Tack för dina svar"))
             .count(),
         1
     );
+    // The others get what any unusable link gets, so that a POST does not
+    // tell a used link from an unknown one.
     assert_eq!(
         pages
             .iter()
-            .filter(|p| p.body.contains("redan sparade"))
+            .filter(|p| p.status == 404 && p.body.contains("Länken kan inte användas"))
             .count(),
         7
     );
@@ -288,8 +286,11 @@ fn a_closed_wave_refuses_and_keeps_nothing_and_its_drafts_are_deleted() {
     klimat(&k, &env(), &["wave", "close", WAVE]);
     assert_eq!(draft_count(&k), 0, "closing deletes drafts");
     let page = post(&url, &full_answers("3"), None);
-    assert_eq!(page.status, 410);
-    assert!(page.body.contains("Enkäten har stängt"));
+    assert_eq!(
+        page.status, 404,
+        "a closed link answers a POST as an unknown one"
+    );
+    assert!(page.body.contains("Länken kan inte användas"));
     assert_eq!(response_count(&k, "invitation"), 0);
     assert_eq!(get(&url, None).status, 404);
 }
@@ -334,4 +335,72 @@ fn unit_links_take_one_response_per_browser_marked_as_unit_link() {
     let other_browser = post(&url, &full_answers("2"), None);
     assert!(other_browser.body.contains("Tack"));
     assert_eq!(response_count(&k, "unit-link"), 2);
+}
+
+fn raw_post(url: &str, body: &[u8]) -> (u16, String) {
+    let r = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(body)
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.into_body().read_to_string().unwrap())
+}
+
+/// The probe's findings on the respondent's side, each refused.
+#[test]
+fn the_probes_hardening_holds() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    // Percent-escaped link paths reach neither a form nor the log.
+    for prefix in ["%73", "%75", "%6F"] {
+        let r = get(&server.url(&format!("/{prefix}/{}", tokens[0])), None);
+        assert_eq!(r.status, 404, "/{prefix}/…");
+        assert!(!r.body.contains("<form"), "/{prefix}/…");
+    }
+    let unknown = server.url("/s/0123456789abcdef0123456789abcdef01234567");
+    // A NUL or invalid UTF-8 in a free text is refused, nothing is kept.
+    let url = server.url(&format!("/s/{}", tokens[0]));
+    let mut with_nul = full_answers("3");
+    with_nul.push(field("t.comment", "a\u{0}b"));
+    let r = post(&url, &with_nul, None);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("U+0000"), "{}", r.body);
+    let (status, body) = raw_post(&url, b"page=1&action=save&t.comment=ok%FF%FE");
+    assert_eq!(status, 400);
+    assert!(body.contains("UTF-8"), "{body}");
+    // A draft never holds more than the form allows.
+    let (status, _) = raw_post(
+        &url,
+        format!("page=1&action=save&t.comment={}", "x".repeat(3000)).as_bytes(),
+    );
+    assert_eq!(status, 422, "a text over max_length is not saved");
+    assert_eq!(draft_count(&k), 0);
+    assert_eq!(response_count(&k, "invitation"), 0);
+    // Used, closed and unknown links answer a POST alike.
+    assert_eq!(post(&url, &full_answers("3"), None).status, 200);
+    let used = post(&url, &full_answers("3"), None);
+    let none = post(&unknown, &full_answers("3"), None);
+    assert_eq!((used.status, &used.body), (none.status, &none.body));
+    klimat(&k, &env(), &["wave", "close", WAVE]);
+    let closed = post(
+        &server.url(&format!("/s/{}", tokens[1])),
+        &full_answers("3"),
+        None,
+    );
+    assert_eq!((closed.status, &closed.body), (none.status, &none.body));
+    let log = server.log();
+    for t in &tokens {
+        assert!(!log.contains(t.as_str()), "a token is in the log:\n{log}");
+    }
+    // A login destination with a line break is not taken.
+    let (status, body) = raw_post(
+        &server.url("/staff/login"),
+        b"email=x%40y.se&password=z&next=%2Fstaff%0D%0ASet-Cookie%3A+a%3Db&token=t",
+    );
+    assert_ne!(status, 500);
+    assert!(!body.contains("Set-Cookie: a=b"));
 }

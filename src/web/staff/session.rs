@@ -52,7 +52,12 @@ pub struct LoginQuery {
 /// Only a path inside /staff may be the destination after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains('\\') => {
+        Some(n)
+            if n.starts_with("/staff")
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
             n.to_owned()
         }
         _ => "/staff".to_owned(),
