@@ -23,7 +23,6 @@ pub enum Purpose {
     Survey,
     OptOut,
     /// A unit's shared link (the second number is the unit's id).
-    UnitLink,
     /// The CSRF token of a draft (the numbers are unused: zeros).
     Csrf,
 }
@@ -33,7 +32,6 @@ impl Purpose {
         match self {
             Purpose::Survey => b"klimat/survey/v1",
             Purpose::OptOut => b"klimat/opt-out/v1",
-            Purpose::UnitLink => b"klimat/unit-link/v1",
             Purpose::Csrf => b"klimat/csrf/v1",
         }
     }

@@ -134,15 +134,39 @@ Units with fewer invited people than the wave's minimum group size show no answe
         #[arg(long, value_enum, default_value_t = super::mail::StatusFormat::Text)]
         format: super::mail::StatusFormat,
     },
-    /// Print the unit links of a wave: one shared link per unit, for staff without work e-mail.
+    /// Add one-time codes for staff without work e-mail: one code per person, on a printed sheet.
     #[command(
-        after_help = "Examples:\n  klimat wave unit-links pilot-2025:2025-03\n\n\
-Each line is `UNIT URL`; print the URL as a QR code for the unit's notice board. \
-Responses through these links are marked as unit-link responses, one per browser."
+        after_help = "Examples:\n  klimat wave codes pilot-2025:2025-03 --unit vc-norr --count 12\n  \
+klimat wave code-sheet pilot-2025:2025-03 --out codes.html\n\n\
+Each code is a personal link that takes one answer, counted like an e-mailed invitation's. \
+Codes are added before the wave opens, like the roster. Hand the cards out and keep no copy: \
+whoever holds an unused code can answer with it."
     )]
-    UnitLinks {
+    Codes {
         /// STUDY:WAVE or the wave's number.
         wave: String,
+        /// The unit's code.
+        #[arg(long)]
+        unit: String,
+        /// How many people of the unit have no work e-mail.
+        #[arg(long)]
+        count: usize,
+        /// The language of the cards (sv or en).
+        #[arg(long, default_value = "sv", value_parser = ["sv", "en"])]
+        language: String,
+    },
+    /// Print a wave's one-time codes: a page to print (HTML, with QR codes) or CSV.
+    #[command(
+        after_help = "Examples:\n  klimat wave code-sheet pilot-2025:2025-03 --out codes.html\n  \
+klimat wave code-sheet pilot-2025:2025-03 --format csv"
+    )]
+    CodeSheet {
+        /// STUDY:WAVE or the wave's number.
+        wave: String,
+        #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Remove the e-mail addresses of a closed wave (retention).
     #[command(
@@ -365,15 +389,54 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             let n = super::mail::remind(&db, &wave, min_days, max_reminders)?;
             audit(&mut conn, "wave.remind", &format!("wave {wave}: {n}"))?;
         }
-        WaveCommand::UnitLinks { wave } => {
+        WaveCommand::Codes {
+            wave,
+            unit,
+            count,
+            language,
+        } => {
             let w = studies::wave(&mut conn, &wave)?;
             let secret = super::mail::secret(settings)?;
-            for (unit, token) in store::respondents::unit_links(&mut conn, &w, &secret)? {
-                println!(
-                    "{unit} {}/u/{token}",
-                    settings.public_url.trim_end_matches('/')
-                );
-            }
+            let total = store::codes::add(&mut conn, &w, &unit, count, &language, &secret)?;
+            audit(
+                &mut conn,
+                "wave.codes",
+                &format!(
+                    "wave {} ({}): {count} code(s) for unit {unit}",
+                    w.name, w.id
+                ),
+            )?;
+            println!(
+                "unit {unit} has {total} code(s) in wave {}; print them with `klimat wave code-sheet`",
+                w.name
+            );
+        }
+        WaveCommand::CodeSheet { wave, format, out } => {
+            let w = studies::wave(&mut conn, &wave)?;
+            let secret = super::mail::secret(settings)?;
+            let codes = store::codes::sheet(&mut conn, &w, &secret)?;
+            let base = settings.public_url.trim_end_matches('/');
+            let cards: Vec<crate::report::codes::Card> = codes
+                .iter()
+                .map(|c| crate::report::codes::Card {
+                    unit_name: &c.unit_name,
+                    language: &c.language,
+                    url: format!("{base}/s/{}", c.token),
+                })
+                .collect();
+            let text = if format == "csv" {
+                let rows: Vec<(&str, &crate::report::codes::Card)> =
+                    codes.iter().map(|c| c.unit.as_str()).zip(&cards).collect();
+                crate::report::codes::csv(&rows)
+            } else {
+                crate::report::codes::html(&format!("Koder – {}", w.name), &cards)
+            };
+            audit(
+                &mut conn,
+                "wave.code_sheet",
+                &format!("wave {} ({}): {} code(s)", w.name, w.id, codes.len()),
+            )?;
+            write_output(out.as_deref(), &text)?;
         }
         WaveCommand::Status { wave, format } => super::mail::status(&db, &wave, format)?,
         WaveCommand::Close { wave } => {

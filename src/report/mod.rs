@@ -3,6 +3,7 @@
 //! Renders what the analysis core computed and nothing more: suppression and
 //! every figure are decided before a report reaches this module.
 
+pub mod codes;
 pub mod format;
 pub mod score;
 

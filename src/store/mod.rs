@@ -11,6 +11,7 @@
 //! (a quarter of the server's time under submission load).
 
 pub mod accounts;
+pub mod codes;
 pub mod connection;
 pub mod invitations;
 pub mod outbox;

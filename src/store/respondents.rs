@@ -11,21 +11,18 @@ use diesel::prelude::*;
 use super::connection::on_backend;
 use super::pool::write;
 use super::responses::{encode, new_id, period_of};
-use super::schema::{
-    drafts, invitations, outbox, response_texts, responses, unit_links, units, waves,
-};
+use super::schema::{drafts, invitations, outbox, response_texts, responses, units, waves};
 use super::studies::Wave;
 use super::{DbConnection, StoreError};
 use crate::scoring::Answer;
-use crate::token::{self, Purpose, Secret};
+use crate::token;
 
 /// Who is answering, as far as the server knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Respondent {
-    /// A personal link: the invitation's token hash.
+    /// A personal link (e-mailed, or a one-time code on a sheet): the
+    /// invitation's token hash.
     Invitation { token_hash: String },
-    /// A unit's shared link.
-    UnitLink { unit_id: i64 },
 }
 
 /// The wave and unit behind a link.
@@ -35,7 +32,7 @@ pub struct Target {
     pub wave: Wave,
     pub unit_id: i64,
     pub unit_name: String,
-    /// The invitation's language (unit links: none).
+    /// The invitation's language.
     pub language: Option<String>,
     pub answered: bool,
 }
@@ -68,64 +65,6 @@ pub fn by_token(conn: &mut DbConnection, token: &str) -> Result<Option<Target>, 
             answered,
         }),
     )
-}
-
-/// The target of a unit link's token, or None.
-pub fn by_unit_link(conn: &mut DbConnection, token: &str) -> Result<Option<Target>, StoreError> {
-    let found: Option<(i64, String, Wave)> = unit_links::table
-        .inner_join(units::table)
-        .inner_join(waves::table)
-        .filter(unit_links::token_hash.eq(token::hash(token)))
-        .select((unit_links::unit_id, units::name, Wave::as_select()))
-        .get_result(conn)
-        .optional()?;
-    Ok(found.map(|(unit_id, unit_name, wave)| Target {
-        respondent: Respondent::UnitLink { unit_id },
-        wave,
-        unit_id,
-        unit_name,
-        language: None,
-        answered: false,
-    }))
-}
-
-/// The unit links of a wave's units (those on its study), created on first
-/// use. Tokens are derived from the secret, so they can be printed again.
-pub fn unit_links(
-    conn: &mut DbConnection,
-    wave: &Wave,
-    secret: &Secret,
-) -> Result<Vec<(String, String)>, StoreError> {
-    use super::schema::study_units;
-    write(conn, |conn| {
-        let units: Vec<(i64, String)> = study_units::table
-            .inner_join(units::table)
-            .filter(study_units::study_id.eq(wave.study_id))
-            .select((units::id, units::code))
-            .order(units::code)
-            .load(conn)?;
-        let mut out = Vec::new();
-        for (unit_id, code) in units {
-            let token = secret.token(Purpose::UnitLink, wave.id, unit_id);
-            let hash = token::hash(&token);
-            let exists = unit_links::table
-                .find(&hash)
-                .count()
-                .get_result::<i64>(conn)?
-                > 0;
-            if !exists {
-                diesel::insert_into(unit_links::table)
-                    .values((
-                        unit_links::token_hash.eq(&hash),
-                        unit_links::wave_id.eq(wave.id),
-                        unit_links::unit_id.eq(unit_id),
-                    ))
-                    .execute(conn)?;
-            }
-            out.push((code, token));
-        }
-        Ok(out)
-    })
 }
 
 /// A saved, unfinished form.
@@ -246,7 +185,6 @@ fn submit_all(
         .filter(|s| open[&s.target.wave.id])
         .filter_map(|s| match &s.target.respondent {
             Respondent::Invitation { token_hash } => Some(token_hash.as_str()),
-            Respondent::UnitLink { .. } => None,
         })
         .collect();
     let mut claimed = std::collections::HashSet::new();
@@ -272,23 +210,23 @@ fn submit_all(
                     Submitted::Stored
                 }
                 Respondent::Invitation { .. } => Submitted::AlreadyAnswered,
-                Respondent::UnitLink { .. } => Submitted::Stored,
             }
         })
         .collect();
-    let stored: Vec<(&Submission, String)> = batch
+    let mut stored: Vec<(&Submission, String)> = batch
         .iter()
         .zip(&outcomes)
         .filter(|(_, o)| **o == Submitted::Stored)
         .map(|(s, _)| (*s, new_id()))
         .collect();
+    // Rows go in in random order, not in the order people submitted.
+    rand::seq::SliceRandom::shuffle(stored.as_mut_slice(), &mut rand::rng());
     for chunk in stored.chunks(ROWS_PER_STATEMENT) {
         let rows: Vec<_> = chunk
             .iter()
             .map(|(s, id)| {
                 let source = match s.target.respondent {
                     Respondent::Invitation { .. } => "invitation",
-                    Respondent::UnitLink { .. } => "unit-link",
                 };
                 (
                     responses::id.eq(id.as_str()),

@@ -174,16 +174,6 @@ pub const OPTED_OUT: Message = Message {
         "You will get no more messages about this survey.",
     ]],
 };
-pub const ONE_PER_BROWSER: Message = Message {
-    title: [
-        "Svar har redan skickats från den här webbläsaren",
-        "Answers were already sent from this browser",
-    ],
-    paragraphs: &[[
-        "Enhetslänken tar emot ett svar per webbläsare. Tack!",
-        "The unit link takes one response per browser. Thank you!",
-    ]],
-};
 
 fn pick(pair: &[&'static str; 2], lang: Language) -> &'static str {
     if lang == Language::Sv {

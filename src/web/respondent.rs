@@ -1,5 +1,5 @@
-//! The respondent's routes: the personal link (`/s/{token}`), the unit link
-//! (`/u/{token}`) and the opt-out link (`/o/{token}`).
+//! The respondent's routes: the personal link (`/s/{token}`, e-mailed or a
+//! one-time code on a printed sheet) and the opt-out link (`/o/{token}`).
 //!
 //! Opening a link (GET) changes nothing. Unknown, used and closed links get
 //! the same page and status, and misses are rate-limited per client. A
@@ -25,28 +25,11 @@ use crate::token::{self, Purpose};
 /// Days a draft is kept when the wave has no closing date.
 const DRAFT_DAYS: i64 = 30;
 const DRAFT_COOKIE: &str = "klimat_draft";
-const DONE_COOKIE: &str = "klimat_done";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LinkKind {
-    Personal,
-    Unit,
-}
-
-impl LinkKind {
-    fn prefix(self) -> &'static str {
-        match self {
-            LinkKind::Personal => "/s/",
-            LinkKind::Unit => "/u/",
-        }
-    }
-}
+const PREFIX: &str = "/s/";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/s/{token}", web::get().to(personal_get))
         .route("/s/{token}", web::post().to(personal_post))
-        .route("/u/{token}", web::get().to(unit_get))
-        .route("/u/{token}", web::post().to(unit_post))
         .route("/o/{token}", web::get().to(optout_get))
         .route("/o/{token}", web::post().to(optout_post));
 }
@@ -109,19 +92,13 @@ fn unusable(state: &AppState, req: &HttpRequest, counted: bool) -> HttpResponse 
 async fn target(
     state: &web::Data<AppState>,
     req: &HttpRequest,
-    kind: LinkKind,
     token: &str,
 ) -> Result<Target, HttpResponse> {
     if !token::well_formed(token) {
         return Err(unusable(state, req, true));
     }
     let token = token.to_owned();
-    let found = state
-        .read(move |c| match kind {
-            LinkKind::Personal => respondents::by_token(c, &token),
-            LinkKind::Unit => respondents::by_unit_link(c, &token),
-        })
-        .await;
+    let found = state.read(move |c| respondents::by_token(c, &token)).await;
     match found {
         Ok(Some(t)) => Ok(t),
         Ok(None) => Err(unusable(state, req, true)),
@@ -135,17 +112,12 @@ fn draft_key(req: &HttpRequest) -> Option<String> {
         .filter(|k| token::well_formed(k))
 }
 
-fn already_done(req: &HttpRequest, kind: LinkKind) -> bool {
-    kind == LinkKind::Unit && req.cookie(DONE_COOKIE).is_some()
-}
-
 async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-    kind: LinkKind,
 ) -> HttpResponse {
-    let target = match target(&state, &req, kind, &token).await {
+    let target = match target(&state, &req, &token).await {
         Ok(t) => t,
         Err(response) => return response,
     };
@@ -157,9 +129,6 @@ async fn show(
         Err(e) => return state.error(&e),
     };
     let lang = language(query_lang(&req).as_deref(), &target, &survey);
-    if already_done(&req, kind) {
-        return page(StatusCode::OK, &pages::ONE_PER_BROWSER, lang);
-    }
     let key = draft_key(&req);
     let draft = match &key {
         Some(k) => state.load_draft(k, target.wave.id).await.unwrap_or(None),
@@ -171,7 +140,7 @@ async fn show(
         .and_then(|q| q.get("page").and_then(|p| p.parse().ok()))
         .unwrap_or(saved_page)
         .min(form::page_count(&survey) - 1);
-    let action = format!("{}{}", kind.prefix(), token.as_str());
+    let action = format!("{PREFIX}{}", token.as_str());
     let csrf = key.as_deref().map(|k| state.secret.mac(Purpose::Csrf, k));
     html(
         StatusCode::OK,
@@ -207,9 +176,8 @@ async fn accept(
     req: HttpRequest,
     token: web::Path<String>,
     body: web::Bytes,
-    kind: LinkKind,
 ) -> HttpResponse {
-    let target = match target(&state, &req, kind, &token).await {
+    let target = match target(&state, &req, &token).await {
         Ok(t) => t,
         Err(response) => return response,
     };
@@ -233,9 +201,6 @@ async fn accept(
         }
     };
     let lang = language(posted.lang.as_deref(), &target, &survey);
-    if already_done(&req, kind) {
-        return page(StatusCode::OK, &pages::ONE_PER_BROWSER, lang);
-    }
     // A draft cookie authorises changing that draft: the form must carry its CSRF token.
     let key = draft_key(&req);
     if let Some(k) = &key
@@ -256,7 +221,7 @@ async fn accept(
         texts.clear();
         texts.extend(posted.texts.iter().cloned());
     }
-    let action_url = format!("{}{}", kind.prefix(), token.as_str());
+    let action_url = format!("{PREFIX}{}", token.as_str());
     let render_page = |page: usize, errors: &[form::FieldError], key: Option<&str>| {
         let csrf = key.map(|k| state.secret.mac(Purpose::Csrf, k));
         pages::form(&FormPage {
@@ -293,15 +258,6 @@ async fn accept(
                     let path = action_url.clone();
                     let _ =
                         response.add_removal_cookie(&cookie(DRAFT_COOKIE, "", &path, &state, 0));
-                    if kind == LinkKind::Unit {
-                        let _ = response.add_cookie(&cookie(
-                            DONE_COOKIE,
-                            "1",
-                            &path,
-                            &state,
-                            365 * 86_400,
-                        ));
-                    }
                     response
                 }
                 Ok(Submitted::AlreadyAnswered | Submitted::Closed) => unusable(&state, &req, true),
@@ -396,7 +352,7 @@ async fn personal_get(
     r: HttpRequest,
     t: web::Path<String>,
 ) -> HttpResponse {
-    show(s, r, t, LinkKind::Personal).await
+    show(s, r, t).await
 }
 
 async fn personal_post(
@@ -405,20 +361,7 @@ async fn personal_post(
     t: web::Path<String>,
     f: web::Bytes,
 ) -> HttpResponse {
-    accept(s, r, t, f, LinkKind::Personal).await
-}
-
-async fn unit_get(s: web::Data<AppState>, r: HttpRequest, t: web::Path<String>) -> HttpResponse {
-    show(s, r, t, LinkKind::Unit).await
-}
-
-async fn unit_post(
-    s: web::Data<AppState>,
-    r: HttpRequest,
-    t: web::Path<String>,
-    f: web::Bytes,
-) -> HttpResponse {
-    accept(s, r, t, f, LinkKind::Unit).await
+    accept(s, r, t, f).await
 }
 
 /// Opening the opt-out link only asks for confirmation.

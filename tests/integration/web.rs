@@ -312,29 +312,117 @@ fn guessing_links_is_rate_limited_per_client() {
     );
 }
 
+/// Staff without work e-mail get one-time codes: each takes one answer,
+/// however many browsers try, so nobody can push a small unit over the
+/// minimum with answers of their own choosing.
 #[test]
-fn unit_links_take_one_response_per_browser_marked_as_unit_link() {
+fn one_time_codes_take_one_answer_each_and_count_as_invitations() {
     let k = Klimat::new();
-    let (server, _) = setup(&k);
-    let out = klimat(&k, &env(), &["wave", "unit-links", WAVE]);
-    let line = out.lines().find(|l| l.starts_with("u2 ")).unwrap();
-    let token = line.rsplit('/').next().unwrap();
-    let url = server.url(&format!("/u/{token}"));
-    assert_eq!(get(&url, None).status, 200);
-    let done = post(&url, &full_answers("4"), None);
-    assert!(done.body.contains("Tack"), "{}", done.body);
-    let cookie = done.cookie("klimat_done").expect("the browser is marked");
-    let again = post(&url, &full_answers("4"), Some(&cookie));
-    assert!(
-        again.body.contains("ett svar per webbläsare"),
-        "{}",
-        again.body
+    let env = env();
+    // open_wave's steps, with codes added before the wave opens.
+    k.write(
+        "units.csv",
+        "code,name,parent\nregion,Region,\nu1,Enhet Norr,region\nu2,Enhet Syd,region\n",
     );
-    assert_eq!(response_count(&k, "unit-link"), 1);
-    assert_eq!(response_count(&k, "invitation"), 0);
-    let other_browser = post(&url, &full_answers("2"), None);
-    assert!(other_browser.body.contains("Tack"));
-    assert_eq!(response_count(&k, "unit-link"), 2);
+    k.write("roster.csv", "email,unit,language\na@region.se,u1,sv\n");
+    klimat(&k, &env, &["unit", "import", "units.csv"]);
+    klimat(
+        &k,
+        &env,
+        &[
+            "survey",
+            "publish",
+            arg(&repo().join("surveys/team-climate.toml")),
+        ],
+    );
+    klimat(
+        &k,
+        &env,
+        &[
+            "study",
+            "create",
+            "--name",
+            "pilot",
+            "--survey",
+            "team-climate",
+            "--pilot",
+            "u1",
+            "--control",
+            "u2",
+            "--intervention-date",
+            "2026-06-01",
+        ],
+    );
+    klimat(
+        &k,
+        &env,
+        &[
+            "wave",
+            "create",
+            "--study",
+            "pilot",
+            "--name",
+            "2026-12",
+            "--opens",
+            "2026-12-01",
+        ],
+    );
+    klimat(
+        &k,
+        &env,
+        &["roster", "import", "--wave", WAVE, "roster.csv"],
+    );
+    let out = klimat(
+        &k,
+        &env,
+        &["wave", "codes", WAVE, "--unit", "u2", "--count", "3"],
+    );
+    assert!(out.contains("3 code(s)"), "{out}");
+    let sheet = klimat(&k, &env, &["wave", "code-sheet", WAVE]);
+    assert_eq!(sheet.matches("<svg").count(), 3, "a QR code per card");
+    let csv = klimat(&k, &env, &["wave", "code-sheet", WAVE, "--format", "csv"]);
+    let links: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(links.len(), 3);
+    klimat(&k, &env, &["wave", "open", WAVE]);
+    let mut late = k.cmd();
+    late.env("KLIMAT_SECRET", SECRET);
+    let refused = late
+        .args(["wave", "codes", WAVE, "--unit", "u2", "--count", "1"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        stderr_of(&refused).contains("fixed when the wave opens"),
+        "{}",
+        stderr_of(&refused)
+    );
+
+    let server = Server::start(&k, &env);
+    let token = links[0].rsplit('/').next().unwrap();
+    let url = server.url(&format!("/s/{token}"));
+    assert_eq!(get(&url, None).status, 200);
+    assert!(post(&url, &full_answers("4"), None).body.contains("Tack"));
+    // A second answer through the same code, from a fresh browser, is refused.
+    let again = post(&url, &full_answers("1"), None);
+    assert_eq!(again.status, 404);
+    assert_eq!(response_count(&k, "invitation"), 1);
+    let status = klimat(&k, &env, &["wave", "status", WAVE, "--format", "json"]);
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let u2 = status["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "u2")
+        .unwrap();
+    assert_eq!(u2["invited"], 3, "codes count as invitations");
+    // Codes are never mailed.
+    klimat(&k, &env, &["wave", "send", WAVE]);
+    klimat(&k, &env, &["worker", "--once"]);
+    assert_eq!(std::fs::read_dir(k.path("mail-out")).unwrap().count(), 1);
 }
 
 fn raw_post(url: &str, body: &[u8]) -> (u16, String) {
