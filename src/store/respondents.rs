@@ -401,9 +401,52 @@ fn checkpointer(db: &super::Database, stopped: &std::sync::mpsc::Receiver<()>) {
     }
 }
 
-/// Closing a wave: deletes its drafts and cancels its queued messages.
+/// Rewrites a wave's responses and free texts in key order (unit, random
+/// id), so that where a row sits in the file no longer follows when it was
+/// submitted: SQLite places each new cell below the last one in its page,
+/// so the cell offsets of a page of an open wave are in submission order.
+/// Deleted content is overwritten (`secure_delete`) on SQLite. On
+/// PostgreSQL the rows are written anew in key order; the old row versions
+/// stay in the table's pages until (auto)vacuum reclaims them.
+fn rewrite_in_key_order(conn: &mut DbConnection, wave_id: i64) -> Result<(), StoreError> {
+    let sqlite = matches!(conn, DbConnection::Sqlite(_));
+    if sqlite {
+        diesel::sql_query("PRAGMA secure_delete = ON").execute(conn)?;
+    }
+    let statements = [
+        "DROP TABLE IF EXISTS klimat_rewrite_responses",
+        "DROP TABLE IF EXISTS klimat_rewrite_texts",
+        "CREATE TEMPORARY TABLE klimat_rewrite_responses AS SELECT * FROM responses WHERE wave_id = $1",
+        "CREATE TEMPORARY TABLE klimat_rewrite_texts AS SELECT * FROM response_texts WHERE wave_id = $1",
+        "DELETE FROM response_texts WHERE wave_id = $1",
+        "DELETE FROM responses WHERE wave_id = $1",
+        "INSERT INTO responses (wave_id, unit_id, id, period, source, answers) \
+         SELECT wave_id, unit_id, id, period, source, answers FROM klimat_rewrite_responses ORDER BY wave_id, unit_id, id",
+        "INSERT INTO response_texts (wave_id, unit_id, response_id, question, text) \
+         SELECT wave_id, unit_id, response_id, question, text FROM klimat_rewrite_texts \
+         ORDER BY wave_id, unit_id, response_id, question",
+        "DROP TABLE klimat_rewrite_responses",
+        "DROP TABLE klimat_rewrite_texts",
+    ];
+    let result = statements.iter().try_for_each(|sql| {
+        let sql = if sql.contains("$1") {
+            sql.replace("$1", &wave_id.to_string())
+        } else {
+            (*sql).to_owned()
+        };
+        diesel::sql_query(sql).execute(conn).map(|_| ())
+    });
+    if sqlite {
+        diesel::sql_query("PRAGMA secure_delete = OFF").execute(conn)?;
+    }
+    Ok(result?)
+}
+
+/// Closing a wave: deletes its drafts, cancels its queued messages, and
+/// rewrites its responses and free texts in key order.
 pub fn on_close(conn: &mut DbConnection, wave_id: i64) -> Result<(), StoreError> {
     diesel::delete(drafts::table.filter(drafts::wave_id.eq(wave_id))).execute(conn)?;
+    rewrite_in_key_order(conn, wave_id)?;
     diesel::update(
         outbox::table
             .filter(outbox::wave_id.eq(wave_id))

@@ -6,6 +6,7 @@ mod disclosure;
 mod effect;
 mod helpers;
 mod mail;
+mod order;
 mod score;
 mod services;
 mod settings;
