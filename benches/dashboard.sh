@@ -3,7 +3,7 @@
 # (creative-climate), rendered by `klimat serve` on SQLite: the organisation
 # is a region with 10 divisions of 49 units each (plus the divisions), about
 # 12 respondents per unit and wave (≈ 59,000 responses). Measures the page
-# (scoring every response, the tree suppression, three SVG charts and the
+# (scoring every response, the disclosure plan, three SVG charts and the
 # tables) and the same figures as JSON from the API, one request at a time
 # (wrk with 1 connection), and the server's own time from its access log.
 #
@@ -53,6 +53,8 @@ while read -r wave; do
     $bin wave create --study bench --name "$wave" --opens "$wave-01" > /dev/null
     $bin wave open "bench:$wave" > /dev/null
     $bin responses import --wave "bench:$wave" "wave-$wave.csv" > /dev/null
+    # Figures are published once a wave closes.
+    $bin wave close "bench:$wave" > /dev/null
 done < waves.txt
 echo "responses: $(python3 -c "import sqlite3; print(sqlite3.connect('klimat.db').execute('select count(*) from responses').fetchone()[0])"), units: $(($(wc -l < units.csv) - 1)), waves: $(wc -l < waves.txt)"
 printf '%s\n' "dashboard-bench-password" | $bin user add lead@region.se --role viewer --password-stdin > /dev/null

@@ -70,3 +70,6 @@ bash benches/submit.sh "$work/submit" 10 32
 echo
 echo "== the dashboard: 500 units × 10 waves × 10 dimensions"
 bash benches/dashboard.sh "$work/dashboard" 10
+echo
+echo "== the disclosure plan: 500 units × 10 waves × 3 studies with arms"
+cargo bench -q --bench disclosure_plan
