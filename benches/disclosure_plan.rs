@@ -24,7 +24,9 @@ fn main() {
         }
     }
     let n = parent.len();
-    let leaves: Vec<usize> = (0..n).filter(|&u| !parent.contains(&Some(u)) && u != 0).collect();
+    let leaves: Vec<usize> = (0..n)
+        .filter(|&u| !parent.contains(&Some(u)) && u != 0)
+        .collect();
     let dims = 10;
     let mut per_wave = Vec::new();
     for study in 0..3 {
@@ -39,7 +41,10 @@ fn main() {
             chosen
         };
         let pilot = pick(40);
-        let control: Vec<usize> = pick(120).into_iter().filter(|u| !pilot.contains(u)).collect();
+        let control: Vec<usize> = pick(120)
+            .into_iter()
+            .filter(|u| !pilot.contains(u))
+            .collect();
         let structure = Structure {
             parent: parent.clone(),
             groups: vec![
@@ -85,7 +90,8 @@ fn main() {
         let plans = decide_study(&structure, &waves);
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         per_wave.push(ms / waves.len() as f64);
-        let share = leaves.iter().filter(|&&u| plans[0].unit_hidden[u]).count() as f64 / leaves.len() as f64;
+        let share = leaves.iter().filter(|&&u| plans[0].unit_hidden[u]).count() as f64
+            / leaves.len() as f64;
         println!(
             "study {study}: {ms:8.1} ms for 10 waves ({:.2} ms per wave), {:.0} % of the units hidden",
             ms / 10.0,

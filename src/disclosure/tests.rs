@@ -133,9 +133,9 @@ fn assert_no_small_unit_derivable(structure: &Structure, counts: &[UnitCounts], 
     let min = plan.min_group;
     let subtrees = structure.subtrees();
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for i in 0..n {
-        if subtrees[i].len() > 1 && plan.subtree_shown[i] {
-            groups.push(subtrees[i].clone());
+    for (i, subtree) in subtrees.iter().enumerate() {
+        if subtree.len() > 1 && plan.subtree_shown[i] {
+            groups.push(subtree.clone());
         }
     }
     for (g, group) in structure.groups.iter().enumerate() {

@@ -183,8 +183,8 @@ fn submit_all(
     let hashes: Vec<&str> = batch
         .iter()
         .filter(|s| open[&s.target.wave.id])
-        .filter_map(|s| match &s.target.respondent {
-            Respondent::Invitation { token_hash } => Some(token_hash.as_str()),
+        .map(|s| match &s.target.respondent {
+            Respondent::Invitation { token_hash } => token_hash.as_str(),
         })
         .collect();
     let mut claimed = std::collections::HashSet::new();
