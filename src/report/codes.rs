@@ -1,5 +1,5 @@
 //! The sheet of one-time codes for staff without work e-mail: a printable
-//! HTML page (A4, ten cards a page, each with the link, its QR code and a
+//! HTML page (A4, ten cards a page to cut apart, each with the link, its QR code and a
 //! line on anonymity, in the code's language) and a CSV of the same codes.
 //! Knows nothing of where the codes come from.
 
@@ -63,11 +63,11 @@ pub fn html(title: &str, cards: &[Card]) -> String {
     out += "<style>\
         body{font-family:system-ui,sans-serif;margin:0;color:#111}\
         .sheet{display:grid;grid-template-columns:1fr 1fr;gap:0}\
-        .card{border:1px dashed #999;padding:8mm;break-inside:avoid;display:flex;gap:6mm;align-items:center;min-height:48mm}\
-        .card svg{width:34mm;height:34mm;flex:none}\
-        .card h2{font-size:12pt;margin:0 0 2mm}\
-        .card p{font-size:9pt;margin:0 0 2mm;line-height:1.3}\
-        .url{font-family:ui-monospace,monospace;font-size:8pt;word-break:break-all}\
+        .card{border:1px dashed #999;padding:4mm;break-inside:avoid;display:flex;gap:4mm;align-items:center;height:55mm;box-sizing:border-box;overflow:hidden}\
+        .card svg{width:27mm;height:27mm;flex:none}\
+        .card h2{font-size:10.5pt;margin:0 0 1.5mm}\
+        .card p{font-size:7.5pt;margin:0 0 1.5mm;line-height:1.25}\
+        .url{font-family:ui-monospace,monospace;font-size:7pt;word-break:break-all}\
         @page{size:A4;margin:10mm}\
         @media screen{.sheet{max-width:210mm;margin:auto}}\
         </style></head><body><main class=\"sheet\">";
