@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use klimat::disclosure::{Group, Structure, UnitCounts, decide_study};
+use klimat::disclosure::{Structure, UnitCounts, decide_study};
 use rand::{RngExt, SeedableRng};
 
 fn main() {
@@ -45,19 +45,7 @@ fn main() {
             .into_iter()
             .filter(|u| !pilot.contains(u))
             .collect();
-        let structure = Structure {
-            parent: parent.clone(),
-            groups: vec![
-                Group {
-                    name: "pilot".into(),
-                    members: pilot,
-                },
-                Group {
-                    name: "control".into(),
-                    members: control,
-                },
-            ],
-        };
+        let structure = Structure::with_arms(parent.clone(), pilot, control);
         // A unit keeps its size from wave to wave; who answers varies.
         let size: Vec<(u64, bool)> = (0..n)
             .map(|_| (rng.random_range(8..50), rng.random_range(0..100) < 8))

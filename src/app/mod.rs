@@ -439,25 +439,18 @@ fn pool_is_whole(study: &StudyPlan, plan: &crate::disclosure::Plan, pool: &[usiz
         let inside = pool.iter().filter(|u| members.contains(u)).count();
         inside > 0 && inside < pool.len()
     };
-    let n = study.units.len();
-    let mut subtree: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
-    for i in 0..n {
-        let mut p = study.parents[i];
-        let mut steps = 0;
-        while let Some(a) = p {
-            subtree[a].push(i);
-            steps += 1;
-            if steps > n {
-                break;
-            }
-            p = study.parents[a];
-        }
-    }
-    let tree_splits =
-        (0..n).any(|i| subtree[i].len() > 1 && plan.subtree_shown[i] && splits(&subtree[i]));
-    let arm_splits = [(&study.pilot, 0), (&study.control, 1)]
+    let tree_splits = study
+        .structure
+        .subtrees()
         .iter()
-        .any(|(arm, g)| plan.group_shown[*g] && splits(arm));
+        .enumerate()
+        .any(|(i, s)| s.len() > 1 && plan.subtree_shown[i] && splits(s));
+    let arm_splits = study
+        .structure
+        .groups
+        .iter()
+        .zip(&plan.group_shown)
+        .any(|(group, &shown)| shown && splits(&group.members));
     !(tree_splits || arm_splits)
 }
 

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use crate::disclosure::{self, Group, Plan, Structure, UnitCounts};
+use crate::disclosure::{self, Plan, Structure, UnitCounts};
 use crate::scoring::Accumulator;
 use crate::store::studies::{Study, Wave};
 use crate::store::{DbConnection, StoreError, invitations, studies, units};
@@ -59,6 +59,8 @@ pub struct StudyPlan {
     /// Unit indices of the study's arms.
     pub pilot: Vec<usize>,
     pub control: Vec<usize>,
+    /// The tree and the arms: the published groups the plans were decided on.
+    pub structure: Structure,
     /// In the study's wave order.
     pub waves: Vec<WavePlan>,
 }
@@ -127,19 +129,7 @@ pub fn study_plan(
             .collect()
     };
     let (pilot, control) = (arm(&pilot), arm(&control));
-    let structure = Structure {
-        parent: parents.clone(),
-        groups: vec![
-            Group {
-                name: "pilot".into(),
-                members: pilot.clone(),
-            },
-            Group {
-                name: "control".into(),
-                members: control.clone(),
-            },
-        ],
-    };
+    let structure = Structure::with_arms(parents.clone(), pilot.clone(), control.clone());
 
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
     let wave_index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
@@ -200,6 +190,7 @@ pub fn study_plan(
         acc_unit,
         pilot,
         control,
+        structure,
         waves: plans,
     })
 }

@@ -203,7 +203,7 @@ fn disclose_file(
     request: &DesignRequest,
     min_group: u32,
 ) -> anyhow::Result<crate::evaluation::disclosed::Disclosed> {
-    use crate::disclosure::{Group, Structure, decide_study};
+    use crate::disclosure::{Structure, decide_study};
     let find = |names: &[String]| -> Vec<usize> {
         names
             .iter()
@@ -215,31 +215,14 @@ fn disclose_file(
         Some(c) => find(c),
         None => (0..units.len()).filter(|u| !pilot.contains(u)).collect(),
     };
-    let structure = Structure {
-        parent: vec![None; units.len()],
-        groups: vec![
-            Group {
-                name: "pilot".into(),
-                members: pilot,
-            },
-            Group {
-                name: "control".into(),
-                members: control,
-            },
-        ],
-    };
+    let structure = Structure::with_arms(vec![None; units.len()], pilot, control);
     let counts: Vec<_> = (0..acc.waves.len())
         .map(|w| (acc.unit_counts(w, units.len()), min_group as u64))
         .collect();
     let plans = decide_study(&structure, &counts);
     // Unknown units and the like are the design check's to report.
-    let checked = crate::evaluation::design::check(request, units, waves, |w, u| {
-        acc.waves
-            .get(w)
-            .and_then(|s| s.cells.get(u))
-            .and_then(Option::as_ref)
-            .map_or(0, |c| c.respondents)
-    });
+    let checked =
+        crate::evaluation::design::check(request, units, waves, |w, u| acc.respondents(w, u));
     checked.context("the design does not fit the data")?;
     crate::evaluation::disclosed::disclose(acc, waves, units, request, &plans)
         .context("the design does not fit the data")

@@ -148,15 +148,6 @@ impl Plan {
     pub fn shown(&self, unit: usize) -> bool {
         !self.unit_hidden[unit]
     }
-
-    /// The units hidden from one group (its pooled part), in index order.
-    pub fn hidden_in(&self, members: &[usize]) -> Vec<usize> {
-        members
-            .iter()
-            .copied()
-            .filter(|&u| self.unit_hidden[u])
-            .collect()
-    }
 }
 
 /// The unit tree and the other published groups of a wave.
@@ -177,8 +168,29 @@ impl Structure {
         }
     }
 
+    /// A unit tree with a study's two arms as its other published groups.
+    pub fn with_arms(
+        parent: Vec<Option<usize>>,
+        pilot: Vec<usize>,
+        control: Vec<usize>,
+    ) -> Structure {
+        Structure {
+            parent,
+            groups: vec![
+                Group {
+                    name: "pilot".into(),
+                    members: pilot,
+                },
+                Group {
+                    name: "control".into(),
+                    members: control,
+                },
+            ],
+        }
+    }
+
     /// Each unit's subtree (itself first), with cycles broken.
-    fn subtrees(&self) -> Vec<Vec<usize>> {
+    pub fn subtrees(&self) -> Vec<Vec<usize>> {
         let n = self.parent.len();
         let mut subtree: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
         for i in 0..n {

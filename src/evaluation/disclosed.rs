@@ -51,13 +51,7 @@ pub fn disclose(
             .collect(),
         None => (0..units.len()).filter(|u| !pilot.contains(u)).collect(),
     };
-    let respondents = |w: usize, u: usize| {
-        acc.waves
-            .get(w)
-            .and_then(|s| s.cells.get(u))
-            .and_then(Option::as_ref)
-            .map_or(0, |c| c.respondents)
-    };
+    let respondents = |w: usize, u: usize| acc.respondents(w, u);
     for (w, plan) in plans.iter().enumerate() {
         let has = |arm: &[usize]| arm.iter().any(|&u| respondents(w, u) > 0);
         if !has(&pilot) && !has(&control) {

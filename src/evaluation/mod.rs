@@ -59,13 +59,7 @@ pub fn evaluate(
     min_group_size: u64,
     lang: Language,
 ) -> Result<EffectReport, DesignError> {
-    let respondents = |w: usize, u: usize| {
-        acc.waves
-            .get(w)
-            .and_then(|s| s.cells.get(u))
-            .and_then(Option::as_ref)
-            .map_or(0, |c| c.respondents)
-    };
+    let respondents = |w: usize, u: usize| acc.respondents(w, u);
     let design = design::check(request, units, waves, respondents)?;
     // The caller brings data the disclosure plan allows to be seen whole
     // (see [`disclosed`]).

@@ -408,6 +408,15 @@ impl Accumulator {
         out
     }
 
+    /// The respondents of one wave in one unit (0 where there are none).
+    pub fn respondents(&self, wave: usize, unit: usize) -> u64 {
+        self.waves
+            .get(wave)
+            .and_then(|s| s.cells.get(unit))
+            .and_then(Option::as_ref)
+            .map_or(0, |c| c.respondents)
+    }
+
     /// Only the waves `keep` (by index, in that order).
     pub fn select_waves(&self, keep: &[usize]) -> Accumulator {
         Accumulator {
