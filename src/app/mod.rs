@@ -4,7 +4,12 @@
 //! Knows the store and the core; knows nothing of HTTP or the terminal.
 //! Every figure goes through the study's disclosure plan ([`plan`]).
 
+mod actor;
+mod error;
+pub mod idempotent;
 pub mod plan;
+pub mod setup;
+mod wave_ref;
 
 use std::collections::HashMap;
 
@@ -14,11 +19,14 @@ use crate::dashboard::{self, Dashboard, Node, WaveInput};
 use crate::evaluation::disclosed::{Disclosed, disclose};
 use crate::evaluation::{DesignError, DesignRequest, Inference, evaluate, report::EffectReport};
 use crate::scoring::{Accumulator, ScoreReport};
-use crate::store::studies::{Study, Wave};
+use crate::store::studies::{Study, Wave, WaveState};
 use crate::store::{DbConnection, responses, studies, surveys};
 use crate::survey::{Language, Survey};
 
+pub use actor::Actor;
+pub use error::{Error, Result};
 pub use plan::{StudyPlan, WavePlan};
+pub use wave_ref::WaveRef;
 
 /// The responses of `waves` scored into an accumulator, with the wave and
 /// unit names behind its indices: the database path into the same core as
@@ -66,19 +74,6 @@ pub struct StudyData {
     pub min_group: u32,
 }
 
-/// Why a study's figures cannot be given.
-#[derive(Debug, thiserror::Error)]
-pub enum StudyError {
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-    #[error("the design does not fit the data: {0}")]
-    Design(#[from] DesignError),
-    #[error("study `{study}`: {reason}")]
-    Refused { study: String, reason: String },
-}
-
 /// A study with its waves, survey, responses and plans.
 pub struct Loaded {
     pub study: Study,
@@ -91,13 +86,10 @@ pub struct Loaded {
 }
 
 /// Reads a study and decides its plans.
-pub fn load(conn: &mut DbConnection, name: &str) -> Result<Loaded, StudyError> {
+pub fn load(conn: &mut DbConnection, name: &str) -> Result<Loaded> {
     let study = studies::by_name(conn, name)?;
     let waves = studies::waves_of(conn, &study)?;
-    let survey = surveys::shared_by(conn, &waves).map_err(|e| StudyError::Refused {
-        study: name.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let survey = surveys::shared_by(conn, &waves)?;
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
     let (acc, wave_names, unit_codes) = accumulate(conn, &survey, &ids)?;
     let plan = plan::study_plan(conn, &study, &waves, &acc, &wave_names, &unit_codes)?;
@@ -137,7 +129,7 @@ pub fn study_data(
     name: &str,
     first_post_wave: Option<&str>,
     default_min_group: u32,
-) -> Result<StudyData, StudyError> {
+) -> Result<StudyData> {
     let loaded = load(conn, name)?;
     let study = &loaded.study;
     let first_post_wave = match first_post_wave {
@@ -147,18 +139,20 @@ pub fn study_data(
             .iter()
             .find(|w| w.opens_on.as_deref().is_some_and(|d| d >= study.intervention_date.as_str()))
             .map(|w| w.name.clone())
-            .ok_or_else(|| StudyError::Refused {
-                study: name.to_owned(),
-                reason: format!(
-                    "no wave opens on or after the intervention date {}; name the first wave after it",
-                    study.intervention_date
-                ),
+            .ok_or_else(|| {
+                let date = &study.intervention_date;
+                Error::Conflict(crate::said!(
+                    "no wave of study `{name}` opens on or after the intervention date {date}: the effect \
+                     report compares waves before and after it; create a wave after it",
+                    "ingen mätomgång i studien `{name}` öppnar på eller efter interventionsdatumet {date}: \
+                     effektrapporten jämför mätomgångar före och efter det; skapa en mätomgång efter det"
+                ))
             })?,
     };
     if loaded
         .waves
         .iter()
-        .any(|w| w.name == first_post_wave && w.state == "open")
+        .any(|w| w.name == first_post_wave && w.state == WaveState::Open)
     {
         return Err(DesignError::WaveOpen(first_post_wave).into());
     }
@@ -188,7 +182,7 @@ pub fn study_data(
             loaded
                 .waves
                 .iter()
-                .any(|x| x.name == loaded.wave_names[w] && x.state != "open")
+                .any(|x| x.name == loaded.wave_names[w] && x.state != WaveState::Open)
         })
         .collect();
     let acc = loaded.acc.select_waves(&closed);
@@ -239,7 +233,7 @@ pub fn effect_report(
     name: &str,
     lang: Language,
     default_min_group: u32,
-) -> Result<EffectReport, StudyError> {
+) -> Result<EffectReport> {
     let data = study_data(conn, name, None, default_min_group)?;
     let lang = language_for(&data.survey, lang);
     let mut report = evaluate(
@@ -278,7 +272,7 @@ pub fn score_wave(
     conn: &mut DbConnection,
     wave: &Wave,
     lang: Language,
-) -> Result<ScoreReport, StudyError> {
+) -> Result<ScoreReport> {
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = load(conn, &study.name)?;
     let lang = language_for(&loaded.survey, lang);
@@ -310,7 +304,7 @@ pub fn dashboard(
     conn: &mut DbConnection,
     name: &str,
     lang: Language,
-) -> Result<Dashboard, StudyError> {
+) -> Result<Dashboard> {
     let loaded = load(conn, name)?;
     let lang = language_for(&loaded.survey, lang);
     let plan = &loaded.plan;
@@ -348,7 +342,8 @@ pub fn dashboard(
     ))
 }
 
-/// The label of the pooled rows of hidden units in exports.
+/// The label of the pooled rows of hidden units in exports (a column of a
+/// file for analysts, the same in both languages).
 pub const HIDDEN_UNITS: &str = "(hidden units)";
 
 /// The responses of a study's `waves` in the offline format, for
@@ -357,7 +352,7 @@ pub const HIDDEN_UNITS: &str = "(hidden units)";
 /// published group splits that pool (otherwise the pool's rows are left
 /// out, since a published part of them could be matched against the rows).
 /// Open waves are left out. Rows come in a fresh random order.
-pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<String, StudyError> {
+pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<String> {
     let mut rows: Vec<(String, String, Vec<crate::scoring::Answer>)> = Vec::new();
     let mut survey = None;
     let mut by_study: Vec<i64> = waves.iter().map(|w| w.study_id).collect();
@@ -407,24 +402,14 @@ pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<Strin
         None => surveys::shared_by(conn, waves)?,
     };
     rows.shuffle(&mut rand::rng());
-    let mut writer = crate::responses::ResponsesWriter::new(Vec::new(), &survey).map_err(|e| {
-        StudyError::Refused {
-            study: String::new(),
-            reason: e.to_string(),
-        }
-    })?;
+    let mut writer = crate::responses::ResponsesWriter::new(Vec::new(), &survey)
+        .map_err(anyhow::Error::from)?;
     for (wave, unit, answers) in &rows {
         writer
             .row(unit, wave, answers)
-            .map_err(|e| StudyError::Refused {
-                study: String::new(),
-                reason: e.to_string(),
-            })?;
+            .map_err(anyhow::Error::from)?;
     }
-    let bytes = writer.finish().map_err(|e| StudyError::Refused {
-        study: String::new(),
-        reason: e.to_string(),
-    })?;
+    let bytes = writer.finish().map_err(anyhow::Error::from)?;
     Ok(String::from_utf8(bytes).expect("the writer writes UTF-8"))
 }
 
@@ -473,7 +458,7 @@ pub struct StatusRow {
 pub fn wave_status(
     conn: &mut DbConnection,
     wave: &Wave,
-) -> Result<(Vec<StatusRow>, StatusRow), StudyError> {
+) -> Result<(Vec<StatusRow>, StatusRow)> {
     let status = crate::store::outbox::wave_status(conn, wave)?;
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = load(conn, &study.name)?;

@@ -9,12 +9,15 @@ use clap::Subcommand;
 
 use super::output::write_output;
 use super::score::parse_delimiter;
+use crate::app::{Actor, WaveRef, setup};
 use crate::config::Settings;
-use crate::responses::{ReadOptions, ResponsesWriter, RowSink, read_path};
+use crate::responses::{ReadOptions, ResponsesWriter};
 use crate::scoring::Answer;
-use crate::store::studies::{self, NewStudy, NewWave};
-use crate::store::{self, Database, Migrations, responses, surveys, units};
-use crate::survey;
+use crate::store::invitations::Replace;
+use crate::store::outbox::ReminderRule;
+use crate::store::studies::{self, NewStudy, NewWave, WaveState};
+use crate::store::surveys::Published;
+use crate::store::{self, Database, Migrations, surveys, units};
 use rand::seq::SliceRandom;
 
 /// Opens the configured database. SQLite is created and migrated on first use.
@@ -76,10 +79,12 @@ pub enum WaveCommand {
         /// The wave's name; reports order waves by it (use ISO dates).
         #[arg(long)]
         name: String,
+        /// The first day of answering.
         #[arg(long, value_name = "YYYY-MM-DD")]
-        opens: Option<String>,
+        opens: String,
+        /// The last day of answering.
         #[arg(long, value_name = "YYYY-MM-DD")]
-        closes: Option<String>,
+        closes: String,
         /// Minimum group size (default: the min_group_size setting).
         #[arg(long)]
         min_group: Option<u32>,
@@ -91,13 +96,13 @@ pub enum WaveCommand {
     #[command(after_help = "Examples:\n  klimat wave open pilot-2025:2025-03")]
     Open {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
     },
     /// Close an open wave.
     #[command(after_help = "Examples:\n  klimat wave close pilot-2025:2025-03")]
     Close {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
     },
     /// Queue an invitation for everyone on the open wave's roster not yet invited.
     #[command(
@@ -106,7 +111,7 @@ Messages are queued in the outbox; `klimat worker` (or `klimat serve`) sends the
     )]
     Send {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
     },
     /// Queue reminders for those who were reached and have not answered.
     #[command(
@@ -115,12 +120,12 @@ Nobody who answered, opted out or is undeliverable gets one; nobody gets one twi
     )]
     Remind {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
         /// Days since the last message reached the person.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = ReminderRule::DEFAULT.min_days)]
         min_days: u32,
         /// Reminders per person at most.
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = ReminderRule::DEFAULT.max_reminders)]
         max_reminders: u32,
     },
     /// Per unit: invited, reached, failed, answered and the response rate.
@@ -130,7 +135,7 @@ Units with fewer invited people than the wave's minimum group size show no answe
     )]
     Status {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
         #[arg(long, value_enum, default_value_t = super::mail::StatusFormat::Text)]
         format: super::mail::StatusFormat,
     },
@@ -144,7 +149,7 @@ whoever holds an unused code can answer with it."
     )]
     Codes {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
         /// The unit's code.
         #[arg(long)]
         unit: String,
@@ -162,7 +167,7 @@ klimat wave code-sheet pilot-2025:2025-03 --format csv"
     )]
     CodeSheet {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
         #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
         format: String,
         #[arg(long, value_name = "FILE")]
@@ -175,7 +180,7 @@ Invitations keep their unit and state, so response rates stay reportable; respon
     )]
     PurgeContacts {
         /// STUDY:WAVE or the wave's number.
-        wave: String,
+        wave: WaveRef,
     },
 }
 
@@ -190,7 +195,7 @@ The roster freezes when the wave opens."
     Import {
         /// STUDY:WAVE or the wave's number.
         #[arg(long)]
-        wave: String,
+        wave: WaveRef,
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -206,7 +211,7 @@ Every row's wave column must be the wave's name; unit codes must be stored units
     Import {
         /// STUDY:WAVE or the wave's number.
         #[arg(long)]
-        wave: String,
+        wave: WaveRef,
         #[arg(value_name = "FILE")]
         file: PathBuf,
         #[arg(long, default_value = ",", value_parser = parse_delimiter)]
@@ -229,7 +234,7 @@ Rows come in a fresh random order on every export."
         disclosed: bool,
         /// STUDY:WAVE or the wave's number.
         #[arg(long, conflicts_with = "study", required_unless_present = "study")]
-        wave: Option<String>,
+        wave: Option<WaveRef>,
         /// Every wave of a study.
         #[arg(long)]
         study: Option<String>,
@@ -240,10 +245,7 @@ Rows come in a fresh random order on every export."
 
 /// Records a command in the audit log, under `cli:` and the system user.
 fn audit(conn: &mut store::DbConnection, action: &str, detail: &str) -> anyhow::Result<()> {
-    let user = std::env::var("USER").unwrap_or_default();
-    let actor = format!("cli:{user}");
-    store::accounts::audit(conn, &actor, action, detail, store::outbox::now_ms())?;
-    Ok(())
+    Ok(setup::audit(conn, &Actor::cli(), action, detail)?)
 }
 
 pub fn migrate(settings: &Settings) -> anyhow::Result<ExitCode> {
@@ -259,14 +261,7 @@ pub fn unit(cmd: UnitCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
         UnitCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let rows = units::parse_units_csv(&text).map_err(|p| {
-                anyhow::anyhow!(
-                    "{}: nothing was imported:\n  {}",
-                    file.display(),
-                    p.join("\n  ")
-                )
-            })?;
-            let s = units::import(&mut conn, &rows)
+            let s = setup::import_units(&mut conn, &Actor::cli(), &text)
                 .with_context(|| format!("importing {}", file.display()))?;
             println!(
                 "units: {} added, {} renamed, {} unchanged",
@@ -288,12 +283,12 @@ pub fn publish(files: &[PathBuf], settings: &Settings) -> anyhow::Result<ExitCod
     for file in files {
         let source =
             std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-        let survey = survey::parse(&source, &file.display().to_string())?;
-        match surveys::publish(&mut conn, &survey, &source)? {
-            surveys::Published::New(v) => {
+        let name = file.display().to_string();
+        match setup::publish_survey(&mut conn, &Actor::cli(), &source, &name)? {
+            Published::New(v) => {
                 println!("published {} v{} ({})", v.key, v.version, v.hash)
             }
-            surveys::Published::Unchanged(v) => println!(
+            Published::Unchanged(v) => println!(
                 "{} v{} is published already with this content",
                 v.key, v.version
             ),
@@ -311,8 +306,9 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
         intervention_date,
     } = cmd;
     let db = open(settings)?;
-    let study = studies::create(
+    let study = setup::create_study(
         &mut *db.get()?,
+        &Actor::cli(),
         &NewStudy {
             name,
             survey_key: survey,
@@ -331,6 +327,7 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
 pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     let db = open(settings)?;
     let mut conn = db.get()?;
+    let me = Actor::cli();
     match cmd {
         WaveCommand::Create {
             study,
@@ -340,54 +337,53 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             min_group,
             survey_version,
         } => {
-            let study = studies::by_name(&mut conn, &study)?;
             let new = NewWave {
                 name,
-                opens_on: opens,
-                closes_on: closes,
+                opens_on: Some(opens),
+                closes_on: Some(closes),
                 min_group_size: min_group.unwrap_or(settings.min_group_size),
                 survey_version,
             };
-            let w = studies::create_wave(&mut conn, &study, &new)?;
+            let w = setup::create_wave(&mut conn, &me, &study, &new)?;
             println!(
-                "created wave {}:{} (number {}, draft, minimum group size {})",
-                study.name, w.name, w.id, w.min_group_size
+                "created wave {study}:{} (number {}, draft, minimum group size {})",
+                w.name, w.id, w.min_group_size
             );
         }
         WaveCommand::Open { wave } => {
-            let current = studies::wave(&mut conn, &wave)?;
-            let w = studies::set_state(&mut conn, &current, "open")?;
-            audit(
-                &mut conn,
-                "wave.open",
-                &format!("wave {} ({})", w.name, w.id),
-            )?;
+            let id = wave.find(&mut conn)?.id;
+            let w = setup::move_wave(&mut conn, &me, id, WaveState::Open)?;
             println!("wave {} is open", w.name);
         }
         WaveCommand::PurgeContacts { wave } => {
-            let w = studies::wave(&mut conn, &wave)?;
-            let n = store::invitations::purge_contacts(&mut conn, &w)?;
-            audit(
-                &mut conn,
-                "retention.purge",
-                &format!("wave {} ({}): {n}", w.name, w.id),
-            )?;
+            let w = wave.find(&mut conn)?;
+            let n = setup::purge_contacts(&mut conn, &me, w.id)?;
             println!(
                 "removed the e-mail addresses of {n} invitation(s) of wave {}",
                 w.name
             );
         }
         WaveCommand::Send { wave } => {
-            let n = super::mail::send(&db, settings, &wave)?;
-            audit(&mut conn, "wave.send", &format!("wave {wave}: {n}"))?;
+            let w = wave.find(&mut conn)?;
+            let secret = super::mail::secret(settings)?;
+            let n = setup::send(&mut conn, &me, w.id, &secret)?;
+            println!(
+                "queued {n} invitation(s) for wave {}; `klimat worker` (or `klimat serve`) sends them",
+                w.name
+            );
         }
         WaveCommand::Remind {
             wave,
             min_days,
             max_reminders,
         } => {
-            let n = super::mail::remind(&db, &wave, min_days, max_reminders)?;
-            audit(&mut conn, "wave.remind", &format!("wave {wave}: {n}"))?;
+            let w = wave.find(&mut conn)?;
+            let rule = ReminderRule {
+                min_days,
+                max_reminders,
+            };
+            let n = setup::remind(&mut conn, &me, w.id, rule)?;
+            println!("queued {n} reminder(s) for wave {}", w.name);
         }
         WaveCommand::Codes {
             wave,
@@ -395,58 +391,31 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             count,
             language,
         } => {
-            let w = studies::wave(&mut conn, &wave)?;
+            let w = wave.find(&mut conn)?;
             let secret = super::mail::secret(settings)?;
-            let total = store::codes::add(&mut conn, &w, &unit, count, &language, &secret)?;
-            audit(
-                &mut conn,
-                "wave.codes",
-                &format!(
-                    "wave {} ({}): {count} code(s) for unit {unit}",
-                    w.name, w.id
-                ),
-            )?;
+            let total = setup::add_codes(&mut conn, &me, w.id, &unit, count, &language, &secret)?;
             println!(
                 "unit {unit} has {total} code(s) in wave {}; print them with `klimat wave code-sheet`",
                 w.name
             );
         }
         WaveCommand::CodeSheet { wave, format, out } => {
-            let w = studies::wave(&mut conn, &wave)?;
+            let w = wave.find(&mut conn)?;
             let secret = super::mail::secret(settings)?;
-            let codes = store::codes::sheet(&mut conn, &w, &secret)?;
-            let base = settings.public_url.trim_end_matches('/');
-            let cards: Vec<crate::report::codes::Card> = codes
-                .iter()
-                .map(|c| crate::report::codes::Card {
-                    unit_name: &c.unit_name,
-                    language: &c.language,
-                    url: format!("{base}/s/{}", c.token),
-                })
-                .collect();
-            let text = if format == "csv" {
-                let rows: Vec<(&str, &crate::report::codes::Card)> =
-                    codes.iter().map(|c| c.unit.as_str()).zip(&cards).collect();
-                crate::report::codes::csv(&rows)
-            } else {
-                crate::report::codes::html(&format!("Koder – {}", w.name), &cards)
-            };
-            audit(
+            let text = setup::code_sheet(
                 &mut conn,
-                "wave.code_sheet",
-                &format!("wave {} ({}): {} code(s)", w.name, w.id, codes.len()),
+                &me,
+                &w,
+                &secret,
+                &settings.public_url,
+                format == "csv",
             )?;
             write_output(out.as_deref(), &text)?;
         }
         WaveCommand::Status { wave, format } => super::mail::status(&db, &wave, format)?,
         WaveCommand::Close { wave } => {
-            let current = studies::wave(&mut conn, &wave)?;
-            let w = studies::set_state(&mut conn, &current, "closed")?;
-            audit(
-                &mut conn,
-                "wave.close",
-                &format!("wave {} ({})", w.name, w.id),
-            )?;
+            let id = wave.find(&mut conn)?.id;
+            let w = setup::move_wave(&mut conn, &me, id, WaveState::Closed)?;
             println!("wave {} is closed", w.name);
         }
     }
@@ -457,45 +426,16 @@ pub fn roster(cmd: RosterCommand, settings: &Settings) -> anyhow::Result<ExitCod
     let RosterCommand::Import { wave, file } = cmd;
     let db = open(settings)?;
     let mut conn = db.get()?;
-    let wave = studies::wave(&mut conn, &wave)?;
-    let survey = surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
+    let w = wave.find(&mut conn)?;
     let text =
         std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let rows = store::invitations::parse_roster_csv(&text).map_err(|p| {
-        anyhow::anyhow!(
-            "{}: nothing was imported:\n  {}",
-            file.display(),
-            p.join("\n  ")
-        )
-    })?;
-    let n = store::invitations::import_roster(&mut conn, &wave, &rows, &survey.languages)
+    let (n, counts) = setup::import_roster(&mut conn, &Actor::cli(), w.id, &text, Replace::Nothing)
         .with_context(|| format!("{}", file.display()))?;
-    println!("added {n} people to the roster of wave {}", wave.name);
-    for (unit, count) in store::invitations::roster_counts(&mut conn, &wave)? {
+    println!("added {n} people to the roster of wave {}", w.name);
+    for (unit, count) in counts {
         println!("  {unit:<20} {count}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Rows of a responses file, kept for an all-or-nothing import.
-#[derive(Default)]
-struct Collected {
-    rows: Vec<(usize, usize, Vec<Answer>)>,
-}
-
-impl RowSink for Collected {
-    fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]) {
-        self.rows.push((wave, unit, answers.to_vec()));
-    }
-
-    fn absorb(&mut self, other: &Self, waves: &[usize], units: &[usize]) {
-        self.rows.extend(
-            other
-                .rows
-                .iter()
-                .map(|(w, u, a)| (waves[*w], units[*u], a.clone())),
-        );
-    }
 }
 
 pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
@@ -507,31 +447,16 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             file,
             delimiter,
         } => {
-            let wave = studies::wave(&mut conn, &wave)?;
-            let survey = surveys::get(&mut conn, wave.survey_version_id)?.survey()?;
+            let w = wave.find(&mut conn)?;
             let options = ReadOptions {
                 delimiter,
                 skip_invalid: false,
             };
-            let (collected, outcome) = read_path(&file, &survey, &options, Collected::default)?;
-            if let Some(other) = outcome.waves.names.iter().find(|w| **w != wave.name) {
-                anyhow::bail!(
-                    "{}: nothing was imported: rows of wave `{other}` in a file imported into wave `{}`; import each wave separately",
-                    file.display(),
-                    wave.name
-                );
-            }
-            let rows: Vec<responses::Row> = collected
-                .rows
-                .into_iter()
-                .map(|(_, u, answers)| responses::Row {
-                    unit: outcome.units.names[u].clone(),
-                    answers,
-                })
-                .collect();
-            let n = responses::import(&mut conn, &wave, &rows, survey.items.len())
-                .with_context(|| format!("importing {}", file.display()))?;
-            println!("imported {n} responses into wave {}", wave.name);
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let name = file.display().to_string();
+            let n = setup::import_responses(&mut conn, &Actor::cli(), w.id, input, &name, &options)?;
+            println!("imported {n} responses into wave {}", w.name);
         }
         ResponsesCommand::Export {
             wave,
@@ -540,7 +465,7 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             disclosed,
         } => {
             let waves = match (wave, study) {
-                (Some(w), _) => vec![studies::wave(&mut conn, &w)?],
+                (Some(w), _) => vec![w.find(&mut conn)?],
                 (None, Some(s)) => {
                     let study = studies::by_name(&mut conn, &s)?;
                     studies::waves_of(&mut conn, &study)?

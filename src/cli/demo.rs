@@ -240,8 +240,8 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 });
             }
         }
-        invitations::import_roster(&mut conn, &wave, &roster, &survey.languages)?;
-        let wave = studies::set_state(&mut conn, &wave, "open")?;
+        invitations::import_roster(&mut conn, &wave, &roster, &survey.languages, invitations::Replace::Nothing)?;
+        let wave = studies::set_state(&mut conn, &wave, studies::WaveState::Open)?;
         outbox::queue_invitations(&mut conn, &wave, &secret)?;
         let sent = deliver("invitations")?;
         // Answers through the form's parsing and the store's submit, in two rounds.
@@ -283,7 +283,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 ));
             }
         }
-        studies::set_state(&mut conn, &wave, "closed")?;
+        studies::set_state(&mut conn, &wave, studies::WaveState::Closed)?;
         rates.push((name.to_string(), roster.len(), submitted));
         steps.step(&format!(
             "wave {name}: {submitted} of {} answered ({:.0} %), closed",
@@ -421,7 +421,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         ] {
             let password = crate::token::random_key()[..20].to_owned();
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
-            store::accounts::add_user(&mut conn, email, role, &hash, outbox::now_ms())?;
+            store::accounts::add_user(&mut conn, &crate::email::Email::parse(email)?, role, &hash, outbox::now_ms())?;
             accounts.push((email, role, password));
         }
         println!("\nserving the demo database; stop with Ctrl-C");

@@ -12,8 +12,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::data::open;
 use crate::config::Settings;
 use crate::mail::{Composer, Mailer, WorkerConfig, bounce, worker};
-use crate::store::outbox::{self, ReminderRule};
-use crate::store::{Database, studies};
+use crate::app::WaveRef;
+use crate::store::Database;
+use crate::store::outbox;
 use crate::token::Secret;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -48,35 +49,6 @@ pub fn secret(settings: &Settings) -> anyhow::Result<Secret> {
     Secret::load(settings.secret.as_deref(), &settings.secret_file).map_err(anyhow::Error::msg)
 }
 
-pub fn send(db: &Database, settings: &Settings, wave: &str) -> anyhow::Result<usize> {
-    let secret = secret(settings)?;
-    let mut conn = db.get()?;
-    let w = studies::wave(&mut conn, wave)?;
-    let n = outbox::queue_invitations(&mut conn, &w, &secret)?;
-    println!(
-        "queued {n} invitation(s) for wave {}; `klimat worker` (or `klimat serve`) sends them",
-        w.name
-    );
-    Ok(n)
-}
-
-pub fn remind(
-    db: &Database,
-    wave: &str,
-    min_days: u32,
-    max_reminders: u32,
-) -> anyhow::Result<usize> {
-    let mut conn = db.get()?;
-    let w = studies::wave(&mut conn, wave)?;
-    let rule = ReminderRule {
-        min_days,
-        max_reminders,
-    };
-    let n = outbox::queue_reminders(&mut conn, &w, rule)?;
-    println!("queued {n} reminder(s) for wave {}", w.name);
-    Ok(n)
-}
-
 /// A unit's status as shown: answered counts as the wave's disclosure plan
 /// allows (the same plan as the staff pages and the API).
 #[derive(Debug, serde::Serialize)]
@@ -104,9 +76,9 @@ fn shown(s: crate::app::StatusRow) -> Shown {
     }
 }
 
-pub fn status(db: &Database, wave: &str, format: StatusFormat) -> anyhow::Result<()> {
+pub fn status(db: &Database, wave: &WaveRef, format: StatusFormat) -> anyhow::Result<()> {
     let mut conn = db.get()?;
-    let w = studies::wave(&mut conn, wave)?;
+    let w = wave.find(&mut conn)?;
     let (units, total) = crate::app::wave_status(&mut conn, &w)?;
     let queue = outbox::queue_counts(&mut conn, &w)?;
     let rows: Vec<Shown> = units.into_iter().map(shown).collect();

@@ -40,7 +40,7 @@ pub struct ScoreArgs {
     pub responses: Option<PathBuf>,
     /// Score a wave in the database instead (STUDY:WAVE or its number).
     #[arg(long, conflicts_with_all = ["survey", "responses"])]
-    pub wave: Option<String>,
+    pub wave: Option<crate::app::WaveRef>,
     /// Output format.
     #[arg(long, default_value = "json", value_parser = ["json", "csv", "md"])]
     pub format: String,
@@ -77,7 +77,7 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         (Some(wave), _, _) => {
             let db = super::data::open(settings)?;
             let mut conn = db.get()?;
-            let wave = crate::store::studies::wave(&mut conn, wave)?;
+            let wave = wave.find(&mut conn)?;
             if let Some(m) = args.min_group.filter(|&m| m as i32 > wave.min_group_size) {
                 anyhow::bail!(
                     "--min-group {m} does not apply to a wave in the database: its minimum group size ({}) was \

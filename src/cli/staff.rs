@@ -77,14 +77,12 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             role,
             password_stdin,
         } => {
-            let hash = hash_password(&password(password_stdin)?).map_err(anyhow::Error::msg)?;
-            let user = accounts::add_user(&mut conn, &email, role, &hash, now_ms())?;
-            accounts::audit(
+            let user = crate::app::setup::add_user(
                 &mut conn,
-                "cli",
-                "user.add",
-                &format!("{} as {}", user.email, role),
-                now_ms(),
+                &crate::app::Actor::cli(),
+                &email,
+                role,
+                &password(password_stdin)?,
             )?;
             println!("added {} as {}", user.email, user.role);
         }

@@ -74,6 +74,64 @@ pub enum DesignError {
     WaveOpen(String),
 }
 
+impl DesignError {
+    /// The message in English (as `Display` gives it) and in Swedish.
+    pub fn said(&self) -> crate::said::Said {
+        use DesignError::*;
+        let sv = match self {
+            NoPilot => "ingen pilotenhet är angiven".to_owned(),
+            UnknownPilot { unit, known } => {
+                format!("pilotenheten `{unit}` har inga svar i datan; enheter i datan: {known}")
+            }
+            UnknownControl { unit, known } => {
+                format!("kontrollenheten `{unit}` har inga svar i datan; enheter i datan: {known}")
+            }
+            BothArms(u) => format!(
+                "enheten `{u}` är angiven både som pilot och som kontroll; en enhet hör till en grupp"
+            ),
+            Repeated(u) => format!("enheten `{u}` är angiven två gånger"),
+            NoControl => "det finns ingen kontrollenhet: alla enheter i datan är pilotenheter".to_owned(),
+            UnknownWave { wave, known } => {
+                format!("den första mätomgången efter insatsen, `{wave}`, finns inte i datan; mätomgångar: {known}")
+            }
+            NoPreWave(w) => format!(
+                "ingen mätomgång kommer före `{w}`: en jämförelse före och efter behöver minst en mätomgång före"
+            ),
+            ArmMissing { wave, arm } => format!(
+                "mätomgången `{wave}` har inga svarande i {}; varje mätomgång behöver båda grupperna",
+                arm_sv(arm)
+            ),
+            WaveHidden { wave, min_group } => format!(
+                "mätomgången `{wave}` har färre svarande än minsta gruppstorlek ({min_group}) totalt: dess \
+                 siffror visas inte, så rapporten kan inte använda den"
+            ),
+            ArmHidden {
+                wave,
+                arm,
+                min_group,
+            } => format!(
+                "{} kan inte visas i mätomgången `{wave}`: den har färre svarande än minsta gruppstorlek \
+                 ({min_group}), eller en liten enhet i den skulle kunna räknas fram (också när alla dess dolda \
+                 enheters inbjudningar besvarats). Lägg till enheter i gruppen eller slå ihop små enheter",
+                arm_sv(arm)
+            ),
+            WaveOpen(w) => format!(
+                "mätomgången `{w}` är fortfarande öppen: effektrapporten använder bara stängda mätomgångar; \
+                 stäng den när svarstiden är slut"
+            ),
+        };
+        crate::said::Said::new(self.to_string(), sv)
+    }
+}
+
+fn arm_sv(arm: &str) -> &'static str {
+    if arm == "pilot" {
+        "pilotgruppen"
+    } else {
+        "kontrollgruppen"
+    }
+}
+
 /// Checks `request` against the units and waves of the data.
 /// `respondents(wave, unit)` gives the respondents of a cell.
 pub fn check(

@@ -105,7 +105,7 @@ async fn blocking<T: Send + 'static>(
         f(&mut conn)
     })
     .await
-    .map_err(|e| StoreError::Invalid(format!("a database task failed: {e}")))?
+    .map_err(|e| StoreError::Connect(format!("a database task failed: {e}")))?
 }
 
 /// Why a claimed message should not be sent any more, if it should not.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::charts::{escape, event_study_chart, forest_chart, means_chart};
+use super::charts::{event_study_chart, forest_chart, means_chart};
 use super::format::{cell, fixed, interval};
 use crate::evaluation::report::{Arm, Did, EffectReport, UnitLevel};
 use crate::survey::Direction;
@@ -454,251 +454,185 @@ figure { margin: 1rem 0; } svg { max-width: 100%; height: auto; }
 @media print { body { margin: 0; max-width: none; } figure, table { break-inside: avoid; } h2 { break-after: avoid; } }
 ";
 
+static TEMPLATES: std::sync::LazyLock<minijinja::Environment<'static>> =
+    std::sync::LazyLock::new(|| {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in [
+            ("effect.html", include_str!("templates/effect.html")),
+            ("effect_body.html", include_str!("templates/effect_body.html")),
+        ] {
+            env.add_template(name, source)
+                .expect("built-in templates parse");
+        }
+        env
+    });
+
 /// A self-contained page: inline CSS and SVG, no external assets.
 pub fn html(report: &EffectReport) -> String {
+    render("effect.html", report)
+}
+
+/// The report's body (its heading and sections) for a page that has its
+/// own document and style, such as the staff page.
+pub fn html_body(report: &EffectReport) -> String {
+    render("effect_body.html", report)
+}
+
+fn render(template: &str, report: &EffectReport) -> String {
+    TEMPLATES
+        .get_template(template)
+        .and_then(|t| t.render(view(report)))
+        .unwrap_or_else(|e| panic!("built-in template {template} failed: {e}"))
+}
+
+/// The report as the templates show it: every figure formatted here, so the
+/// templates only place text.
+fn view(report: &EffectReport) -> minijinja::Value {
+    use minijinja::context;
     let s = &report.survey;
     let design = &report.design;
-    let mut o = String::new();
-    let title = format!("Effect report: {} v{}", s.key, s.version);
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n",
-        escape(&title),
-        escape(&title)
-    );
-    let _ = writeln!(
-        o,
-        "<section class=\"summary\" aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>"
-    );
-    for line in plain_summary(report) {
-        let _ = writeln!(o, "<p>{}</p>", escape(&line));
-    }
-    let _ = writeln!(o, "</section>");
-    if !report.warnings.is_empty() {
-        let _ = writeln!(
-            o,
-            "<section class=\"warning\" aria-labelledby=\"warnings\">\n<h2 id=\"warnings\">Warnings</h2>\n<ul>"
-        );
-        for w in &report.warnings {
-            let _ = writeln!(o, "<li>{}</li>", escape(w));
-        }
-        let _ = writeln!(o, "</ul>\n</section>");
-    }
-    let _ = writeln!(
-        o,
-        "<section aria-labelledby=\"effects\">\n<h2 id=\"effects\">Effects</h2>"
-    );
-    let _ = writeln!(
-        o,
-        "<div class=\"wide\">\n<table>\n<caption>Differences in differences in scale points; the permutation p-value is primary, Holm-adjusted across {} dimensions</caption>",
-        report.dimensions.len()
-    );
-    let _ = writeln!(
-        o,
-        "<thead><tr><th scope=\"col\">Dimension</th><th scope=\"col\">Estimate</th><th scope=\"col\">95 % CI (CR2)</th><th scope=\"col\">g [95 % CI]</th><th scope=\"col\">p permutation</th><th scope=\"col\">p Holm</th><th scope=\"col\">p BH</th><th scope=\"col\">p wild</th><th scope=\"col\">p CR2</th><th scope=\"col\">p CR1</th><th scope=\"col\">Unit-level</th></tr></thead>\n<tbody>"
-    );
-    for d in &report.dimensions {
-        match &d.did {
-            None => {
-                let _ = writeln!(
-                    o,
-                    "<tr><th scope=\"row\">{}</th><td colspan=\"10\">no estimate</td></tr>",
-                    escape(&d.name)
-                );
-            }
-            Some(x) => {
+    let scale = report_scale(report);
+    let dimensions: Vec<minijinja::Value> = report
+        .dimensions
+        .iter()
+        .map(|d| {
+            let did = d.did.as_ref().map(|x| {
                 let g = d
                     .effect_size
                     .as_ref()
                     .map(|e| format!("{:.2} {}", e.g, interval(Some(e.ci95), 2)))
                     .unwrap_or_else(|| "—".into());
-                let _ = writeln!(
-                    o,
-                    "<tr><th scope=\"row\">{}</th><td>{:+.3}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    escape(&d.name),
-                    x.estimate,
-                    interval(Some(x.ci95_cr2), 3),
-                    g,
-                    p(x.p_permutation),
-                    x.p_holm.map(p).unwrap_or_default(),
-                    x.p_bh.map(p).unwrap_or_default(),
-                    p(x.p_wild),
-                    p(x.p_cr2),
-                    p(x.p_cr1),
-                    fixed(d.unit_level.as_ref().map(|u| u.estimate), 3),
-                );
-            }
-        }
-    }
-    let _ = writeln!(o, "</tbody>\n</table>\n</div>");
-    let _ = writeln!(
-        o,
-        "<figure>{}<figcaption>Standardised effects with 95 % intervals; the table above holds the same figures.</figcaption></figure>",
-        forest_chart(report)
-    );
-    let _ = writeln!(o, "</section>");
-
-    let scale = report_scale(report);
-    for d in &report.dimensions {
-        let _ = writeln!(
-            o,
-            "<section aria-labelledby=\"dim-{id}\">\n<h2 id=\"dim-{id}\">{}</h2>",
-            escape(&d.name),
-            id = escape(&d.id)
-        );
-        let _ = writeln!(
-            o,
-            "<figure>{}<figcaption>Means by arm and wave with 95 % intervals; the table below holds the same figures.</figcaption></figure>",
-            means_chart(report, d, scale)
-        );
-        let _ = writeln!(
-            o,
-            "<table>\n<caption>Cells: respondents by arm and wave</caption>\n<thead><tr><th scope=\"col\">Arm</th><th scope=\"col\">Wave</th><th scope=\"col\">Units</th><th scope=\"col\">n</th><th scope=\"col\">Mean</th><th scope=\"col\">SD</th><th scope=\"col\">95 % CI</th></tr></thead>\n<tbody>"
-        );
-        for c in &d.cells {
-            if c.suppressed {
-                let _ = writeln!(
-                    o,
-                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td colspan=\"4\">suppressed (fewer than {} respondents)</td></tr>",
-                    arm(c.arm),
-                    escape(&c.wave),
-                    c.units,
-                    report.min_group_size
-                );
-            } else {
-                let _ = writeln!(
-                    o,
-                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    arm(c.arm),
-                    escape(&c.wave),
-                    c.units,
-                    c.n.unwrap_or(0),
-                    fixed(c.mean, 2),
-                    fixed(c.sd, 2),
-                    interval(c.ci95, 2)
-                );
-            }
-        }
-        let _ = writeln!(o, "</tbody>\n</table>");
-        if let Some(x) = &d.did {
-            let _ = writeln!(o, "<p>{}</p>", escape(&did_sentence(x)));
-        }
-        if let Some(u) = &d.unit_level {
-            let _ = writeln!(o, "<p>{}</p>", escape(&unit_level_sentence(u)));
-        }
-        if let (Some(es), Some(chart)) = (&d.event_study, event_study_chart(report, d)) {
-            let _ = writeln!(
-                o,
-                "<figure>{chart}<figcaption>Event study; the table below holds the same figures.</figcaption></figure>"
-            );
-            let _ = writeln!(
-                o,
-                "<table>\n<caption>Event study (reference wave {})</caption>\n<thead><tr><th scope=\"col\">Wave</th><th scope=\"col\">Estimate</th><th scope=\"col\">SE (CR2)</th><th scope=\"col\">95 % CI</th></tr></thead>\n<tbody>",
-                escape(&es.reference_wave)
-            );
-            for c in &es.coefficients {
-                let _ = writeln!(
-                    o,
-                    "<tr><th scope=\"row\">{}</th><td>{:+.3}</td><td>{}</td><td>{}</td></tr>",
-                    escape(&c.wave),
-                    c.estimate,
-                    fixed(c.se_cr2, 3),
-                    if c.reference {
-                        "reference".into()
-                    } else {
-                        interval(c.ci95, 3)
+                context! {
+                    estimate => format!("{:+.3}", x.estimate),
+                    ci => interval(Some(x.ci95_cr2), 3),
+                    g => g,
+                    p_permutation => p(x.p_permutation),
+                    p_holm => x.p_holm.map(p).unwrap_or_default(),
+                    p_bh => x.p_bh.map(p).unwrap_or_default(),
+                    p_wild => p(x.p_wild),
+                    p_cr2 => p(x.p_cr2),
+                    p_cr1 => p(x.p_cr1),
+                    unit_level => fixed(d.unit_level.as_ref().map(|u| u.estimate), 3),
+                }
+            });
+            let cells: Vec<minijinja::Value> = d
+                .cells
+                .iter()
+                .map(|c| {
+                    context! {
+                        suppressed => c.suppressed, arm => arm(c.arm), wave => c.wave.clone(), units => c.units,
+                        n => c.n.unwrap_or(0), mean => fixed(c.mean, 2), sd => fixed(c.sd, 2), ci => interval(c.ci95, 2),
                     }
-                );
+                })
+                .collect();
+            let mut sentences = Vec::new();
+            sentences.extend(d.did.as_ref().map(did_sentence));
+            sentences.extend(d.unit_level.as_ref().map(unit_level_sentence));
+            let event_study = match (&d.event_study, event_study_chart(report, d)) {
+                (Some(es), Some(chart)) => Some(context! {
+                    chart => chart,
+                    reference => es.reference_wave.clone(),
+                    rows => es.coefficients.iter().map(|c| context! {
+                        wave => c.wave.clone(),
+                        estimate => format!("{:+.3}", c.estimate),
+                        se => fixed(c.se_cr2, 3),
+                        ci => if c.reference { "reference".to_owned() } else { interval(c.ci95, 3) },
+                    }).collect::<Vec<_>>(),
+                    pretrend => es.pretrend_p.map(pretrend_sentence),
+                }),
+                _ => None,
+            };
+            context! {
+                id => d.id.clone(), name => d.name.clone(), did => did, cells => cells,
+                means_chart => means_chart(report, d, scale),
+                sentences => sentences, event_study => event_study, warnings => d.warnings.clone(),
             }
-            let _ = writeln!(o, "</tbody>\n</table>");
-            if let Some(pt) = es.pretrend_p {
-                let _ = writeln!(o, "<p>{}</p>", escape(&pretrend_sentence(pt)));
-            }
-        }
-        if !d.warnings.is_empty() {
-            let _ = writeln!(o, "<ul class=\"warning\">");
-            for w in &d.warnings {
-                let _ = writeln!(o, "<li>{}</li>", escape(w));
-            }
-            let _ = writeln!(o, "</ul>");
-        }
-        let _ = writeln!(o, "</section>");
+        })
+        .collect();
+    let reliability: Vec<minijinja::Value> = report
+        .dimensions
+        .iter()
+        .flat_map(|d| {
+            d.reliability.iter().map(move |r| {
+                context! {
+                    name => d.name.clone(), wave => r.wave.clone(), alpha => fixed(r.alpha, 2), omega => fixed(r.omega, 2),
+                    icc1 => fixed(r.icc1, 3), icc2 => fixed(r.icc2, 2), rwg => fixed(r.rwg_j_median, 2),
+                }
+            })
+        })
+        .collect();
+    context! {
+        title => format!("Effect report: {} v{}", s.key, s.version),
+        style => STYLE,
+        summary => plain_summary(report),
+        warnings => report.warnings.clone(),
+        dimensions => dimensions,
+        forest => forest_chart(report),
+        min_group_size => report.min_group_size,
+        reliability => reliability,
+        methods => methods(report).iter().map(|(n, t)| vec![n.to_string(), t.to_string()]).collect::<Vec<_>>(),
+        design => context! {
+            pilot => design.design.pilot_units.join(", "),
+            control => design.design.control_units.join(", "),
+            waves => design.design.waves.join(", "),
+            first_post => design.design.first_post_wave.clone(),
+            seed => design.seed,
+            draws => design.bootstrap_reps,
+            weights => format!("{:?}", design.bootstrap_weights),
+            assignments => design.permutation_assignments,
+            enumerated => if design.permutation_enumerated { " (all enumerated)" } else { " (sampled)" },
+            survey => s.key.clone(), version => s.version, hash => s.hash.clone(),
+        },
     }
-
-    let _ = writeln!(
-        o,
-        "<section aria-labelledby=\"reliability\">\n<h2 id=\"reliability\">Reliability and agreement</h2>\n<table>\n<caption>Per dimension and wave</caption>\n<thead><tr><th scope=\"col\">Dimension</th><th scope=\"col\">Wave</th><th scope=\"col\">Alpha</th><th scope=\"col\">Omega</th><th scope=\"col\">ICC(1)</th><th scope=\"col\">ICC(2)</th><th scope=\"col\">rwg(j) median</th></tr></thead>\n<tbody>"
-    );
-    for d in &report.dimensions {
-        for r in &d.reliability {
-            let _ = writeln!(
-                o,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&d.name),
-                escape(&r.wave),
-                fixed(r.alpha, 2),
-                fixed(r.omega, 2),
-                fixed(r.icc1, 3),
-                fixed(r.icc2, 2),
-                fixed(r.rwg_j_median, 2)
-            );
-        }
-    }
-    let _ = writeln!(o, "</tbody>\n</table>\n</section>");
-    let _ = writeln!(
-        o,
-        "<section aria-labelledby=\"methods\">\n<h2 id=\"methods\">Methods</h2>\n<dl>"
-    );
-    for (name, text) in methods(report) {
-        let _ = writeln!(o, "<dt>{name}</dt><dd>{}</dd>", escape(text));
-    }
-    let _ = writeln!(o, "</dl>\n</section>");
-    let _ = writeln!(
-        o,
-        "<section aria-labelledby=\"design\">\n<h2 id=\"design\">Design</h2>\n<ul>"
-    );
-    let _ = writeln!(
-        o,
-        "<li>Pilot units: {}</li>",
-        escape(&design.design.pilot_units.join(", "))
-    );
-    let _ = writeln!(
-        o,
-        "<li>Control units: {}</li>",
-        escape(&design.design.control_units.join(", "))
-    );
-    let _ = writeln!(
-        o,
-        "<li>Waves: {}; first post wave {}</li>",
-        escape(&design.design.waves.join(", ")),
-        escape(&design.design.first_post_wave)
-    );
-    let _ = writeln!(
-        o,
-        "<li>Seed {}; {} bootstrap draws ({:?} weights); permutation over {} assignments{}</li>",
-        design.seed,
-        design.bootstrap_reps,
-        design.bootstrap_weights,
-        design.permutation_assignments,
-        if design.permutation_enumerated {
-            " (all enumerated)"
-        } else {
-            " (sampled)"
-        }
-    );
-    let _ = writeln!(
-        o,
-        "<li>Survey {} v{}, hash <code>{}</code>; minimum group size {}</li>",
-        escape(&s.key),
-        s.version,
-        escape(&s.hash),
-        report.min_group_size
-    );
-    let _ = writeln!(o, "</ul>\n</section>\n</main>\n</body>\n</html>");
-    o
 }
 
 /// The range of the survey's scale, read from the report's cells.
 fn report_scale(report: &EffectReport) -> (i32, i32) {
     report.scale
+}
+
+/// A format the effect report is written in: its file extension, its
+/// content type and its renderer, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+    Json,
+    Csv,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Html, Format::Markdown, Format::Json, Format::Csv];
+
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == ext)
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Html => "text/html; charset=utf-8",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    pub fn render(self, report: &EffectReport) -> String {
+        match self {
+            Format::Html => html(report),
+            Format::Markdown => markdown(report),
+            Format::Json => json(report),
+            Format::Csv => csv(report),
+        }
+    }
 }

@@ -10,7 +10,10 @@ use diesel::prelude::*;
 use super::pool::write;
 use super::schema::{api_tokens, audit_log, sessions, users};
 use super::{DbConnection, StoreError};
-use crate::auth::{Role, check_email};
+use crate::auth::Role;
+use crate::email::Email;
+use crate::said;
+use crate::said::Said;
 use crate::token;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -40,7 +43,7 @@ impl UserRow {
     fn user(self) -> Result<User, StoreError> {
         Ok(User {
             id: self.id,
-            role: self.role.parse().map_err(StoreError::Invalid)?,
+            role: self.role.parse().map_err(|e: String| StoreError::Invalid(Said::both(e)))?,
             email: self.email,
             disabled: self.disabled,
             locked_until: self.locked_until,
@@ -51,21 +54,21 @@ impl UserRow {
 /// Adds an account; the e-mail address is its name (compared in lower case).
 pub fn add_user(
     conn: &mut DbConnection,
-    email: &str,
+    email: &Email,
     role: Role,
     password_hash: &str,
     now: i64,
 ) -> Result<User, StoreError> {
-    let email = email.trim().to_lowercase();
-    check_email(&email).map_err(StoreError::Invalid)?;
+    let email = email.as_str();
     write(conn, |c| {
         let taken: i64 = users::table
             .filter(users::email.eq(&email))
             .count()
             .get_result(c)?;
         if taken > 0 {
-            return Err(StoreError::Invalid(format!(
-                "an account for {email} exists already"
+            return Err(StoreError::Invalid(said!(
+                "an account for {email} exists already",
+                "det finns redan ett konto för {email}"
             )));
         }
         diesel::insert_into(users::table)
@@ -76,8 +79,8 @@ pub fn add_user(
                 users::created_at.eq(now),
             ))
             .execute(c)?;
-        user_row(c, &email)?
-            .ok_or_else(|| StoreError::NotFound(format!("account {email}")))?
+        user_row(c, email)?
+            .ok_or_else(|| account_not_found(email))?
             .user()
     })
 }
@@ -147,7 +150,14 @@ fn account_id(c: &mut DbConnection, email: &str) -> Result<i64, StoreError> {
         .select(users::id)
         .get_result(c)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("account {email}")))
+        .ok_or_else(|| account_not_found(email))
+}
+
+fn account_not_found(email: &str) -> StoreError {
+    StoreError::NotFound(said!(
+        "account {email} not found",
+        "kontot {email} finns inte"
+    ))
 }
 
 /// Counts a failed login; the `max_failures`th in a row locks the account
@@ -273,9 +283,10 @@ pub fn create_token(
 ) -> Result<String, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
-        return Err(StoreError::Invalid(
-            "a token needs a name of 1 to 100 characters".into(),
-        ));
+        return Err(StoreError::Invalid(said!(
+            "a token needs a name of 1 to 100 characters",
+            "en nyckel behöver ett namn på 1 till 100 tecken"
+        )));
     }
     let key = token::random_key();
     write(conn, |c| {
@@ -284,8 +295,9 @@ pub fn create_token(
             .count()
             .get_result(c)?;
         if taken > 0 {
-            return Err(StoreError::Invalid(format!(
-                "a token named `{name}` exists already"
+            return Err(StoreError::Invalid(said!(
+                "a token named `{name}` exists already",
+                "det finns redan en nyckel som heter `{name}`"
             )));
         }
         diesel::insert_into(api_tokens::table)
@@ -313,7 +325,13 @@ pub fn token_role(
         .get_result(conn)
         .optional()?;
     found
-        .map(|(name, role)| Ok((name, role.parse().map_err(StoreError::Invalid)?)))
+        .map(|(name, role)| {
+            Ok((
+                name,
+                role.parse()
+                    .map_err(|e: String| StoreError::Invalid(Said::both(e)))?,
+            ))
+        })
         .transpose()
 }
 
@@ -322,7 +340,10 @@ pub fn revoke_token(conn: &mut DbConnection, name: &str) -> Result<(), StoreErro
         .set(api_tokens::revoked.eq(true))
         .execute(conn)?;
     if n == 0 {
-        return Err(StoreError::NotFound(format!("token `{name}`")));
+        return Err(StoreError::NotFound(said!(
+            "token `{name}` not found",
+            "nyckeln `{name}` finns inte"
+        )));
     }
     Ok(())
 }

@@ -41,15 +41,17 @@ pub fn add(
     language: &str,
     secret: &Secret,
 ) -> Result<usize, StoreError> {
-    if wave.state != "draft" {
-        return Err(StoreError::Invalid(format!(
-            "wave `{}` is {}: codes, like the roster, are fixed when the wave opens",
-            wave.name, wave.state
+    if wave.state != super::studies::WaveState::Draft {
+        let (name, en, sv) = (&wave.name, wave.state, wave.state.word(crate::survey::Language::Sv));
+        return Err(StoreError::Conflict(crate::said!(
+            "wave `{name}` is {en}: codes, like the roster, are fixed when the wave opens",
+            "mätomgången `{name}` är {sv}: koder, liksom utskickslistan, låses när mätomgången öppnar"
         )));
     }
     if count == 0 || count > MAX_PER_UNIT {
-        return Err(StoreError::Invalid(format!(
-            "ask for 1 to {MAX_PER_UNIT} codes at a time, not {count}"
+        return Err(StoreError::Invalid(crate::said!(
+            "ask for 1 to {MAX_PER_UNIT} codes at a time, not {count}",
+            "be om 1 till {MAX_PER_UNIT} koder åt gången, inte {count}"
         )));
     }
     write(conn, |conn| {
@@ -58,7 +60,10 @@ pub fn add(
             .select(units::id)
             .get_result(conn)
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("unit `{unit}`")))?;
+            .ok_or_else(|| StoreError::NotFound(crate::said!(
+                    "unit `{unit}` not found",
+                    "enheten `{unit}` finns inte"
+                )))?;
         let values: Vec<_> = (0..count)
             .map(|_| {
                 (
@@ -90,6 +95,18 @@ pub fn add(
             .count()
             .get_result::<i64>(conn)? as usize)
     })
+}
+
+/// How many codes each unit of a wave has, by unit code.
+pub fn count_by_unit(conn: &mut DbConnection, wave: &Wave) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(invitations::table
+        .inner_join(units::table)
+        .filter(invitations::wave_id.eq(wave.id))
+        .filter(invitations::delivery.eq(DELIVERY))
+        .group_by(units::code)
+        .select((units::code, diesel::dsl::count_star()))
+        .order(units::code)
+        .load(conn)?)
 }
 
 /// Every code of a wave, by unit (derived again from the secret; codes

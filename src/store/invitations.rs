@@ -10,6 +10,9 @@ use super::pool::write;
 use super::schema::{invitations, units};
 use super::studies::Wave;
 use super::{DbConnection, StoreError};
+use crate::email::Email;
+use crate::said;
+use crate::said::Said;
 use crate::survey::Language;
 
 /// One line of a roster file.
@@ -22,28 +25,32 @@ pub struct RosterRow {
 }
 
 /// Parses a roster CSV with columns email, unit, language.
-pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterRow>, Vec<String>> {
+pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterRow>, Vec<Said>> {
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
             .collect(),
-        Err(e) => return Err(vec![format!("line 1: {e}")]),
+        Err(e) => return Err(vec![said!("line 1: {e}", "rad 1: {e}")]),
     };
     let col = |n: &str| headers.iter().position(|h| h == n);
     let (Some(email), Some(unit), Some(language)) = (col("email"), col("unit"), col("language"))
     else {
-        return Err(vec![format!(
-            "line 1: the header must name the columns email,unit,language; it has {}",
-            headers.join(",")
+        let has = headers.join(",");
+        return Err(vec![said!(
+            "line 1: the header must name the columns email,unit,language; it has {has}",
+            "rad 1: rubrikraden ska ha kolumnerna email,unit,language; den har {has}"
         )]);
     };
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     for (i, record) in reader.records().enumerate() {
         match record {
-            Err(e) => problems.push(format!("line {}: {e}", i + 2)),
+            Err(e) => {
+                let line = i + 2;
+                problems.push(said!("line {line}: {e}", "rad {line}: {e}"))
+            }
             Ok(r) => rows.push(RosterRow {
                 line: i + 2,
                 email: r.get(email).unwrap_or("").to_owned(),
@@ -59,6 +66,14 @@ pub fn parse_roster_csv(text: &str) -> Result<Vec<RosterRow>, Vec<String>> {
     }
 }
 
+/// Whether an import adds to the roster or replaces its e-mailed part (the
+/// one-time codes stay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    Nothing,
+    Roster,
+}
+
 /// Adds `rows` to the roster of a draft wave, all or nothing: malformed
 /// addresses, unknown units, languages the survey lacks and duplicates (in
 /// the file or already on the roster) are all listed and nothing is added.
@@ -67,14 +82,24 @@ pub fn import_roster(
     wave: &Wave,
     rows: &[RosterRow],
     languages: &[Language],
+    replace: Replace,
 ) -> Result<usize, StoreError> {
-    if wave.state != "draft" {
-        return Err(StoreError::Invalid(format!(
-            "wave `{}` is {}: its roster was frozen when it opened",
-            wave.name, wave.state
+    if wave.state != super::studies::WaveState::Draft {
+        let (name, en, sv) = (&wave.name, wave.state, wave.state.word(Language::Sv));
+        return Err(StoreError::Conflict(crate::said!(
+            "wave `{name}` is {en}: its roster was frozen when it opened",
+            "mätomgången `{name}` är {sv}: utskickslistan låstes när den öppnade"
         )));
     }
     write(conn, |conn| {
+        if replace == Replace::Roster {
+            diesel::delete(
+                invitations::table
+                    .filter(invitations::wave_id.eq(wave.id))
+                    .filter(invitations::delivery.ne(super::codes::DELIVERY)),
+            )
+            .execute(conn)?;
+        }
         let codes: HashMap<String, i64> = units::table
             .select((units::code, units::id))
             .load(conn)?
@@ -88,40 +113,44 @@ pub fn import_roster(
             .flatten()
             .collect();
         let mut problems = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: HashMap<Email, usize> = HashMap::new();
         let mut valid = Vec::new();
         for r in rows {
-            let email = match crate::mail::parse_address(&r.email) {
+            let line = r.line;
+            let email = match Email::parse(&r.email) {
                 Ok(e) => Some(e),
                 Err(m) => {
-                    problems.push(format!("line {}: {m}", r.line));
+                    problems.push(m.after(&said!("line {line}: ", "rad {line}: ")));
                     None
                 }
             };
             let unit = codes.get(&r.unit).copied();
             if unit.is_none() {
-                problems.push(format!("line {}: unknown unit `{}`", r.line, r.unit));
+                let code = &r.unit;
+                problems.push(said!(
+                    "line {line}: unknown unit `{code}`",
+                    "rad {line}: okänd enhet `{code}`"
+                ));
             }
             let language = Language::from_code(&r.language).filter(|l| languages.contains(l));
             if language.is_none() {
                 let offered: Vec<&str> = languages.iter().map(|l| l.code()).collect();
-                problems.push(format!(
-                    "line {}: language `{}` is not offered by the wave's survey ({})",
-                    r.line,
-                    r.language,
-                    offered.join(", ")
+                let (language, offered) = (&r.language, offered.join(", "));
+                problems.push(said!(
+                    "line {line}: language `{language}` is not offered by the wave's survey ({offered})",
+                    "rad {line}: språket `{language}` finns inte i mätomgångens enkät ({offered})"
                 ));
             }
             if let Some(e) = &email {
                 if let Some(first) = seen.insert(e.clone(), r.line) {
-                    problems.push(format!(
-                        "line {}: {e} is listed twice (also line {first})",
-                        r.line
+                    problems.push(said!(
+                        "line {line}: {e} is listed twice (also line {first})",
+                        "rad {line}: {e} finns två gånger (också rad {first})"
                     ));
-                } else if existing.contains(e) {
-                    problems.push(format!(
-                        "line {}: {e} is on the wave's roster already",
-                        r.line
+                } else if existing.contains(e.as_str()) {
+                    problems.push(said!(
+                        "line {line}: {e} is on the wave's roster already",
+                        "rad {line}: {e} finns redan på mätomgångens utskickslista"
                     ));
                 }
             }
@@ -130,11 +159,14 @@ pub fn import_roster(
             }
         }
         if !problems.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "nothing was imported ({} problem(s)):\n  {}",
-                problems.len(),
-                problems.join("\n  ")
-            )));
+                let n = problems.len();
+            return Err(StoreError::Problems(
+                said!(
+                    "nothing was imported ({n} problem(s))",
+                    "inget importerades ({n} problem)"
+                ),
+                problems,
+            ));
         }
         for chunk in valid.chunks(5_000) {
             let values: Vec<_> = chunk
@@ -204,10 +236,11 @@ pub fn counts(
 /// Removes the e-mail addresses of a closed wave (retention). The rest of
 /// each invitation stays, so response rates remain reportable.
 pub fn purge_contacts(conn: &mut DbConnection, wave: &Wave) -> Result<usize, StoreError> {
-    if wave.state != "closed" {
-        return Err(StoreError::Invalid(format!(
-            "wave `{}` is {}: contacts are purged only after it closes",
-            wave.name, wave.state
+    if wave.state != super::studies::WaveState::Closed {
+        let (name, en, sv) = (&wave.name, wave.state, wave.state.word(Language::Sv));
+        return Err(StoreError::Conflict(crate::said!(
+            "wave `{name}` is {en}: contacts are purged only after it closes",
+            "mätomgången `{name}` är {sv}: adresser tas bort först när den har stängt"
         )));
     }
     write(conn, |conn| {

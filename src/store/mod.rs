@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod codes;
 pub mod connection;
+pub mod idempotency;
 pub mod invitations;
 pub mod outbox;
 pub mod pool;
@@ -25,6 +26,7 @@ pub mod surveys;
 pub mod units;
 
 pub use connection::DbConnection;
+use crate::said::Said;
 pub use pool::{Backend, Database, Migrations};
 
 /// What can go wrong in the store, in words for the person at the keyboard.
@@ -40,10 +42,25 @@ pub enum StoreError {
         "the database has {0} pending migration(s); run `klimat migrate` first (once per deploy)"
     )]
     Unmigrated(usize),
+    /// Input that cannot be accepted as it is (the user can fix it).
     #[error("{0}")]
-    Invalid(String),
-    #[error("{0} not found")]
-    NotFound(String),
+    Invalid(Said),
+    /// Input with problems, every one listed; nothing was changed.
+    #[error("{}:\n  {}", .0, .1.iter().map(|p| p.en.as_str()).collect::<Vec<_>>().join("\n  "))]
+    Problems(Said, Vec<Said>),
+    /// What is asked for does not fit the state things are in.
+    #[error("{0}")]
+    Conflict(Said),
+    /// The whole message, such as "study `x` not found".
+    #[error("{0}")]
+    NotFound(Said),
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
+}
+
+/// Whether the database answers (for `/healthz`).
+pub fn ping(conn: &mut DbConnection) -> Result<(), StoreError> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
 }

@@ -58,11 +58,13 @@ fn new_message_id() -> String {
     format!("{bits:032x}")
 }
 
-fn require_open(wave: &Wave, doing: &str) -> Result<(), StoreError> {
-    if wave.state != "open" {
-        return Err(StoreError::Invalid(format!(
-            "wave `{}` is {}: {doing} only while a wave is open (`klimat wave open`)",
-            wave.name, wave.state
+fn require_open(wave: &Wave, doing: (&str, &str)) -> Result<(), StoreError> {
+    if wave.state != super::studies::WaveState::Open {
+        let (name, en, sv) = (&wave.name, wave.state, wave.state.word(crate::survey::Language::Sv));
+        let (doing_en, doing_sv) = doing;
+        return Err(StoreError::Conflict(crate::said!(
+            "wave `{name}` is {en}: {doing_en} only while a wave is open",
+            "mätomgången `{name}` är {sv}: {doing_sv} bara medan en mätomgång är öppen"
         )));
     }
     Ok(())
@@ -76,7 +78,7 @@ pub fn queue_invitations(
     wave: &Wave,
     secret: &Secret,
 ) -> Result<usize, StoreError> {
-    require_open(wave, "invitations are sent")?;
+    require_open(wave, ("invitations are sent", "skickas inbjudningar"))?;
     write(conn, |conn| {
         let invited: HashSet<i64> = outbox::table
             .filter(outbox::wave_id.eq(wave.id))
@@ -183,6 +185,14 @@ pub struct ReminderRule {
     pub max_reminders: u32,
 }
 
+impl ReminderRule {
+    /// What the command line and the staff page offer unless told otherwise.
+    pub const DEFAULT: ReminderRule = ReminderRule {
+        min_days: 3,
+        max_reminders: 2,
+    };
+}
+
 /// Queues a reminder for everyone who was reached, has not answered, has
 /// not opted out, has had fewer than `max_reminders` reminders, was last
 /// reached at least `min_days` ago and has no message waiting.
@@ -191,7 +201,7 @@ pub fn queue_reminders(
     wave: &Wave,
     rule: ReminderRule,
 ) -> Result<usize, StoreError> {
-    require_open(wave, "reminders are sent")?;
+    require_open(wave, ("reminders are sent", "skickas påminnelser"))?;
     write(conn, |conn| {
         let now = now_ms();
         let waiting: HashSet<i64> = outbox::table

@@ -222,7 +222,10 @@ fn run_or_check(
 
 /// A write transaction. On SQLite it begins IMMEDIATE, so that it takes the
 /// write lock at the start and waits (busy_timeout) instead of failing later
-/// with "database is locked" when a read turns into a write.
+/// with "database is locked" when a read turns into a write. A write inside
+/// a write joins it (a use case and its audit entry commit together): on
+/// SQLite the inner one simply runs in the outer transaction, on PostgreSQL
+/// diesel makes it a savepoint.
 pub fn write<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, StoreError>,
@@ -230,9 +233,47 @@ pub fn write<T>(
     #[allow(irrefutable_let_patterns)]
     if let DbConnection::Sqlite(c) = conn {
         let _ = c;
+        if IN_SQLITE_WRITE.get() {
+            return f(conn);
+        }
+        struct Leave;
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                IN_SQLITE_WRITE.set(false);
+            }
+        }
+        IN_SQLITE_WRITE.set(true);
+        let _leave = Leave;
         return sqlite_immediate(conn, f);
     }
     conn.transaction(f)
+}
+
+/// [`write`] for work whose errors are not the store's (a use case's own
+/// error type): the transaction rolls back and the work's own error comes
+/// back.
+pub fn write_as<T, E: From<StoreError>>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut failed = None;
+    let result = write(conn, |c| {
+        f(c).map_err(|e| {
+            failed = Some(e);
+            StoreError::Query(diesel::result::Error::RollbackTransaction)
+        })
+    });
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(failed.unwrap_or_else(|| e.into())),
+    }
+}
+
+thread_local! {
+    /// Whether this thread is inside a SQLite write transaction. A
+    /// connection is used by one thread at a time and a write's work runs on
+    /// the thread that began it, so this is the connection's own state.
+    static IN_SQLITE_WRITE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn sqlite_immediate<T>(

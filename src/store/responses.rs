@@ -69,15 +69,17 @@ pub fn import(
     unknown.sort_unstable();
     unknown.dedup();
     if !unknown.is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "nothing was imported: unknown unit code(s) {}; import units first with `klimat unit import`",
-            unknown.join(", ")
+        let list = unknown.join(", ");
+        return Err(StoreError::Invalid(crate::said!(
+            "nothing was imported: unknown unit code(s) {list}; import units first",
+            "inget importerades: okända enhetskoder {list}; importera enheterna först"
         )));
     }
     if let Some(r) = rows.iter().find(|r| r.answers.len() != items) {
-        return Err(StoreError::Invalid(format!(
-            "a response has {} answers; the survey has {items} items",
-            r.answers.len()
+        let n = r.answers.len();
+        return Err(StoreError::Invalid(crate::said!(
+            "a response has {n} answers; the survey has {items} items",
+            "ett svar har {n} svar; enkäten har {items} frågor"
         )));
     }
     let period = period_of(wave);

@@ -6,6 +6,7 @@ use super::connection::on_backend;
 use super::pool::write;
 use super::schema::survey_versions;
 use super::{DbConnection, StoreError};
+use crate::said;
 use crate::survey::{self, Survey};
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -26,7 +27,7 @@ impl SurveyVersion {
             &self.definition,
             &format!("{} v{} (stored)", self.key, self.version),
         )
-        .map_err(|e| StoreError::Invalid(e.to_string()))
+        .map_err(|e| StoreError::Invalid(crate::said::Said::both(e.to_string())))
     }
 }
 
@@ -54,14 +55,16 @@ pub fn publish(
             .optional()?;
         match existing {
             Some(v) if v.hash == hash => Ok(Published::Unchanged(v)),
-            Some(v) => Err(StoreError::Invalid(format!(
-                "{} v{} is already published with other content ({}); a published version never changes: \
-                 publish the change as version {}",
-                v.key,
-                v.version,
-                v.hash,
-                latest_version(conn, &survey.key)? + 1
-            ))),
+            Some(v) => {
+                let (key, version, hash) = (&v.key, v.version, &v.hash);
+                let next = latest_version(conn, &survey.key)? + 1;
+                Err(StoreError::Conflict(said!(
+                    "{key} v{version} is already published with other content ({hash}); a published version \
+                     never changes: publish the change as version {next}",
+                    "{key} v{version} är redan publicerad med annat innehåll ({hash}); en publicerad version \
+                     ändras aldrig: publicera ändringen som version {next}"
+                )))
+            }
             None => {
                 let v = on_backend!(conn, c => diesel::insert_into(survey_versions::table)
                     .values((
@@ -110,8 +113,9 @@ pub fn latest(conn: &mut DbConnection, key: &str) -> Result<SurveyVersion, Store
         .first(conn)
         .optional()?
         .ok_or_else(|| {
-            StoreError::NotFound(format!(
-                "survey `{key}` (publish it with `klimat survey publish FILE`)"
+            StoreError::NotFound(said!(
+                "survey `{key}` not found (publish it first)",
+                "enkäten `{key}` finns inte (publicera den först)"
             ))
         })
 }
@@ -122,7 +126,10 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<SurveyVersion, StoreError
         .select(SurveyVersion::as_select())
         .get_result(conn)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("survey version {id}")))
+        .ok_or_else(|| StoreError::NotFound(said!(
+                "survey version {id} not found",
+                "enkätversion {id} finns inte"
+            )))
 }
 
 /// The one survey that `waves` share: the waves of an analysis must use the
@@ -132,17 +139,19 @@ pub fn shared_by(
     waves: &[super::studies::Wave],
 ) -> Result<Survey, StoreError> {
     let Some(first) = waves.first() else {
-        return Err(StoreError::Invalid(
-            "there is no wave to analyse yet; create one with `klimat wave create`".into(),
-        ));
+        return Err(StoreError::Conflict(said!(
+            "there is no wave to analyse yet; create the first one",
+            "det finns ingen mätomgång att analysera än; skapa den första"
+        )));
     };
     if let Some(other) = waves
         .iter()
         .find(|w| w.survey_version_id != first.survey_version_id)
     {
-        return Err(StoreError::Invalid(format!(
-            "waves {} and {} use different survey versions; take the waves of one version at a time",
-            first.name, other.name
+        let (a, b) = (&first.name, &other.name);
+        return Err(StoreError::Conflict(said!(
+            "waves {a} and {b} use different survey versions; take the waves of one version at a time",
+            "mätomgångarna {a} och {b} använder olika enkätversioner; ta en versions mätomgångar i taget"
         )));
     }
     get(conn, first.survey_version_id)?.survey()

@@ -121,10 +121,10 @@ pub fn import(conn: &mut DbConnection, rows: &[UnitRow]) -> Result<ImportSummary
             }
         }
         if !problems.is_empty() {
-            return Err(StoreError::Invalid(format!(
-                "nothing was imported:\n  {}",
-                problems.join("\n  ")
-            )));
+            return Err(StoreError::Problems(
+                crate::said!("nothing was imported", "inget importerades"),
+                problems.into_iter().map(crate::said::Said::both).collect(),
+            ));
         }
         let mut summary = ImportSummary::default();
         for r in rows {
@@ -159,9 +159,10 @@ pub fn import(conn: &mut DbConnection, rows: &[UnitRow]) -> Result<ImportSummary
             while let Some(p) = at {
                 steps += 1;
                 if steps > all.len() {
-                    return Err(StoreError::Invalid(format!(
-                        "nothing was imported: unit `{}` is part of a cycle of parents",
-                        u.code
+                    let code = &u.code;
+                    return Err(StoreError::Invalid(crate::said!(
+                        "nothing was imported: unit `{code}` is part of a cycle of parents",
+                        "inget importerades: enheten `{code}` ingår i en cirkel av överordnade"
                     )));
                 }
                 at = parents.get(&p).copied().flatten();

@@ -3,11 +3,12 @@
 //! runs in `web::block`, never on the async executor.
 
 pub mod api;
+pub mod failure;
 pub mod form;
 pub mod pages;
-mod refusal;
 mod respondent;
 pub mod security;
+mod site;
 mod staff;
 pub mod state;
 
@@ -24,22 +25,40 @@ pub use state::AppState;
 /// Seconds in-flight requests get to finish on shutdown.
 const SHUTDOWN_SECS: u64 = 20;
 
-/// The application's routes; also what tests mount.
+/// The application's routes; also what tests mount. Requests klimat cannot
+/// read (a path segment, a query, a form or JSON body of the wrong shape)
+/// and addresses that lead nowhere get the site's own pages or problems.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
+    cfg.app_data(web::PathConfig::default().error_handler(site::path_error))
+        .app_data(web::QueryConfig::default().error_handler(site::query_error))
+        .app_data(
+            // Staff forms; the largest is a survey file carried along.
+            web::FormConfig::default()
+                .limit(4 << 20)
+                .error_handler(site::form_error),
+        )
+        .app_data(
+            web::JsonConfig::default()
+                .limit(1 << 20)
+                .error_handler(site::json_error),
+        )
+        .app_data(
+            actix_multipart::form::MultipartFormConfig::default()
+                .total_limit(staff::UPLOAD_LIMIT)
+                .memory_limit(staff::UPLOAD_LIMIT)
+                .error_handler(site::multipart_error),
+        )
+        .route("/healthz", web::get().to(healthz))
         .route("/static/klimat.css", web::get().to(css))
+        .configure(site::routes)
         .configure(respondent::routes)
         .configure(staff::routes)
-        .configure(api::routes);
+        .configure(api::routes)
+        .default_service(web::route().to(site::not_found));
 }
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let ok = state
-        .with_db(|c| {
-            use diesel::RunQueryDsl;
-            Ok(diesel::sql_query("SELECT 1").execute(c)?)
-        })
-        .await;
+    let ok = state.with_db(crate::store::ping).await;
     match ok {
         Ok(_) => HttpResponse::Ok().content_type("text/plain").body("ok\n"),
         _ => HttpResponse::ServiceUnavailable()
@@ -81,7 +100,6 @@ pub fn serve(
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(256 * 1024))
                 // The last wrap is the outermost: the log sees the request id.
                 .wrap(actix_web::middleware::from_fn(security::canonical_path))
                 .wrap(actix_web::middleware::from_fn(security::request_id))

@@ -20,41 +20,12 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     for (name, source) in [
         ("base.html", include_str!("templates/base.html")),
         ("message.html", include_str!("templates/message.html")),
+        ("site.html", include_str!("templates/site.html")),
         ("form.html", include_str!("templates/form.html")),
-        (
-            "staff/layout.html",
-            include_str!("templates/staff/layout.html"),
-        ),
-        (
-            "staff/message.html",
-            include_str!("templates/staff/message.html"),
-        ),
-        (
-            "staff/login.html",
-            include_str!("templates/staff/login.html"),
-        ),
-        (
-            "staff/studies.html",
-            include_str!("templates/staff/studies.html"),
-        ),
-        (
-            "staff/study.html",
-            include_str!("templates/staff/study.html"),
-        ),
-        ("staff/wave.html", include_str!("templates/staff/wave.html")),
-        (
-            "staff/report.html",
-            include_str!("templates/staff/report.html"),
-        ),
-        (
-            "staff/dashboard.html",
-            include_str!("templates/staff/dashboard.html"),
-        ),
-        (
-            "staff/admin.html",
-            include_str!("templates/staff/admin.html"),
-        ),
-    ] {
+    ]
+    .into_iter()
+    .chain(super::staff::TEMPLATES.iter().copied())
+    {
         env.add_template(name, source)
             .expect("built-in templates parse");
     }
@@ -77,6 +48,7 @@ fn build_words(lang: Language) -> Words {
     let pairs: &[(&str, &str, &str)] = &[
         ("skip", "Hoppa till innehållet", "Skip to content"),
         ("language", "Språk", "Language"),
+        ("site_nav", "Språkval", "Language choice"),
         ("error_title", "Något behöver rättas", "There is a problem"),
         ("privacy_title", "Om anonymitet", "About anonymity"),
         ("page", "Sida", "Page"),
@@ -294,6 +266,25 @@ pub struct FormPage<'a> {
     pub errors: &'a [FieldError],
     pub action: &'a str,
     pub csrf: Option<&'a str>,
+    /// Staff looking at the form before it is used: nothing can be sent.
+    pub preview: Option<&'a Preview>,
+}
+
+/// A preview's banner: what it is, and a form that moves between pages and
+/// languages carrying the survey file along.
+#[derive(Serialize)]
+pub struct Preview {
+    pub note: String,
+    pub action: String,
+    pub hidden: Vec<(String, String)>,
+    pub buttons: Vec<PreviewButton>,
+}
+
+#[derive(Serialize)]
+pub struct PreviewButton {
+    pub value: String,
+    pub label: String,
+    pub current: bool,
 }
 
 pub fn form(p: &FormPage) -> String {
@@ -364,6 +355,7 @@ pub fn form(p: &FormPage) -> String {
     let languages: Vec<LanguageView> = s
         .languages
         .iter()
+        .filter(|_| p.preview.is_none())
         .map(|&l| LanguageView {
             code: l.code(),
             name: if l == Language::Sv {
@@ -403,6 +395,7 @@ pub fn form(p: &FormPage) -> String {
             items => Serde(items),
             free_texts => Serde(free_texts),
             errors => Serde(errors),
+            preview => p.preview.map(Serde),
         },
     )
 }

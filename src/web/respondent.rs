@@ -121,7 +121,7 @@ async fn show(
         Ok(t) => t,
         Err(response) => return response,
     };
-    if target.answered || target.wave.state != "open" {
+    if target.answered || target.wave.state != crate::store::studies::WaveState::Open {
         return unusable(&state, &req, true);
     }
     let survey = match state.survey(target.wave.survey_version_id).await {
@@ -155,6 +155,7 @@ async fn show(
             errors: &[],
             action: &action,
             csrf: csrf.as_deref(),
+            preview: None,
         }),
     )
 }
@@ -183,7 +184,7 @@ async fn accept(
     };
     // Used and closed links answer a POST as an unknown one does: the same
     // page, status and count against the client's guesses.
-    if target.answered || target.wave.state != "open" {
+    if target.answered || target.wave.state != crate::store::studies::WaveState::Open {
         return unusable(&state, &req, true);
     }
     let survey = match state.survey(target.wave.survey_version_id).await {
@@ -235,6 +236,7 @@ async fn accept(
             errors,
             action: &action_url,
             csrf: csrf.as_deref(),
+            preview: None,
         })
     };
     match posted.action {

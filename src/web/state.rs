@@ -47,6 +47,8 @@ pub struct AppState {
     login_lock_ms: i64,
     /// The smallest group shown where no wave fixes one.
     pub min_group_size: u32,
+    /// The address people reach klimat at (links on code sheets).
+    pub public_url: String,
     /// Proxies whose `X-Forwarded-For` names the client.
     proxies: Vec<IpAddr>,
 }
@@ -78,6 +80,7 @@ impl AppState {
             login_max_failures: settings.login_max_failures,
             login_lock_ms: ms(settings.login_lock_secs),
             min_group_size: settings.min_group_size,
+            public_url: settings.public_url.clone(),
             proxies: settings.proxies().unwrap_or_default(),
         }
     }
@@ -143,15 +146,19 @@ impl AppState {
             .map_err(|_| "the reader thread could not run the read".to_owned())?
     }
 
-    /// Runs `f` with a pooled connection off the executor, for use cases
-    /// that fail in more ways than the store (errors keep their type, so a
-    /// caller can tell `StoreError::NotFound` from the rest).
-    pub async fn run<T: Send + 'static>(
+    /// Runs a use case with a pooled connection off the executor; its
+    /// error keeps its kind (see `web::failure`).
+    pub async fn call<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut DbConnection) -> anyhow::Result<T> + Send + 'static,
-    ) -> anyhow::Result<T> {
+        f: impl FnOnce(&mut DbConnection) -> crate::app::Result<T> + Send + 'static,
+    ) -> crate::app::Result<T> {
         let db = self.db.clone();
-        web::block(move || f(&mut *db.get()?)).await?
+        web::block(move || {
+            let mut conn = db.get().map_err(crate::app::Error::from)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| crate::app::Error::Internal(anyhow::anyhow!("a database task failed: {e}")))?
     }
 
     /// A survey version, parsed once.
@@ -191,12 +198,29 @@ impl AppState {
             .await
     }
 
-    /// A server error: logged, and a page that says nothing internal.
+    /// A server error: logged, and a page in both languages that says
+    /// nothing internal.
     pub fn error(&self, what: &str) -> HttpResponse {
         log::error!("{what}");
+        let body = super::pages::render(
+            "site.html",
+            minijinja::context! {
+                lang => "sv",
+                t => minijinja::value::Serde(super::pages::words(crate::survey::Language::Sv)),
+                title => "Något gick fel · Something went wrong",
+                paragraphs => vec![
+                    "Något gick fel på servern. Inget sparades; försök igen om en stund.",
+                    "Something went wrong on the server. Nothing was saved; please try again in a while.",
+                ],
+                links => vec![minijinja::context! { href => "/", text => "Klimat" }],
+                switch_url => "/?lang=en",
+                other_lang => "en",
+                other_lang_name => "English",
+            },
+        );
         HttpResponse::build(StatusCode::INTERNAL_SERVER_ERROR)
-            .content_type("text/plain; charset=utf-8")
-            .body("Something went wrong on the server. Nothing was saved; please try again later.")
+            .content_type("text/html; charset=utf-8")
+            .body(body)
     }
 }
 

@@ -710,7 +710,7 @@ fn a_batch_of_submissions_claims_each_link_once() {
             let target = respondents::by_token(&mut conn, &token).unwrap().unwrap();
             by_person.insert(email.as_str(), submission(target));
         }
-        let open = studies::wave(&mut conn, "pilot:open").unwrap();
+        let open = studies::wave_named(&mut conn, "pilot", "open").unwrap();
         let (anna, bo, cid) = (
             &by_person["anna@region.se"],
             &by_person["bo@region.se"],

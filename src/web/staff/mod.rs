@@ -6,8 +6,16 @@
 // Refusals are early returns of a whole response; boxing one buys nothing.
 #![allow(clippy::result_large_err)]
 
-mod pages;
+mod admin;
+mod dashboard;
+mod design;
+mod page;
+mod reports;
+mod roster;
 mod session;
+mod studies;
+mod surveys;
+mod waves;
 mod words;
 
 use actix_web::http::StatusCode;
@@ -17,42 +25,74 @@ use serde::Serialize;
 use super::AppState;
 use crate::auth::Role;
 use crate::survey::Language;
+pub use page::Page;
+pub use roster::UPLOAD_LIMIT;
+
+/// The staff pages' templates, registered with the site's.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("staff/layout.html", include_str!("../templates/staff/layout.html")),
+    ("staff/message.html", include_str!("../templates/staff/message.html")),
+    ("staff/login.html", include_str!("../templates/staff/login.html")),
+    ("staff/studies.html", include_str!("../templates/staff/studies.html")),
+    ("staff/study.html", include_str!("../templates/staff/study.html")),
+    ("staff/study_form.html", include_str!("../templates/staff/study_form.html")),
+    ("staff/wave.html", include_str!("../templates/staff/wave.html")),
+    ("staff/wave_form.html", include_str!("../templates/staff/wave_form.html")),
+    ("staff/confirm.html", include_str!("../templates/staff/confirm.html")),
+    ("staff/roster.html", include_str!("../templates/staff/roster.html")),
+    ("staff/surveys.html", include_str!("../templates/staff/surveys.html")),
+    ("staff/survey_check.html", include_str!("../templates/staff/survey_check.html")),
+    ("staff/report.html", include_str!("../templates/staff/report.html")),
+    ("staff/scores.html", include_str!("../templates/staff/scores.html")),
+    ("staff/design.html", include_str!("../templates/staff/design.html")),
+    ("staff/dashboard.html", include_str!("../templates/staff/dashboard.html")),
+    ("staff/admin.html", include_str!("../templates/staff/admin.html")),
+];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/staff/login", web::get().to(session::login_page))
         .route("/staff/login", web::post().to(session::login))
         .route("/staff/logout", web::post().to(session::logout))
-        .route("/staff", web::get().to(pages::studies))
-        .route("/staff/studies/{name}", web::get().to(pages::study))
-        .route(
-            "/staff/studies/{name}/dashboard",
-            web::get().to(pages::dashboard),
-        )
-        .route("/staff/studies/{name}/report", web::get().to(pages::report))
-        .route(
-            "/staff/studies/{name}/report.{format}",
-            web::get().to(pages::report_file),
-        )
-        .route("/staff/waves/{id}", web::get().to(pages::wave))
-        .route(
-            "/staff/waves/{id}/responses.csv",
-            web::get().to(pages::export),
-        )
-        .route(
-            "/staff/waves/{id}/{action}",
-            web::post().to(pages::wave_action),
-        )
-        .route("/staff/admin", web::get().to(pages::admin))
-        .route("/staff/admin/users", web::post().to(pages::add_user))
-        .route("/staff/admin/units", web::post().to(pages::import_units))
-        .route(
-            "/staff/admin/users/{email}/{action}",
-            web::post().to(pages::user_action),
-        )
-        .route(
-            "/staff/admin/waves/{id}/purge",
-            web::post().to(pages::purge),
-        );
+        .route("/staff", web::get().to(studies::list))
+        .route("/staff/", web::get().to(studies::list))
+        .route("/staff/studies/new", web::get().to(studies::new_form))
+        .route("/staff/studies", web::post().to(studies::create))
+        .route("/staff/studies/{name}", web::get().to(studies::show))
+        .route("/staff/studies/{name}/edit", web::get().to(studies::edit_form))
+        .route("/staff/studies/{name}/edit", web::post().to(studies::update))
+        .route("/staff/studies/{name}/delete", web::post().to(studies::delete))
+        .route("/staff/studies/{name}/dashboard", web::get().to(dashboard::show))
+        .route("/staff/studies/{name}/report", web::get().to(reports::effect))
+        .route("/staff/studies/{name}/report.{format}", web::get().to(reports::effect_file))
+        .route("/staff/studies/{name}/waves/new", web::get().to(waves::new_form))
+        .route("/staff/studies/{name}/waves", web::post().to(waves::create))
+        .route("/staff/waves/{id}", web::get().to(waves::show))
+        .route("/staff/waves/{id}/edit", web::get().to(waves::edit_form))
+        .route("/staff/waves/{id}/edit", web::post().to(waves::update))
+        .route("/staff/waves/{id}/delete", web::post().to(waves::delete))
+        .route("/staff/waves/{id}/open", web::post().to(waves::open))
+        .route("/staff/waves/{id}/close", web::get().to(waves::close_confirm))
+        .route("/staff/waves/{id}/close", web::post().to(waves::close))
+        .route("/staff/waves/{id}/send", web::post().to(waves::send))
+        .route("/staff/waves/{id}/remind", web::post().to(waves::remind))
+        .route("/staff/waves/{id}/responses.csv", web::get().to(waves::export))
+        .route("/staff/waves/{id}/scores", web::get().to(reports::scores))
+        .route("/staff/waves/{id}/roster", web::get().to(roster::show))
+        .route("/staff/waves/{id}/roster", web::post().to(roster::upload))
+        .route("/staff/waves/{id}/codes", web::post().to(roster::add_codes))
+        .route("/staff/waves/{id}/codes.html", web::get().to(roster::sheet))
+        .route("/staff/waves/{id}/answers", web::post().to(roster::import_answers))
+        .route("/staff/surveys", web::get().to(surveys::list))
+        .route("/staff/surveys", web::post().to(surveys::publish))
+        .route("/staff/surveys/check", web::post().to(surveys::check))
+        .route("/staff/surveys/preview", web::post().to(surveys::preview))
+        .route("/staff/design", web::get().to(design::show))
+        .route("/staff/admin", web::get().to(admin::show))
+        .route("/staff/admin/users", web::post().to(admin::add_user))
+        .route("/staff/admin/units", web::post().to(admin::import_units))
+        .route("/staff/admin/users/{email}/disable", web::post().to(admin::disable_user))
+        .route("/staff/admin/users/{email}/enable", web::post().to(admin::enable_user))
+        .route("/staff/admin/waves/{id}/purge", web::post().to(admin::purge));
 }
 
 /// The signed-in person behind a request.
@@ -92,13 +132,16 @@ pub fn language(req: &HttpRequest) -> Language {
 }
 
 /// Refuses a form whose CSRF token is not the session's.
-pub fn check_csrf(staff: &Staff, sent: &str) -> Result<(), HttpResponse> {
+pub fn check_csrf(req: &HttpRequest, staff: &Staff, sent: &str) -> Result<(), HttpResponse> {
     if !sent.is_empty() && crate::token::constant_time_eq(sent, &staff.csrf) {
         Ok(())
     } else {
-        Err(plain(
+        let page = Page::new(req, Some(staff));
+        Err(page.message(
             StatusCode::FORBIDDEN,
-            "The form was not accepted (it is out of date or did not come from klimat). Reload the page and try again.",
+            page.t("csrf_title"),
+            page.t("csrf"),
+            &[],
         ))
     }
 }
@@ -118,19 +161,48 @@ pub async fn require(
             .finish());
     };
     if !staff.may(role) {
-        let lang = language(req);
-        return Err(HttpResponse::build(StatusCode::FORBIDDEN)
-            .content_type("text/html; charset=utf-8")
-            .body(pages::message_page(
-                &staff,
-                lang,
-                req,
-                words::pick(lang, "forbidden_title"),
-                words::pick(lang, "forbidden"),
-            )));
+        let page = Page::new(req, Some(&staff));
+        return Err(page.message(
+            StatusCode::FORBIDDEN,
+            page.t("forbidden_title"),
+            page.t("forbidden"),
+            &[],
+        ));
     }
     Ok(staff)
 }
+
+/// The signed-in person for a form that changes something: the role, then
+/// the session's CSRF token.
+pub async fn require_form(
+    req: &HttpRequest,
+    state: &AppState,
+    role: Role,
+    csrf: &str,
+) -> Result<Staff, HttpResponse> {
+    let staff = require(req, state, role).await?;
+    check_csrf(req, &staff, csrf)?;
+    Ok(staff)
+}
+
+impl Staff {
+    /// The actor of the use cases this person runs.
+    pub fn actor(&self) -> crate::app::Actor {
+        crate::app::Actor::Staff(self.email.clone())
+    }
+}
+
+/// The staff member or the response to send instead (a redirect to the
+/// login page, a 403 page).
+macro_rules! staff_or_return {
+    ($e:expr) => {
+        match $e.await {
+            Ok(s) => s,
+            Err(r) => return r,
+        }
+    };
+}
+pub(crate) use staff_or_return;
 
 fn query_suffix(req: &HttpRequest) -> String {
     if req.query_string().is_empty() {
@@ -151,10 +223,4 @@ pub fn url_escape(text: &str) -> String {
         }
     }
     out
-}
-
-pub fn plain(status: StatusCode, text: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/plain; charset=utf-8")
-        .body(text.to_owned())
 }

@@ -14,7 +14,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::{Staff, language, pages, words};
+use super::{Page, Staff, language, words};
 use crate::auth::{decoy_hash, verify_password};
 use crate::store::accounts;
 use crate::store::outbox::now_ms;
@@ -44,6 +44,21 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Staff
     }))
 }
 
+/// The login page's document.
+fn login_body(req: &HttpRequest, next: &str, login_csrf: &str, email: &str, error: Option<&str>) -> String {
+    let page = Page::new(req, None);
+    crate::web::pages::render(
+        "staff/login.html",
+        minijinja::context! {
+            next => next,
+            login_csrf => login_csrf,
+            email => email,
+            error => error,
+            ..page.context(page.t("login_title"))
+        },
+    )
+}
+
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
@@ -65,16 +80,8 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(req: HttpRequest, query: web::Query<LoginQuery>) -> HttpResponse {
-    let lang = language(&req);
     let token = crate::token::random_key();
-    let body = pages::login_page(
-        lang,
-        &req,
-        &safe_next(query.next.as_deref()),
-        &token,
-        "",
-        None,
-    );
+    let body = login_body(&req, &safe_next(query.next.as_deref()), &token, "", None);
     with_login_cookie(HttpResponse::Ok(), &req, token).body(body)
 }
 
@@ -117,7 +124,7 @@ pub async fn login(
     let next = safe_next(Some(&form.next));
     let retry = |status: StatusCode, message: &str| {
         let token = crate::token::random_key();
-        let body = pages::login_page(lang, &req, &next, &token, &form.email, Some(message));
+        let body = login_body(&req, &next, &token, &form.email, Some(message));
         with_login_cookie(HttpResponse::build(status), &req, token).body(body)
     };
     let cookie_token = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
@@ -208,7 +215,7 @@ pub async fn logout(
         }
         Err(r) => return r,
     };
-    if let Err(r) = super::check_csrf(&staff, &form.csrf) {
+    if let Err(r) = super::check_csrf(&req, &staff, &form.csrf) {
         return r;
     }
     let key = req

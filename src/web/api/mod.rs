@@ -1,11 +1,15 @@
 //! The JSON API under `/api/v1`: bearer tokens (`klimat token create`),
-//! errors as RFC 9457 problem details, cursor pagination for lists, and the
-//! OpenAPI document generated from these handlers (utoipa) at
-//! `/api/v1/openapi.json`. Figures are the dashboard's, with the same
-//! suppression; nothing here exposes a person.
+//! errors as RFC 9457 problem details (`web::failure`), cursor pagination
+//! for lists, and the OpenAPI document generated from these handlers
+//! (utoipa) at `/api/v1/openapi.json`. Reads are here; the evaluator's
+//! setup (the same use cases as the staff pages) is in `writes`. Figures
+//! are the dashboard's, under the same disclosure plan; nothing here
+//! exposes a person.
 
 // Refusals are early returns of a whole response; boxing one buys nothing.
 #![allow(clippy::result_large_err)]
+
+mod writes;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,12 +18,13 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use super::AppState;
-use crate::app;
+use crate::app::{self, Actor, setup};
 use crate::auth::Role;
 use crate::dashboard::Dashboard;
-use crate::store::outbox::now_ms;
+use crate::store::studies::WaveState;
 use crate::store::{accounts, studies, surveys, units};
 use crate::survey::Language;
+use crate::web::failure::{self, Problem};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/openapi.json", web::get().to(openapi))
@@ -33,55 +38,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/studies/{name}/report", web::get().to(report))
         .route("/api/v1/waves/{id}/status", web::get().to(wave_status))
-        .default_service(web::route().to(not_found));
+        .configure(writes::routes);
 }
 
-/// An error as RFC 9457 problem details (`application/problem+json`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
-    /// A URI naming the kind of problem.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// The request path.
-    pub instance: String,
-}
-
-fn problem(
-    req: &HttpRequest,
-    status: StatusCode,
-    kind: &str,
-    detail: impl Into<String>,
-) -> HttpResponse {
-    let body = Problem {
-        kind: format!("https://klimat.example/problems/{kind}"),
-        title: status.canonical_reason().unwrap_or("Error").to_owned(),
-        status: status.as_u16(),
-        detail: detail.into(),
-        instance: req.path().to_owned(),
-    };
-    let mut r = HttpResponse::build(status);
-    r.content_type("application/problem+json");
-    if status == StatusCode::UNAUTHORIZED {
-        r.insert_header(("www-authenticate", "Bearer realm=\"klimat\""));
-    }
-    r.body(serde_json::to_string(&body).expect("a problem serialises"))
-}
-
-async fn not_found(req: HttpRequest) -> HttpResponse {
-    if req.path().starts_with("/api/") {
-        problem(&req, StatusCode::NOT_FOUND, "not-found", "no such endpoint")
-    } else {
-        HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body("Not found\n")
-    }
+fn problem(req: &HttpRequest, status: StatusCode, kind: &str, detail: impl Into<String>) -> HttpResponse {
+    failure::problem_response(req, status, kind, detail, Vec::new())
 }
 
 /// The caller behind the bearer token, if it may act as `role`.
-async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<String, HttpResponse> {
+async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<Actor, HttpResponse> {
     let token = req
         .headers()
         .get("authorization")
@@ -117,7 +82,7 @@ async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<Strin
             "forbidden",
             format!("token `{name}` is a {r} token; this needs {role}"),
         )),
-        Some((name, _)) => Ok(format!("token:{name}")),
+        Some((name, _)) => Ok(Actor::Token(name)),
     }
 }
 
@@ -130,24 +95,10 @@ macro_rules! caller_or_return {
     };
 }
 
-fn respond<T: Serialize>(req: &HttpRequest, result: anyhow::Result<T>) -> HttpResponse {
+fn respond<T: Serialize>(req: &HttpRequest, result: app::Result<T>) -> HttpResponse {
     match result {
         Ok(v) => HttpResponse::Ok().json(v),
-        Err(e) => match crate::web::refusal::of(&e) {
-            Some((status, why)) if status == StatusCode::NOT_FOUND => {
-                problem(req, status, "not-found", why)
-            }
-            Some((status, why)) => problem(req, status, "conflict", why),
-            None => {
-                log::error!("{} {}: {e:#}", req.method(), req.path());
-                problem(
-                    req,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server-error",
-                    "something went wrong on the server",
-                )
-            }
-        },
+        Err(e) => failure::problem(req, &e),
     }
 }
 
@@ -197,7 +148,7 @@ async fn list<T: Send + 'static, P: Serialize>(
     req: &HttpRequest,
     state: &AppState,
     q: &PageQuery,
-    load: impl FnOnce(&mut crate::store::DbConnection) -> anyhow::Result<Vec<T>> + Send + 'static,
+    load: impl FnOnce(&mut crate::store::DbConnection) -> app::Result<Vec<T>> + Send + 'static,
     key: impl Fn(&T) -> String,
     page: impl FnOnce(Vec<T>, Option<String>) -> P,
 ) -> HttpResponse {
@@ -205,12 +156,12 @@ async fn list<T: Send + 'static, P: Serialize>(
         Ok(l) => l,
         Err(why) => return problem(req, StatusCode::BAD_REQUEST, "bad-request", why),
     };
-    match state.run(load).await {
+    match state.call(load).await {
         Ok(all) => {
             let (items, next) = paginate(all, key, limit, q.after.as_deref());
             HttpResponse::Ok().json(page(items, next))
         }
-        Err(e) => respond::<()>(req, Err(e)),
+        Err(e) => failure::problem(req, &e),
     }
 }
 
@@ -316,8 +267,7 @@ pub struct Wave {
     pub name: String,
     pub opens_on: Option<String>,
     pub closes_on: Option<String>,
-    /// draft, open or closed.
-    pub state: String,
+    pub state: WaveState,
     pub min_group_size: i32,
 }
 
@@ -397,7 +347,7 @@ async fn study_waves(
     caller_or_return!(req, state, Role::Viewer);
     let name = name.into_inner();
     let r = state
-        .run(move |c| {
+        .call(move |c| {
             let study = studies::by_name(c, &name)?;
             Ok(studies::waves_of(c, &study)?
                 .into_iter()
@@ -437,7 +387,7 @@ async fn aggregates(
     caller_or_return!(req, state, Role::Viewer);
     let (name, lang) = (name.into_inner(), lang_of(&q));
     let r = state
-        .run(move |c| Ok(app::dashboard(c, &name, lang)?))
+        .call(move |c| app::dashboard(c, &name, lang))
         .await;
     respond(&req, r)
 }
@@ -463,8 +413,8 @@ async fn wave_status(
     caller_or_return!(req, state, Role::Evaluator);
     let id = id.into_inner();
     let r = state
-        .run(move |c| {
-            let wave = studies::wave(c, &id.to_string())?;
+        .call(move |c| {
+            let wave = studies::wave_by_id(c, id)?;
             let (units, total) = app::wave_status(c, &wave)?;
             Ok(WaveStatus {
                 wave: wave.into(),
@@ -494,15 +444,9 @@ async fn report(
     let (name, lang) = (name.into_inner(), lang_of(&q));
     let min = state.min_group_size;
     let r = state
-        .run(move |c| {
+        .call(move |c| {
             let report = app::effect_report(c, &name, lang, min)?;
-            accounts::audit(
-                c,
-                &actor,
-                "export.report",
-                &format!("study {name} as json (API)"),
-                now_ms(),
-            )?;
+            setup::audit(c, &actor, "export.report", &format!("study {name} as json (API)"))?;
             Ok(report)
         })
         .await;
@@ -523,8 +467,10 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports. Figures respect each wave's minimum group size."),
-    paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, report),
+    info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports, and the evaluator's setup (surveys, studies, waves, rosters, opening, closing, mail). Figures go through each study's disclosure plan. Errors are RFC 9457 problems: 404 not found, 409 the state does not allow it, 422 the input has problems (listed in `problems`)."),
+    paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, report,
+        writes::publish_survey, writes::create_study, writes::create_wave, writes::put_roster,
+        writes::open_wave, writes::close_wave, writes::send, writes::remind),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -1,0 +1,219 @@
+//! Administration: accounts, the unit tree, retention (purging the contacts
+//! of closed waves) and the audit log — in the reader's language.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+
+use super::page::see_other;
+use super::session::CsrfForm;
+use super::{Page, require, require_form, staff_or_return, url_escape, words};
+use crate::app::setup;
+use crate::auth::Role;
+use crate::store::studies::{self, WaveState};
+use crate::store::{accounts, units};
+use crate::web::AppState;
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    n: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct UserLine {
+    email: String,
+    path: String,
+    role: &'static str,
+    disabled: bool,
+}
+
+#[derive(Serialize)]
+struct AuditLine {
+    when: String,
+    actor: String,
+    action: String,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct ClosedWave {
+    id: i64,
+    label: String,
+}
+
+pub async fn show(req: HttpRequest, state: web::Data<AppState>, done: web::Query<Done>) -> HttpResponse {
+    let staff = staff_or_return!(require(&req, &state, Role::Admin));
+    let page = Page::new(&req, Some(&staff));
+    let found = state
+        .call(|c| {
+            let users = accounts::users(c)?;
+            let unit_count = units::all(c)?.len();
+            let audit = accounts::audit_entries(c, 200, None)?;
+            let mut closed = Vec::new();
+            for s in studies::all(c)? {
+                for w in studies::waves_of(c, &s)? {
+                    if w.state == WaveState::Closed {
+                        closed.push(ClosedWave {
+                            id: w.id,
+                            label: format!("{} {}", s.name, w.name),
+                        });
+                    }
+                }
+            }
+            Ok((users, audit, closed, unit_count))
+        })
+        .await;
+    let (users, audit, closed, unit_count) = match found {
+        Ok(x) => x,
+        Err(e) => return page.fail(&req, e),
+    };
+    let lang = page.lang;
+    let users: Vec<UserLine> = users
+        .into_iter()
+        .map(|u| UserLine {
+            path: url_escape(&u.email),
+            email: u.email,
+            role: words::role(lang, u.role),
+            disabled: u.disabled,
+        })
+        .collect();
+    let audit: Vec<AuditLine> = audit
+        .into_iter()
+        .map(|e| AuditLine {
+            when: chrono::DateTime::from_timestamp_millis(e.at)
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default(),
+            actor: e.actor,
+            action: words::audit_action(lang, &e.action).to_owned(),
+            detail: e.detail,
+        })
+        .collect();
+    let flash = match (done.done.as_deref(), done.n) {
+        (Some("user"), _) => Some(page.t("done_user").to_owned()),
+        (Some("units"), Some(n)) => Some(format!("{n} {}", page.t("done_units"))),
+        (Some("purge"), Some(n)) => Some(format!("{n} {}", page.t("done_purge"))),
+        _ => None,
+    };
+    let roles: Vec<minijinja::Value> = [Role::Viewer, Role::Evaluator, Role::Admin]
+        .iter()
+        .map(|r| context! { value => r.as_str(), word => words::role(lang, *r) })
+        .collect();
+    page.ok(
+        "staff/admin.html",
+        page.t("admin"),
+        context! {
+            users => Serde(users),
+            audit => Serde(audit),
+            closed => Serde(closed),
+            unit_count => unit_count,
+            roles => roles,
+            flash => flash,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct NewUser {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn add_user(req: HttpRequest, state: web::Data<AppState>, form: web::Form<NewUser>) -> HttpResponse {
+    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
+    let page = Page::new(&req, Some(&staff));
+    let form = form.into_inner();
+    let actor = staff.actor();
+    let done = state
+        .call(move |c| {
+            let role: Role = form.role.parse().map_err(|_| {
+                let r = &form.role;
+                crate::app::Error::invalid(crate::said!(
+                    "`{r}` is not a role: viewer, evaluator or admin",
+                    "`{r}` är ingen roll: läsare, utvärderare eller administratör"
+                ))
+            })?;
+            setup::add_user(c, &actor, &form.email, role, &form.password)
+        })
+        .await;
+    match done {
+        Ok(_) => see_other("/staff/admin?done=user"),
+        Err(e) => page.fail(&req, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UnitsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    csv: String,
+}
+
+/// Units from CSV text (code,name,parent): all or nothing, as `klimat unit
+/// import`; every problem is shown.
+pub async fn import_units(req: HttpRequest, state: web::Data<AppState>, form: web::Form<UnitsForm>) -> HttpResponse {
+    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
+    let page = Page::new(&req, Some(&staff));
+    let (csv, actor) = (form.into_inner().csv, staff.actor());
+    match state.call(move |c| setup::import_units(c, &actor, &csv)).await {
+        Ok(s) => see_other(format!("/staff/admin?done=units&n={}", s.added + s.renamed)),
+        Err(e) => page.fail(&req, e),
+    }
+}
+
+async fn set_disabled(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    email: String,
+    csrf: &str,
+    disabled: bool,
+) -> HttpResponse {
+    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, csrf));
+    let page = Page::new(&req, Some(&staff));
+    let actor = staff.actor();
+    match state.call(move |c| setup::set_user_disabled(c, &actor, &email, disabled)).await {
+        Ok(()) => see_other("/staff/admin"),
+        Err(e) => page.fail(&req, e),
+    }
+}
+
+pub async fn disable_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    email: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    set_disabled(req, state, email.into_inner(), &form.csrf, true).await
+}
+
+pub async fn enable_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    email: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    set_disabled(req, state, email.into_inner(), &form.csrf, false).await
+}
+
+pub async fn purge(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
+    let page = Page::new(&req, Some(&staff));
+    let (id, actor) = (id.into_inner(), staff.actor());
+    match state.call(move |c| setup::purge_contacts(c, &actor, id)).await {
+        Ok(n) => see_other(format!("/staff/admin?done=purge&n={n}")),
+        Err(e) => page.fail(&req, e),
+    }
+}

@@ -1,0 +1,288 @@
+//! The leadership dashboard: per unit (with everything under it) the trend
+//! of a dimension over the waves, all dimensions in the latest wave, a
+//! unit's profile, response rates; charts with tables of the same figures,
+//! as the study's disclosure plan shows them.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+
+use super::page::{num, percent, signed};
+use super::{Page, require, staff_or_return, words};
+use crate::app;
+use crate::auth::Role;
+use crate::dashboard::{Dashboard, Figure, Rate};
+use crate::report::charts::{self, ChartText};
+use crate::survey::Language;
+use crate::web::AppState;
+
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    dimension: Option<String>,
+    parent: Option<String>,
+    unit: Option<String>,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    query: web::Query<DashboardQuery>,
+) -> HttpResponse {
+    let staff = staff_or_return!(require(&req, &state, Role::Viewer));
+    let page = Page::new(&req, Some(&staff));
+    let lang = page.lang;
+    let name = name.into_inner();
+    let study = name.clone();
+    let query = query.into_inner();
+    let done = state.call(move |c| app::dashboard(c, &study, lang)).await;
+    match done {
+        Ok(dash) => {
+            let title = format!("{}: {name}", page.t("dashboard"));
+            page.ok("staff/dashboard.html", &title, dashboard_context(&dash, &name, &query, lang))
+        }
+        Err(e) => page.fail(&req, e),
+    }
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    name: String,
+    cells: Vec<String>,
+}
+
+/// The dashboard page: which units the view shows, the charts and their tables.
+fn dashboard_context(
+    dash: &Dashboard,
+    study: &str,
+    query: &DashboardQuery,
+    lang: Language,
+) -> minijinja::Value {
+    let t = |k: &str| words::pick(lang, k);
+    let d = query
+        .dimension
+        .as_deref()
+        .and_then(|id| dash.dimension(id))
+        .unwrap_or(0);
+    // Without a choice: the top level, or inside the organisation's one
+    // top-level unit when there is just one.
+    let top = dash.children(None);
+    let parent = match query.parent.as_deref() {
+        Some(p) if !p.is_empty() => dash.unit(p),
+        Some(_) => None,
+        None if top.len() == 1 => top.first().copied(),
+        None => None,
+    };
+    let mut shown = dash.children(parent);
+    if shown.is_empty() {
+        shown.extend(parent);
+    }
+    let profile = query
+        .unit
+        .as_deref()
+        .and_then(|u| dash.unit(u))
+        .or_else(|| shown.first().copied());
+    let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
+    let has_waves = !waves.is_empty() && !dash.dimensions.is_empty() && !dash.units.is_empty();
+    let latest = (0..waves.len())
+        .rev()
+        .find(|&w| {
+            dash.organisation[w]
+                .iter()
+                .any(|f| f.n.is_some_and(|n| n > 0))
+        })
+        .unwrap_or(waves.len().saturating_sub(1));
+    let dimension_name = dash
+        .dimensions
+        .get(d)
+        .map(|x| x.name.clone())
+        .unwrap_or_default();
+    let mut trend_rows = vec![Row {
+        name: t("organisation").into(),
+        cells: (0..waves.len())
+            .map(|w| figure_text(&dash.organisation[w][d], lang))
+            .collect(),
+    }];
+    let mut heat_rows = Vec::new();
+    let mut rate_rows = vec![Row {
+        name: t("organisation").into(),
+        cells: dash
+            .organisation_rates
+            .iter()
+            .map(|r| rate_text(r, lang))
+            .collect(),
+    }];
+    let (mut trend_svg, mut heatmap_svg, mut profile_svg) =
+        (String::new(), String::new(), String::new());
+    let mut profile_rows = Vec::new();
+    if has_waves {
+        for &u in &shown {
+            let name = dash.units[u].name.clone();
+            trend_rows.push(Row {
+                name: name.clone(),
+                cells: (0..waves.len())
+                    .map(|w| figure_text(&dash.figures[w][d][u], lang))
+                    .collect(),
+            });
+            heat_rows.push(Row {
+                name: name.clone(),
+                cells: (0..dash.dimensions.len())
+                    .map(|k| {
+                        let f = &dash.figures[latest][k][u];
+                        match (f.mean, dash.change(latest, k, u)) {
+                            (Some(m), Some(ch)) => {
+                                format!("{} ({})", num(m, lang), signed(ch, lang))
+                            }
+                            _ => figure_text(f, lang),
+                        }
+                    })
+                    .collect(),
+            });
+            rate_rows.push(Row {
+                name,
+                cells: (0..waves.len())
+                    .map(|w| rate_text(&dash.rates[w][u], lang))
+                    .collect(),
+            });
+        }
+        let trend_title = format!("{}: {}", t("trend"), dimension_name);
+        let trend_desc = format!(
+            "{} {} {}.",
+            dimension_name,
+            t("mean").to_lowercase(),
+            waves.join(", ")
+        );
+        trend_svg = charts::trend_chart(
+            dash,
+            d,
+            &shown,
+            &ChartText {
+                id: "trend-chart",
+                title: &trend_title,
+                description: &trend_desc,
+                x: t("wave_axis"),
+                y: t("mean_axis"),
+                organisation: t("organisation"),
+            },
+        );
+        let heat_title = format!("{} ({})", t("heatmap"), waves[latest]);
+        heatmap_svg = charts::heatmap_chart(
+            dash,
+            latest,
+            &shown,
+            &ChartText {
+                id: "heatmap-chart",
+                title: &heat_title,
+                description: &heat_title,
+                x: t("dimension"),
+                y: t("unit"),
+                organisation: t("organisation"),
+            },
+        );
+        if let Some(u) = profile {
+            let title = format!(
+                "{}: {} ({})",
+                t("profile"),
+                dash.units[u].name,
+                waves[latest]
+            );
+            profile_svg = charts::profile_chart(
+                dash,
+                latest,
+                u,
+                &ChartText {
+                    id: "profile-chart",
+                    title: &title,
+                    description: &title,
+                    x: t("mean_axis"),
+                    y: t("dimension"),
+                    organisation: t("organisation"),
+                },
+            );
+            for (k, dim) in dash.dimensions.iter().enumerate() {
+                profile_rows.push(context! {
+                    name => dim.name.clone(),
+                    unit => figure_text(&dash.figures[latest][k][u], lang),
+                    org => figure_text(&dash.organisation[latest][k], lang),
+                });
+            }
+        }
+    }
+    let parents: Vec<Choice> = (0..dash.units.len())
+        .filter(|&i| dash.units.iter().any(|u| u.parent == Some(i)))
+        .map(|i| Choice {
+            code: dash.units[i].code.clone(),
+            name: dash.units[i].name.clone(),
+            selected: parent == Some(i),
+        })
+        .collect();
+    let units: Vec<Choice> = (0..dash.units.len())
+        .map(|i| Choice {
+            code: dash.units[i].code.clone(),
+            name: dash.units[i].name.clone(),
+            selected: profile == Some(i),
+        })
+        .collect();
+    let dimensions: Vec<minijinja::Value> = dash
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(k, x)| context! { id => x.id.clone(), name => x.name.clone(), selected => k == d })
+        .collect();
+    context! {
+            study_name => study,
+            has_waves => has_waves,
+            dimensions => dimensions,
+            parents => Serde(parents),
+            units => Serde(units),
+            waves => waves.clone(),
+            latest => waves.get(latest).cloned().unwrap_or_default(),
+            dimension_name => dimension_name,
+            trend_svg => trend_svg,
+            heatmap_svg => heatmap_svg,
+            profile_svg => profile_svg,
+            profile_name => profile.map(|u| dash.units[u].name.clone()).unwrap_or_default(),
+            trend_rows => Serde(trend_rows),
+            heat_rows => Serde(heat_rows),
+            rate_rows => Serde(rate_rows),
+            profile_rows => profile_rows,
+    }
+}
+
+
+
+
+fn figure_text(f: &Figure, lang: Language) -> String {
+    if f.suppressed {
+        return words::pick(lang, "hidden").to_owned();
+    }
+    match (f.mean, f.n) {
+        (Some(m), Some(n)) => match f.ci95 {
+            Some([lo, hi]) => format!(
+                "{} [{}, {}] n={n}",
+                num(m, lang),
+                num(lo, lang),
+                num(hi, lang)
+            ),
+            None => format!("{} n={n}", num(m, lang)),
+        },
+        _ => "–".into(),
+    }
+}
+
+fn rate_text(r: &Rate, lang: Language) -> String {
+    match (r.answered, r.rate) {
+        (Some(a), Some(x)) => format!("{a}/{} ({})", r.invited, percent(x, lang)),
+        (Some(a), None) => format!("{a}/{}", r.invited),
+        (None, _) => format!("{}/{}", words::pick(lang, "hidden"), r.invited),
+    }
+}
+
