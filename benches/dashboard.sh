@@ -50,7 +50,7 @@ $bin survey publish "$repo/surveys/creative-climate.toml" > /dev/null
 $bin study create --name bench --survey creative-climate --pilot "$(sed -n 1p pilot.txt)" \
     --control "$(sed -n 2p pilot.txt)" --intervention-date 2026-01-01 > /dev/null
 while read -r wave; do
-    $bin wave create --study bench --name "$wave" --opens "$wave-01" > /dev/null
+    $bin wave create --study bench --name "$wave" --opens "$wave-01" --closes "$wave-28" > /dev/null
     $bin wave open "bench:$wave" > /dev/null
     $bin responses import --wave "bench:$wave" "wave-$wave.csv" > /dev/null
     # Figures are published once a wave closes.

@@ -40,7 +40,7 @@ bench_backend() { # label, binary, url
     local start end
     start=$(date +%s.%N)
     for w in $waves; do
-        $bin wave create --study bench --name "$w" > /dev/null
+        $bin wave create --study bench --name "$w" --opens 2026-01-01 --closes 2026-01-31 > /dev/null
         measure "$label import wave $w" $bin responses import --wave "bench:$w" "$work/wave-$w.csv"
     done
     end=$(date +%s.%N)

@@ -3,10 +3,10 @@
 //! done twice. The work, its audit entry and the remembered answer commit
 //! together.
 
+use crate::store::DbConnection;
 use crate::store::idempotency::{self, Remembered};
 use crate::store::outbox::now_ms;
 use crate::store::pool::write_as;
-use crate::store::DbConnection;
 
 use super::{Actor, Error, Result};
 

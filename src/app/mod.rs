@@ -149,12 +149,31 @@ pub fn study_data(
                 ))
             })?,
     };
-    if loaded
+    match loaded.waves.iter().find(|w| w.name == first_post_wave) {
+        Some(w) if w.state == WaveState::Open => {
+            return Err(DesignError::WaveOpen(first_post_wave).into());
+        }
+        Some(w) if w.state == WaveState::Draft => {
+            return Err(Error::Conflict(crate::said!(
+                "the first wave after the intervention, `{first_post_wave}`, has not opened yet: the effect \
+                 report compares it with the waves before once it has closed",
+                "den första mätomgången efter insatsen, `{first_post_wave}`, har inte öppnat än: \
+                 effektrapporten jämför den med mätomgångarna före när den har stängt"
+            )));
+        }
+        _ => {}
+    }
+    if !loaded
         .waves
         .iter()
-        .any(|w| w.name == first_post_wave && w.state == WaveState::Open)
+        .any(|w| w.name < first_post_wave && w.state == WaveState::Closed)
     {
-        return Err(DesignError::WaveOpen(first_post_wave).into());
+        return Err(Error::Conflict(crate::said!(
+            "no wave before `{first_post_wave}` has closed: the effect report needs a closed wave before the \
+             intervention and one after it",
+            "ingen mätomgång före `{first_post_wave}` har stängt: effektrapporten behöver en stängd mätomgång \
+             före insatsen och en efter"
+        )));
     }
     let (pilot, control) = (
         loaded
@@ -268,11 +287,7 @@ pub fn pooled_notes(pooled: &[(String, Vec<String>)]) -> Vec<String> {
 
 /// The score report of one wave under its study's plan, as `klimat score
 /// --wave` prints it.
-pub fn score_wave(
-    conn: &mut DbConnection,
-    wave: &Wave,
-    lang: Language,
-) -> Result<ScoreReport> {
+pub fn score_wave(conn: &mut DbConnection, wave: &Wave, lang: Language) -> Result<ScoreReport> {
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = load(conn, &study.name)?;
     let lang = language_for(&loaded.survey, lang);
@@ -300,11 +315,7 @@ pub fn score_wave(
 
 /// The leadership dashboard of a study: every unit of the organisation (with
 /// its subtree), every wave of the study, under the study's plan.
-pub fn dashboard(
-    conn: &mut DbConnection,
-    name: &str,
-    lang: Language,
-) -> Result<Dashboard> {
+pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<Dashboard> {
     let loaded = load(conn, name)?;
     let lang = language_for(&loaded.survey, lang);
     let plan = &loaded.plan;
@@ -402,8 +413,8 @@ pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<Strin
         None => surveys::shared_by(conn, waves)?,
     };
     rows.shuffle(&mut rand::rng());
-    let mut writer = crate::responses::ResponsesWriter::new(Vec::new(), &survey)
-        .map_err(anyhow::Error::from)?;
+    let mut writer =
+        crate::responses::ResponsesWriter::new(Vec::new(), &survey).map_err(anyhow::Error::from)?;
     for (wave, unit, answers) in &rows {
         writer
             .row(unit, wave, answers)
@@ -455,10 +466,7 @@ pub struct StatusRow {
 /// A wave's status per unit and in total, under its study's plan: a unit's
 /// answered count is shown only where its figures are; an open wave shows
 /// its total alone (once it reaches the minimum).
-pub fn wave_status(
-    conn: &mut DbConnection,
-    wave: &Wave,
-) -> Result<(Vec<StatusRow>, StatusRow)> {
+pub fn wave_status(conn: &mut DbConnection, wave: &Wave) -> Result<(Vec<StatusRow>, StatusRow)> {
     let status = crate::store::outbox::wave_status(conn, wave)?;
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = load(conn, &study.name)?;

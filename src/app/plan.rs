@@ -157,7 +157,10 @@ pub fn study_plan(
     }
 
     // Open waves publish nothing and take no part in the study's plan.
-    let open: Vec<bool> = waves.iter().map(|w| w.state == crate::store::studies::WaveState::Open).collect();
+    let open: Vec<bool> = waves
+        .iter()
+        .map(|w| w.state == crate::store::studies::WaveState::Open)
+        .collect();
     let published: Vec<(Vec<UnitCounts>, u64)> = waves
         .iter()
         .zip(&counts)

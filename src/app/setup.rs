@@ -43,7 +43,10 @@ pub fn survey_problems(e: &survey::LoadError, file: &str) -> Vec<Said> {
     e.problems()
         .iter()
         .map(|p| {
-            let at = format!("{file}:{}:{}: {}", p.location.line, p.location.column, p.message);
+            let at = format!(
+                "{file}:{}:{}: {}",
+                p.location.line, p.location.column, p.message
+            );
             Said::both(match &p.help {
                 Some(h) => format!("{at} (help: {h})"),
                 None => at,
@@ -197,7 +200,12 @@ pub fn send(conn: &mut DbConnection, actor: &Actor, id: i64, secret: &Secret) ->
 }
 
 /// Queues reminders by `rule`.
-pub fn remind(conn: &mut DbConnection, actor: &Actor, id: i64, rule: ReminderRule) -> Result<usize> {
+pub fn remind(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: i64,
+    rule: ReminderRule,
+) -> Result<usize> {
     if rule.max_reminders == 0 || rule.max_reminders > 5 || rule.min_days > 60 {
         return Err(Error::invalid(crate::said!(
             "give 0 to 60 days since the last message and 1 to 5 reminders at most",
@@ -279,7 +287,8 @@ impl RowSink for Collected {
     }
 }
 
-/// Earlier answers in the offline format imported into a wave, all or
+/// Earlier answers in the offline format (a historical wave, or paper
+/// questionnaires) imported into a wave that has not closed, all or
 /// nothing: a file whose rows name another wave, an unknown unit or a bad
 /// answer is refused with its problems by line and column.
 pub fn import_responses(
@@ -291,16 +300,19 @@ pub fn import_responses(
     options: &ReadOptions,
 ) -> Result<usize> {
     let wave = studies::wave_by_id(conn, id)?;
-    if wave.state == WaveState::Open {
+    if wave.state == WaveState::Closed {
+        // Its figures are published: answers added now would change them,
+        // and the difference would be the new answers' own figures.
         let name = &wave.name;
         return Err(Error::Conflict(crate::said!(
-            "wave `{name}` is open: earlier answers go into a draft or closed wave, not one that is collecting",
-            "mätomgången `{name}` är öppen: tidigare svar läggs in i ett utkast eller en stängd mätomgång, inte i en som samlar in"
+            "wave `{name}` is closed and its figures are published: add earlier answers to a wave before it closes",
+            "mätomgången `{name}` är stängd och dess siffror publicerade: lägg in tidigare svar innan mätomgången stänger"
         )));
     }
     let survey = surveys::get(conn, wave.survey_version_id)?.survey()?;
-    let (collected, outcome) = crate::responses::read(input, file, &survey, options, Collected::default)
-        .map_err(|e| responses_problems(&e))?;
+    let (collected, outcome) =
+        crate::responses::read(input, file, &survey, options, Collected::default)
+            .map_err(|e| responses_problems(&e))?;
     if let Some(other) = outcome.waves.names.iter().find(|w| **w != wave.name) {
         let name = &wave.name;
         return Err(Error::invalid(crate::said!(
@@ -318,16 +330,24 @@ pub fn import_responses(
         .collect();
     audited(conn, actor, "responses.import", |c| {
         let n = responses::import(c, &wave, &rows, survey.items.len())?;
-        Ok((n, format!("{}: {n} responses from {file}", wave_detail(&wave))))
+        Ok((
+            n,
+            format!("{}: {n} responses from {file}", wave_detail(&wave)),
+        ))
     })
 }
 
 fn responses_problems(e: &crate::responses::ResponsesError) -> Error {
     use crate::responses::ResponsesError as E;
     match e {
-        E::Rows { listed, total, file } => {
+        E::Rows {
+            listed,
+            total,
+            file,
+        } => {
             let more = *total as usize - listed.len();
-            let mut problems: Vec<Said> = listed.iter().map(|p| Said::both(p.to_string())).collect();
+            let mut problems: Vec<Said> =
+                listed.iter().map(|p| Said::both(p.to_string())).collect();
             if more > 0 {
                 problems.push(crate::said!("… and {more} more", "… och {more} till"));
             }
@@ -351,7 +371,11 @@ fn responses_problems(e: &crate::responses::ResponsesError) -> Error {
 }
 
 /// Units from CSV (code,name,parent): added or renamed, never deleted.
-pub fn import_units(conn: &mut DbConnection, actor: &Actor, csv: &str) -> Result<units::ImportSummary> {
+pub fn import_units(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    csv: &str,
+) -> Result<units::ImportSummary> {
     let rows = units::parse_units_csv(csv).map_err(|problems| Error::Invalid {
         reason: crate::said!("nothing was imported", "inget importerades"),
         problems: problems.into_iter().map(Said::both).collect(),
@@ -397,7 +421,11 @@ pub fn set_user_disabled(
     email: &str,
     disabled: bool,
 ) -> Result<()> {
-    let action = if disabled { "user.disable" } else { "user.enable" };
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
     audited(conn, actor, action, |c| {
         accounts::set_disabled(c, email, disabled)?;
         Ok(((), email.to_owned()))
@@ -527,7 +555,14 @@ mod tests {
         let order: Vec<(&str, usize)> = tree.iter().map(|u| (u.code.as_str(), u.depth)).collect();
         assert_eq!(
             order,
-            [("north", 0), ("n1", 1), ("n2", 1), ("south", 0), ("s1", 1), ("s1a", 2)]
+            [
+                ("north", 0),
+                ("n1", 1),
+                ("n2", 1),
+                ("south", 0),
+                ("s1", 1),
+                ("s1a", 2)
+            ]
         );
         let (pilot, control) = expand_arms(&units, |c| match c {
             "north" => Some("pilot"),

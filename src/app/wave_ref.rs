@@ -2,8 +2,8 @@
 //! it enters (a command-line argument, a path segment), looked up by `find`.
 
 use crate::said::Said;
-use crate::store::studies::{self, Wave};
 use crate::store::DbConnection;
+use crate::store::studies::{self, Wave};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WaveRef {

@@ -36,6 +36,7 @@ pub enum UnitCommand {
     #[command(after_help = "Examples:\n  klimat unit import units.csv\n\n\
 A re-import adds new codes and updates names; codes are never removed, so history stays intact.")]
     Import {
+        /// A CSV file with columns code,name,parent.
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -52,13 +53,16 @@ pub enum StudyCommand {
 --pilot unit-02,unit-05 --control unit-01,unit-03,unit-04 --intervention-date 2025-02-01"
     )]
     Create {
+        /// The study's name (used in addresses and as STUDY in STUDY:WAVE).
         #[arg(long)]
         name: String,
         /// Key of a published survey.
         #[arg(long)]
         survey: String,
+        /// Pilot unit codes, comma-separated.
         #[arg(long, value_delimiter = ',', required = true)]
         pilot: Vec<String>,
+        /// Control unit codes, comma-separated.
         #[arg(long, value_delimiter = ',', required = true)]
         control: Vec<String>,
         /// The day the intervention began (YYYY-MM-DD).
@@ -74,6 +78,7 @@ pub enum WaveCommand {
         after_help = "Examples:\n  klimat wave create --study pilot-2025 --name 2025-03 --opens 2025-03-03 --closes 2025-03-21"
     )]
     Create {
+        /// The study's name.
         #[arg(long)]
         study: String,
         /// The wave's name; reports order waves by it (use ISO dates).
@@ -136,6 +141,7 @@ Units with fewer invited people than the wave's minimum group size show no answe
     Status {
         /// STUDY:WAVE or the wave's number.
         wave: WaveRef,
+        /// Output: a table for people or JSON.
         #[arg(long, value_enum, default_value_t = super::mail::StatusFormat::Text)]
         format: super::mail::StatusFormat,
     },
@@ -168,8 +174,10 @@ klimat wave code-sheet pilot-2025:2025-03 --format csv"
     CodeSheet {
         /// STUDY:WAVE or the wave's number.
         wave: WaveRef,
+        /// html: a page to print with a QR code per card; csv: unit, language and link per code.
         #[arg(long, default_value = "html", value_parser = ["html", "csv"])]
         format: String,
+        /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -196,6 +204,7 @@ The roster freezes when the wave opens."
         /// STUDY:WAVE or the wave's number.
         #[arg(long)]
         wave: WaveRef,
+        /// A CSV file with columns email,unit,language.
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -212,8 +221,10 @@ Every row's wave column must be the wave's name; unit codes must be stored units
         /// STUDY:WAVE or the wave's number.
         #[arg(long)]
         wave: WaveRef,
+        /// A responses file in the offline format (unit,wave,<item ids>).
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// Field delimiter of the file.
         #[arg(long, default_value = ",", value_parser = parse_delimiter)]
         delimiter: u8,
     },
@@ -238,6 +249,7 @@ Rows come in a fresh random order on every export."
         /// Every wave of a study.
         #[arg(long)]
         study: Option<String>,
+        /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -455,7 +467,8 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let name = file.display().to_string();
-            let n = setup::import_responses(&mut conn, &Actor::cli(), w.id, input, &name, &options)?;
+            let n =
+                setup::import_responses(&mut conn, &Actor::cli(), w.id, input, &name, &options)?;
             println!("imported {n} responses into wave {}", w.name);
         }
         ResponsesCommand::Export {

@@ -240,7 +240,13 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 });
             }
         }
-        invitations::import_roster(&mut conn, &wave, &roster, &survey.languages, invitations::Replace::Nothing)?;
+        invitations::import_roster(
+            &mut conn,
+            &wave,
+            &roster,
+            &survey.languages,
+            invitations::Replace::Nothing,
+        )?;
         let wave = studies::set_state(&mut conn, &wave, studies::WaveState::Open)?;
         outbox::queue_invitations(&mut conn, &wave, &secret)?;
         let sent = deliver("invitations")?;
@@ -421,7 +427,13 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         ] {
             let password = crate::token::random_key()[..20].to_owned();
             let hash = hash_password(&password).map_err(anyhow::Error::msg)?;
-            store::accounts::add_user(&mut conn, &crate::email::Email::parse(email)?, role, &hash, outbox::now_ms())?;
+            store::accounts::add_user(
+                &mut conn,
+                &crate::email::Email::parse(email)?,
+                role,
+                &hash,
+                outbox::now_ms(),
+            )?;
             accounts.push((email, role, password));
         }
         println!("\nserving the demo database; stop with Ctrl-C");

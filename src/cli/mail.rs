@@ -10,9 +10,9 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::data::open;
+use crate::app::WaveRef;
 use crate::config::Settings;
 use crate::mail::{Composer, Mailer, WorkerConfig, bounce, worker};
-use crate::app::WaveRef;
 use crate::store::Database;
 use crate::store::outbox;
 use crate::token::Secret;
@@ -39,6 +39,7 @@ pub enum MailCommand {
 Bounces are matched by the Message-ID of the returned message; only permanent failures (status 5.x.x) count."
     )]
     Bounces {
+        /// An mbox file or a maildir with the bounces.
         #[arg(value_name = "PATH")]
         path: PathBuf,
     },

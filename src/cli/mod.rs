@@ -114,6 +114,7 @@ Several workers may run against one PostgreSQL database; on SQLite run one. `kli
     /// The audit log: logins, exports, sends, state changes, newest first.
     #[command(after_help = "Examples:\n  klimat audit\n  klimat audit --limit 500")]
     Audit {
+        /// Entries to show, newest first.
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },

@@ -24,6 +24,7 @@ viewer (leadership: aggregates only). Passwords have at least 12 characters."
     )]
     Add {
         email: String,
+        /// viewer (dashboards), evaluator (studies, waves, reports) or admin (accounts, units, retention).
         #[arg(long)]
         role: Role,
         /// Read the password from the first line of stdin instead of a prompt.
@@ -34,6 +35,7 @@ viewer (leadership: aggregates only). Passwords have at least 12 characters."
     #[command(after_help = "Examples:\n  klimat user password anna.berg@region.se")]
     Password {
         email: String,
+        /// Read the password from standard input instead of asking for it.
         #[arg(long)]
         password_stdin: bool,
     },
@@ -43,6 +45,7 @@ viewer (leadership: aggregates only). Passwords have at least 12 characters."
     )]
     Disable {
         email: String,
+        /// Enable the account again instead of disabling it.
         #[arg(long)]
         enable: bool,
     },
@@ -58,8 +61,10 @@ pub enum TokenCommand {
 Use it as `Authorization: Bearer TOKEN` on /api/v1 (documented at /api/v1/openapi.json)."
     )]
     Create {
+        /// The token's name, as the audit log shows it.
         #[arg(long)]
         name: String,
+        /// The role the token acts as: viewer, evaluator or admin.
         #[arg(long)]
         role: Role,
     },

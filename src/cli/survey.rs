@@ -25,6 +25,7 @@ pub enum SurveyCommand {
     #[command(after_help = "Examples:\n  klimat survey publish surveys/*.toml\n\n\
 Publishing the same content again changes nothing; other content under a published key and version is refused.")]
     Publish {
+        /// Survey definition files (TOML).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },

@@ -90,9 +90,13 @@ impl DesignError {
                 "enheten `{u}` är angiven både som pilot och som kontroll; en enhet hör till en grupp"
             ),
             Repeated(u) => format!("enheten `{u}` är angiven två gånger"),
-            NoControl => "det finns ingen kontrollenhet: alla enheter i datan är pilotenheter".to_owned(),
+            NoControl => {
+                "det finns ingen kontrollenhet: alla enheter i datan är pilotenheter".to_owned()
+            }
             UnknownWave { wave, known } => {
-                format!("den första mätomgången efter insatsen, `{wave}`, finns inte i datan; mätomgångar: {known}")
+                format!(
+                    "den första mätomgången efter insatsen, `{wave}`, finns inte i datan; mätomgångar: {known}"
+                )
             }
             NoPreWave(w) => format!(
                 "ingen mätomgång kommer före `{w}`: en jämförelse före och efter behöver minst en mätomgång före"

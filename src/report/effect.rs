@@ -460,7 +460,10 @@ static TEMPLATES: std::sync::LazyLock<minijinja::Environment<'static>> =
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         for (name, source) in [
             ("effect.html", include_str!("templates/effect.html")),
-            ("effect_body.html", include_str!("templates/effect_body.html")),
+            (
+                "effect_body.html",
+                include_str!("templates/effect_body.html"),
+            ),
         ] {
             env.add_template(name, source)
                 .expect("built-in templates parse");

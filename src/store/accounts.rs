@@ -43,7 +43,10 @@ impl UserRow {
     fn user(self) -> Result<User, StoreError> {
         Ok(User {
             id: self.id,
-            role: self.role.parse().map_err(|e: String| StoreError::Invalid(Said::both(e)))?,
+            role: self
+                .role
+                .parse()
+                .map_err(|e: String| StoreError::Invalid(Said::both(e)))?,
             email: self.email,
             disabled: self.disabled,
             locked_until: self.locked_until,

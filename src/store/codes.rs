@@ -42,7 +42,11 @@ pub fn add(
     secret: &Secret,
 ) -> Result<usize, StoreError> {
     if wave.state != super::studies::WaveState::Draft {
-        let (name, en, sv) = (&wave.name, wave.state, wave.state.word(crate::survey::Language::Sv));
+        let (name, en, sv) = (
+            &wave.name,
+            wave.state,
+            wave.state.word(crate::survey::Language::Sv),
+        );
         return Err(StoreError::Conflict(crate::said!(
             "wave `{name}` is {en}: codes, like the roster, are fixed when the wave opens",
             "mätomgången `{name}` är {sv}: koder, liksom utskickslistan, låses när mätomgången öppnar"
@@ -60,10 +64,12 @@ pub fn add(
             .select(units::id)
             .get_result(conn)
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(crate::said!(
+            .ok_or_else(|| {
+                StoreError::NotFound(crate::said!(
                     "unit `{unit}` not found",
                     "enheten `{unit}` finns inte"
-                )))?;
+                ))
+            })?;
         let values: Vec<_> = (0..count)
             .map(|_| {
                 (
@@ -98,7 +104,10 @@ pub fn add(
 }
 
 /// How many codes each unit of a wave has, by unit code.
-pub fn count_by_unit(conn: &mut DbConnection, wave: &Wave) -> Result<Vec<(String, i64)>, StoreError> {
+pub fn count_by_unit(
+    conn: &mut DbConnection,
+    wave: &Wave,
+) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(invitations::table
         .inner_join(units::table)
         .filter(invitations::wave_id.eq(wave.id))

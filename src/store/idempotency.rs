@@ -13,7 +13,11 @@ pub struct Remembered {
     pub body: String,
 }
 
-pub fn find(conn: &mut DbConnection, actor: &str, key: &str) -> Result<Option<Remembered>, StoreError> {
+pub fn find(
+    conn: &mut DbConnection,
+    actor: &str,
+    key: &str,
+) -> Result<Option<Remembered>, StoreError> {
     Ok(k::table
         .find((actor, key))
         .select((k::request, k::status, k::body))

@@ -159,7 +159,7 @@ pub fn import_roster(
             }
         }
         if !problems.is_empty() {
-                let n = problems.len();
+            let n = problems.len();
             return Err(StoreError::Problems(
                 said!(
                     "nothing was imported ({n} problem(s))",

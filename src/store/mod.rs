@@ -25,8 +25,8 @@ pub mod studies;
 pub mod surveys;
 pub mod units;
 
-pub use connection::DbConnection;
 use crate::said::Said;
+pub use connection::DbConnection;
 pub use pool::{Backend, Database, Migrations};
 
 /// What can go wrong in the store, in words for the person at the keyboard.

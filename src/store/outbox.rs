@@ -60,7 +60,11 @@ fn new_message_id() -> String {
 
 fn require_open(wave: &Wave, doing: (&str, &str)) -> Result<(), StoreError> {
     if wave.state != super::studies::WaveState::Open {
-        let (name, en, sv) = (&wave.name, wave.state, wave.state.word(crate::survey::Language::Sv));
+        let (name, en, sv) = (
+            &wave.name,
+            wave.state,
+            wave.state.word(crate::survey::Language::Sv),
+        );
         let (doing_en, doing_sv) = doing;
         return Err(StoreError::Conflict(crate::said!(
             "wave `{name}` is {en}: {doing_en} only while a wave is open",

@@ -12,7 +12,9 @@ use crate::said;
 use crate::survey::Language;
 
 /// Where a wave is in its life: draft → open → closed, never back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum WaveState {
     /// Being set up: dates, roster and codes can change; nobody is invited.
@@ -173,7 +175,10 @@ fn insert_arms(
 }
 
 pub fn create(conn: &mut DbConnection, new: &NewStudy) -> Result<Study, StoreError> {
-    check_date(("the intervention date", "interventionsdatumet"), &new.intervention_date)?;
+    check_date(
+        ("the intervention date", "interventionsdatumet"),
+        &new.intervention_date,
+    )?;
     check_name(&new.name)?;
     check_arms(&new.pilot, &new.control)?;
     write(conn, |conn| {
@@ -238,7 +243,10 @@ fn require_unopened(conn: &mut DbConnection, study: &Study) -> Result<(), StoreE
 
 /// Changes a study while none of its waves has opened.
 pub fn update(conn: &mut DbConnection, study: &Study, new: &NewStudy) -> Result<Study, StoreError> {
-    check_date(("the intervention date", "interventionsdatumet"), &new.intervention_date)?;
+    check_date(
+        ("the intervention date", "interventionsdatumet"),
+        &new.intervention_date,
+    )?;
     check_arms(&new.pilot, &new.control)?;
     if new.name != study.name {
         return Err(StoreError::Invalid(said!(
@@ -466,7 +474,11 @@ fn require_draft(wave: &Wave, doing: (&str, &str)) -> Result<(), StoreError> {
 }
 
 /// Changes a draft wave's name, dates and minimum group size.
-pub fn update_wave(conn: &mut DbConnection, wave: &Wave, new: &NewWave) -> Result<Wave, StoreError> {
+pub fn update_wave(
+    conn: &mut DbConnection,
+    wave: &Wave,
+    new: &NewWave,
+) -> Result<Wave, StoreError> {
     check_wave(new)?;
     require_draft(wave, ("its settings change", "ändras dess inställningar"))?;
     write(conn, |conn| {

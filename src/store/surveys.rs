@@ -126,10 +126,12 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<SurveyVersion, StoreError
         .select(SurveyVersion::as_select())
         .get_result(conn)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(said!(
+        .ok_or_else(|| {
+            StoreError::NotFound(said!(
                 "survey version {id} not found",
                 "enkätversion {id} finns inte"
-            )))
+            ))
+        })
 }
 
 /// The one survey that `waves` share: the waves of an analysis must use the

@@ -99,9 +99,15 @@ pub fn problem(req: &HttpRequest, e: &app::Error) -> HttpResponse {
         Some(s) => s.get(lang).to_owned(),
         None => match lang {
             Language::Sv => "Något gick fel på servern; inget ändrades. Försök igen senare.".into(),
-            Language::En => "Something went wrong on the server; nothing was changed. Try again later.".into(),
+            Language::En => {
+                "Something went wrong on the server; nothing was changed. Try again later.".into()
+            }
         },
     };
-    let problems = e.problems().iter().map(|p| p.get(lang).to_owned()).collect();
+    let problems = e
+        .problems()
+        .iter()
+        .map(|p| p.get(lang).to_owned())
+        .collect();
     problem_response(req, status, kind, detail, problems)
 }

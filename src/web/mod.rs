@@ -108,7 +108,18 @@ pub fn serve(
                 .configure(configure)
         })
         .shutdown_timeout(SHUTDOWN_SECS)
-        .bind(&bind)?;
+        .bind(&bind)
+        .map_err(|e| {
+            let why = if e.kind() == std::io::ErrorKind::AddrInUse {
+                "the address is taken (is another klimat or program listening there?)".to_owned()
+            } else {
+                e.to_string()
+            };
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot listen on {bind}: {why}; choose another with KLIMAT_BIND or `bind` in klimat.toml"),
+            )
+        })?;
         if let Some(n) = workers {
             server = server.workers(n);
         }

@@ -278,6 +278,9 @@ pub struct Preview {
     pub action: String,
     pub hidden: Vec<(String, String)>,
     pub buttons: Vec<PreviewButton>,
+    /// A second form with the same fields: where it goes and its button.
+    pub done_action: String,
+    pub done_label: String,
 }
 
 #[derive(Serialize)]

@@ -39,7 +39,11 @@ pub fn page(
     links: &[(&str, &str)],
 ) -> HttpResponse {
     let lang = language(req);
-    let other = if lang == Language::Sv { Language::En } else { Language::Sv };
+    let other = if lang == Language::Sv {
+        Language::En
+    } else {
+        Language::Sv
+    };
     let links: Vec<minijinja::Value> = links
         .iter()
         .map(|(href, text)| context! { href => *href, text => *text })
@@ -67,7 +71,11 @@ async fn home(req: HttpRequest) -> HttpResponse {
     page(
         &req,
         StatusCode::OK,
-        said(lang, "Klimat – mätning av innovationsklimat", "Klimat – innovation-climate measurement"),
+        said(
+            lang,
+            "Klimat – mätning av innovationsklimat",
+            "Klimat – innovation-climate measurement",
+        ),
         &[
             said(
                 lang,
@@ -82,7 +90,10 @@ async fn home(req: HttpRequest) -> HttpResponse {
                 "Have you been invited? Use the personal link in your e-mail or the code on your card.",
             ),
         ],
-        &[("/staff/login", said(lang, "Logga in för personal", "Staff login"))],
+        &[(
+            "/staff/login",
+            said(lang, "Logga in för personal", "Staff login"),
+        )],
     )
 }
 
@@ -109,7 +120,11 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 
 fn nowhere(req: &HttpRequest) -> HttpResponse {
     let lang = language(req);
-    let back = if req.path().starts_with("/staff") { "/staff" } else { "/" };
+    let back = if req.path().starts_with("/staff") {
+        "/staff"
+    } else {
+        "/"
+    };
     page(
         req,
         StatusCode::NOT_FOUND,
@@ -155,7 +170,11 @@ fn unreadable(req: &HttpRequest, what: String) -> HttpResponse {
     page(
         req,
         StatusCode::BAD_REQUEST,
-        said(lang, "Det gick inte att läsa förfrågan", "The request could not be read"),
+        said(
+            lang,
+            "Det gick inte att läsa förfrågan",
+            "The request could not be read",
+        ),
         &[
             said(
                 lang,
@@ -165,13 +184,20 @@ fn unreadable(req: &HttpRequest, what: String) -> HttpResponse {
             &what,
         ],
         &[(
-            if req.path().starts_with("/staff") { "/staff" } else { "/" },
+            if req.path().starts_with("/staff") {
+                "/staff"
+            } else {
+                "/"
+            },
             said(lang, "Till startsidan", "To the start page"),
         )],
     )
 }
 
-pub fn query_error(err: actix_web::error::QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    req: &HttpRequest,
+) -> actix_web::Error {
     let response = unreadable(req, err.to_string());
     InternalError::from_response(err, response).into()
 }
@@ -186,7 +212,10 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, req: &HttpRequest) ->
     InternalError::from_response(err, response).into()
 }
 
-pub fn multipart_error(err: actix_multipart::MultipartError, req: &HttpRequest) -> actix_web::Error {
+pub fn multipart_error(
+    err: actix_multipart::MultipartError,
+    req: &HttpRequest,
+) -> actix_web::Error {
     let response = unreadable(req, err.to_string());
     InternalError::from_response(err, response).into()
 }

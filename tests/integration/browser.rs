@@ -274,3 +274,163 @@ fn a_viewer_logs_in_and_sees_the_dashboard_charts() {
             client.close().await.unwrap();
         });
 }
+
+/// The evaluator's path from an empty database, in a browser: upload the
+/// shipped survey, check it, look at it as a respondent, publish; create a
+/// study from the unit tree (a division brings its units); create two
+/// waves; upload a roster with one bad line (refused, every problem shown,
+/// nothing stored) then a good one; open; queue invitations; close after
+/// the confirmation. axe-core finds no serious or critical violation on
+/// each new page.
+#[test]
+fn an_evaluator_sets_up_a_study_in_the_browser_from_an_empty_database() {
+    let e = crate::setup::empty();
+    let driver = Driver::start();
+    let scan = axe_scan(&axe_source());
+    let survey = repo().join("surveys/team-climate.toml");
+    let bad_roster = e.k.write(
+        "bad-roster.csv",
+        "email,unit,language\nanna@region.se,a1,sv\nnot-an-address,a2,sv\nbo@region.se,nowhere,en\n",
+    );
+    let roster = e.k.write(
+        "roster.csv",
+        "email,unit,language\nanna@region.se,a1,sv\ncarl@region.se,a2,sv\nbo@region.se,b1,en\n",
+    );
+    let base = e.server.url("");
+    let db = database(&e.k);
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            let c = browser(&driver, None).await;
+            let axe = |what: &'static str| {
+                let c = c.clone();
+                let scan = scan.clone();
+                async move {
+                    let v = c.execute_async(&scan, vec![]).await.unwrap();
+                    assert_eq!(v, serde_json::json!([]), "axe-core on {what}");
+                }
+            };
+            let css = |sel: &'static str| Locator::Css(sel);
+            let type_in = |sel: &'static str, text: String| {
+                let c = c.clone();
+                async move {
+                    let field = c.find(Locator::Css(sel)).await.unwrap();
+                    field.clear().await.unwrap();
+                    field.send_keys(&text).await.unwrap();
+                }
+            };
+            let click = |sel: String| {
+                let c = c.clone();
+                async move { c.find(Locator::Css(&sel)).await.unwrap().click().await.unwrap() }
+            };
+            let heading = |text: &'static str| {
+                let c = c.clone();
+                async move {
+                    let x = format!("//h1[contains(., '{text}')]");
+                    if c.wait().for_element(Locator::XPath(&x)).await.is_err() {
+                        let page = match c.find(Locator::Css("body")).await {
+                            Ok(b) => b.text().await.unwrap_or_default(),
+                            Err(_) => String::new(),
+                        };
+                        let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+                        panic!("the page «{text}», not {url}:\n{page}");
+                    }
+                }
+            };
+            // Swedish pages (the browser asks for English): the choice is
+            // remembered from the first staff page.
+            c.goto(&format!("{base}/staff?lang=sv")).await.unwrap();
+            type_in("input#email", "admin@region.se".into()).await;
+            type_in("input#password", crate::staff::PASSWORD.into()).await;
+            click("button[type=submit].primary".into()).await;
+            heading("Studier").await;
+            assert!(c.source().await.unwrap().contains("skapa den första studien"));
+
+            // The survey: check, preview, publish.
+            c.goto(&format!("{base}/staff/surveys")).await.unwrap();
+            heading("Enkäter").await;
+            axe("the surveys page").await;
+            c.find(css("input#survey-file")).await.unwrap().send_keys(arg(&survey)).await.unwrap();
+            click("form[action='/staff/surveys/check'] button".into()).await;
+            heading("Kontrollera enkäten").await;
+            assert!(c.source().await.unwrap().contains("sha256:"));
+            axe("the check page").await;
+            click("button[name=goto][value='en:0']".into()).await;
+            c.wait().for_element(css("div.preview")).await.unwrap();
+            assert!(c.source().await.unwrap().contains("lang=\"en\""));
+            axe("the preview").await;
+            click("button[name=goto][value='sv:1']".into()).await;
+            c.wait().for_element(Locator::XPath("//p[@class='progress']/span[contains(., 'Sida 2')]")).await.unwrap();
+            click("button#preview-done".into()).await;
+            heading("Enkäter").await;
+            assert!(c.source().await.unwrap().contains("team-climate"));
+
+            // The study from the tree: division A as pilot brings a1 and a2.
+            c.goto(&format!("{base}/staff/studies/new")).await.unwrap();
+            heading("Ny studie").await;
+            axe("the study form").await;
+            type_in("input#name", "pilot".into()).await;
+            c.execute("document.getElementById('intervention_date').value = '2026-06-01';", vec![]).await.unwrap();
+            click("input[name='arm.A'][value=pilot]".into()).await;
+            click("input[name='arm.B'][value=control]".into()).await;
+            click("form.stack button.primary".into()).await;
+            heading("Studie: pilot").await;
+            axe("the study page").await;
+            let page = c.source().await.unwrap();
+            let pilot = page.split("id=\"pilot-h\"").nth(1).unwrap().split("</section>").next().unwrap();
+            assert!(pilot.contains("a1") && pilot.contains("a2") && !pilot.contains("b1"), "{pilot}");
+            assert!(page.contains("skapa den första"), "the empty state of waves");
+
+            // Two waves; a bad one first is shown again with its reason.
+            for (name, opens, closes) in [("2026-03", "2026-03-01", "2026-03-20"), ("2026-09", "2026-09-01", "2026-09-20")] {
+                c.goto(&format!("{base}/staff/studies/pilot/waves/new")).await.unwrap();
+                heading("Ny mätomgång").await;
+                type_in("input#name", name.into()).await;
+                let set = format!("document.getElementById('opens').value = '{closes}'; document.getElementById('closes').value = '{opens}';");
+                c.execute(&set, vec![]).await.unwrap();
+                click("form.stack button.primary".into()).await;
+                c.wait().for_element(css("div.error-summary")).await.expect("closing before opening refused");
+                let set = format!("document.getElementById('opens').value = '{opens}'; document.getElementById('closes').value = '{closes}';");
+                c.execute(&set, vec![]).await.unwrap();
+                click("form.stack button.primary".into()).await;
+                heading("Mätomgång").await;
+            }
+            axe("the wave page").await;
+            let wave_url = c.current_url().await.unwrap();
+            let id: i64 = wave_url.path().rsplit('/').next().unwrap().parse().unwrap();
+            assert_eq!(id, 2, "the second wave");
+            let first = format!("{base}/staff/waves/1");
+
+            // The roster: one bad line refuses the file.
+            c.goto(&format!("{first}/roster")).await.unwrap();
+            axe("the roster page").await;
+            c.find(css("input#roster-file")).await.unwrap().send_keys(arg(&bad_roster)).await.unwrap();
+            click("form[action$='/roster'] button.primary".into()).await;
+            c.wait().for_element(css("ul.problems")).await.expect("the problems listed");
+            let page = c.source().await.unwrap();
+            assert!(page.contains("rad 3") && page.contains("rad 4"), "every bad line");
+            {
+                let mut conn = db.get().unwrap();
+                let w = klimat::store::studies::wave_by_id(&mut conn, 1).unwrap();
+                assert!(klimat::store::invitations::roster_counts(&mut conn, &w).unwrap().is_empty(), "nothing stored");
+            }
+            c.find(css("input#roster-file")).await.unwrap().send_keys(arg(&roster)).await.unwrap();
+            click("form[action$='/roster'] button.primary".into()).await;
+            c.wait().for_element(css("div.flash")).await.unwrap();
+            assert!(c.source().await.unwrap().contains("3 personer"));
+
+            // Open, queue, close after confirming.
+            click("form[action$='/open'] button".into()).await;
+            c.wait().for_element(css("form[action$='/send']")).await.unwrap();
+            click("form[action$='/send'] button".into()).await;
+            c.wait().for_element(Locator::XPath("//div[@class='flash']/p[contains(., '3 inbjudningar')]")).await.unwrap();
+            c.find(Locator::XPath("//a[contains(@href, '/close')]")).await.unwrap().click().await.unwrap();
+            c.wait().for_element(css("div.warning")).await.unwrap();
+            axe("the close confirmation").await;
+            let warning = c.find(css("div.warning")).await.unwrap().text().await.unwrap();
+            assert!(warning.contains("köade meddelanden") && warning.contains("utkast"), "{warning}");
+            click("form[action$='/close'] button.primary".into()).await;
+            c.wait().for_element(Locator::XPath("//span[@class='state'][contains(., 'stängd')]")).await.unwrap();
+            c.close().await.unwrap();
+        });
+}

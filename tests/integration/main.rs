@@ -1,5 +1,6 @@
 //! klimat's integration tests: one binary, a `helpers` module, a file per feature.
 
+mod boundaries;
 mod browser;
 mod demo;
 mod disclosure;
@@ -10,6 +11,7 @@ mod order;
 mod score;
 mod services;
 mod settings;
+mod setup;
 mod simulate;
 mod staff;
 mod store;

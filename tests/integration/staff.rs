@@ -79,7 +79,8 @@ pub fn setup(extra: &[(&'static str, &str)]) -> Setup {
             &k,
             &env,
             &[
-                "wave", "create", "--study", "pilot", "--name", wave, "--opens", opens,
+                "wave", "create", "--study", "pilot", "--name", wave, "--opens", opens, "--closes",
+                opens,
             ],
         );
         let mut csv = format!("unit,wave,{}\n", items.join(","));
@@ -121,6 +122,8 @@ pub fn setup(extra: &[(&'static str, &str)]) -> Setup {
             "2027-03",
             "--opens",
             "2027-03-01",
+            "--closes",
+            "2027-03-31",
         ],
     );
     klimat(
@@ -207,6 +210,11 @@ pub fn login_as(s: &Server, email: &str, password: &str) -> String {
 }
 
 /// A session cookie and the session's CSRF token.
+/// A session cookie and its CSRF token.
+pub fn login_with_csrf(s: &Server, email: &str) -> (String, String) {
+    login(s, email)
+}
+
 fn login(s: &Server, email: &str) -> (String, String) {
     let r = try_login(s, email, PASSWORD);
     assert_eq!(r.status, 303, "{}", r.body);
@@ -776,8 +784,8 @@ fn admins_manage_accounts_and_units_and_evaluators_cannot() {
         ]),
         Some(&admin),
     );
-    assert_eq!(short.status, 409);
-    assert!(short.body.contains("at least 12 characters"));
+    assert_eq!(short.status, 422, "input the admin can correct");
+    assert!(short.body.contains("minst 12 tecken"), "{}", short.body);
     let disabled = post(
         &srv.url("/staff/admin/users/new%40region.se/disable"),
         &form(&[("csrf", &csrf)]),
@@ -806,8 +814,9 @@ fn admins_manage_accounts_and_units_and_evaluators_cannot() {
         &admin,
         &csrf,
     );
-    assert_eq!(bad.status, 409);
+    assert_eq!(bad.status, 422);
     assert!(bad.body.contains("nowhere"), "{}", bad.body);
+    assert!(bad.body.contains("inget importerades"), "{}", bad.body);
     let codes = || -> Vec<String> {
         let (_, _, page) = api(srv, "/api/v1/units?limit=500", Some(&s.viewer_token));
         page["items"]

@@ -172,6 +172,8 @@ fn study(k: &Klimat, db: &TestDb) -> (std::path::PathBuf, String) {
                 wave,
                 "--opens",
                 &format!("{wave}-01"),
+                "--closes",
+                &format!("{wave}-28"),
             ],
         );
         let rows: Vec<&str> = text
@@ -364,7 +366,18 @@ fn response_imports_are_all_or_nothing() {
         ok(
             &k,
             &db,
-            &["wave", "create", "--study", "pilot", "--name", "2025-09"],
+            &[
+                "wave",
+                "create",
+                "--study",
+                "pilot",
+                "--name",
+                "2025-09",
+                "--opens",
+                "2025-09-01",
+                "--closes",
+                "2025-09-30",
+            ],
         );
         let header = "unit,wave,vi1,vi2,vi3,vi4,ps1,ps2,ps3,ps4,to1,to2,to3,to4,si1,si2,si3,si4";
         let row = |unit: &str, wave: &str| format!("{unit},{wave},3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3");
@@ -485,7 +498,18 @@ fn roster_imports_are_all_or_nothing_and_freeze_when_the_wave_opens() {
         ok(
             &k,
             &db,
-            &["wave", "create", "--study", "pilot", "--name", "2025-09"],
+            &[
+                "wave",
+                "create",
+                "--study",
+                "pilot",
+                "--name",
+                "2025-09",
+                "--opens",
+                "2025-09-01",
+                "--closes",
+                "2025-09-30",
+            ],
         );
         let bad = k.write(
             "bad-roster.csv",
@@ -582,7 +606,18 @@ fn two_processes_writing_one_sqlite_file_both_succeed() {
         ok(
             &k,
             &db,
-            &["wave", "create", "--study", "pilot", "--name", wave],
+            &[
+                "wave",
+                "create",
+                "--study",
+                "pilot",
+                "--name",
+                wave,
+                "--opens",
+                &format!("{wave}-01"),
+                "--closes",
+                &format!("{wave}-28"),
+            ],
         );
         let file = k.path(&format!("big-{i}.csv"));
         ok(
@@ -677,7 +712,18 @@ fn a_batch_of_submissions_claims_each_link_once() {
             ok(
                 &k,
                 &db,
-                &["wave", "create", "--study", "pilot", "--name", wave],
+                &[
+                    "wave",
+                    "create",
+                    "--study",
+                    "pilot",
+                    "--name",
+                    wave,
+                    "--opens",
+                    "2026-01-01",
+                    "--closes",
+                    "2026-01-31",
+                ],
             );
             let wave = format!("pilot:{wave}");
             ok(&k, &db, &["roster", "import", "--wave", &wave, arg(roster)]);

@@ -365,6 +365,8 @@ fn one_time_codes_take_one_answer_each_and_count_as_invitations() {
             "2026-12",
             "--opens",
             "2026-12-01",
+            "--closes",
+            "2099-12-31",
         ],
     );
     klimat(

@@ -41,7 +41,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(writes::routes);
 }
 
-fn problem(req: &HttpRequest, status: StatusCode, kind: &str, detail: impl Into<String>) -> HttpResponse {
+fn problem(
+    req: &HttpRequest,
+    status: StatusCode,
+    kind: &str,
+    detail: impl Into<String>,
+) -> HttpResponse {
     failure::problem_response(req, status, kind, detail, Vec::new())
 }
 
@@ -386,9 +391,7 @@ async fn aggregates(
 ) -> HttpResponse {
     caller_or_return!(req, state, Role::Viewer);
     let (name, lang) = (name.into_inner(), lang_of(&q));
-    let r = state
-        .call(move |c| app::dashboard(c, &name, lang))
-        .await;
+    let r = state.call(move |c| app::dashboard(c, &name, lang)).await;
     respond(&req, r)
 }
 
@@ -446,7 +449,12 @@ async fn report(
     let r = state
         .call(move |c| {
             let report = app::effect_report(c, &name, lang, min)?;
-            setup::audit(c, &actor, "export.report", &format!("study {name} as json (API)"))?;
+            setup::audit(
+                c,
+                &actor,
+                "export.report",
+                &format!("study {name} as json (API)"),
+            )?;
             Ok(report)
         })
         .await;

@@ -48,7 +48,13 @@ fn require_type(req: &HttpRequest, expected: &[&str]) -> Result<(), HttpResponse
         .headers()
         .get("content-type")
         .and_then(|h| h.to_str().ok())
-        .map(|h| h.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|h| {
+            h.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     if expected.contains(&sent.as_str()) {
         Ok(())
@@ -57,7 +63,10 @@ fn require_type(req: &HttpRequest, expected: &[&str]) -> Result<(), HttpResponse
             req,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
-            format!("send the body as {}; it was `{sent}`", expected.join(" or ")),
+            format!(
+                "send the body as {}; it was `{sent}`",
+                expected.join(" or ")
+            ),
             Vec::new(),
         ))
     }
@@ -101,7 +110,11 @@ pub struct PublishedSurvey {
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "Not a valid survey: every problem with line and column")),
     security(("bearer" = [])))]
-pub async fn publish_survey(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> HttpResponse {
+pub async fn publish_survey(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> HttpResponse {
     let actor = caller_or_return!(req, state, Role::Evaluator);
     if let Err(r) = require_type(&req, &["application/toml", "text/toml", "text/plain"]) {
         return r;
@@ -124,7 +137,15 @@ pub async fn publish_survey(req: HttpRequest, state: web::Data<AppState>, body: 
                 hash: v.hash,
                 created: new,
             };
-            created(if new { StatusCode::CREATED } else { StatusCode::OK }, None, &body)
+            created(
+                if new {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                },
+                None,
+                &body,
+            )
         }
         Err(e) => failure::problem(&req, &e),
     }
@@ -150,7 +171,11 @@ pub struct NewStudyBody {
         (status = 404, body = Problem, content_type = "application/problem+json", description = "The survey is not published"),
         (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn create_study(req: HttpRequest, state: web::Data<AppState>, body: web::Json<NewStudyBody>) -> HttpResponse {
+pub async fn create_study(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<NewStudyBody>,
+) -> HttpResponse {
     let actor = caller_or_return!(req, state, Role::Evaluator);
     let b = body.into_inner();
     let new = NewStudy {
@@ -175,7 +200,10 @@ pub async fn create_study(req: HttpRequest, state: web::Data<AppState>, body: we
         .await;
     match done {
         Ok(s) => {
-            let at = format!("/api/v1/studies/{}/waves", crate::web::staff::url_escape(&s.name));
+            let at = format!(
+                "/api/v1/studies/{}/waves",
+                crate::web::staff::url_escape(&s.name)
+            );
             created(StatusCode::CREATED, Some(at), &s)
         }
         Err(e) => failure::problem(&req, &e),
@@ -218,8 +246,15 @@ pub async fn create_wave(
         survey_version: None,
     };
     let study = name.into_inner();
-    match state.call(move |c| setup::create_wave(c, &actor, &study, &new)).await {
-        Ok(w) => created(StatusCode::CREATED, Some(format!("/api/v1/waves/{}/status", w.id)), &Wave::from(w)),
+    match state
+        .call(move |c| setup::create_wave(c, &actor, &study, &new))
+        .await
+    {
+        Ok(w) => created(
+            StatusCode::CREATED,
+            Some(format!("/api/v1/waves/{}/status", w.id)),
+            &Wave::from(w),
+        ),
         Err(e) => failure::problem(&req, &e),
     }
 }
@@ -277,9 +312,17 @@ pub async fn put_roster(
     }
 }
 
-async fn move_to(req: HttpRequest, state: web::Data<AppState>, id: i64, to: WaveState) -> HttpResponse {
+async fn move_to(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: i64,
+    to: WaveState,
+) -> HttpResponse {
     let actor = caller_or_return!(req, state, Role::Evaluator);
-    match state.call(move |c| setup::move_wave(c, &actor, id, to)).await {
+    match state
+        .call(move |c| setup::move_wave(c, &actor, id, to))
+        .await
+    {
         Ok(w) => HttpResponse::Ok().json(Wave::from(w)),
         Err(e) => failure::problem(&req, &e),
     }
@@ -293,7 +336,11 @@ async fn move_to(req: HttpRequest, state: web::Data<AppState>, id: i64, to: Wave
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not a draft")),
     security(("bearer" = [])))]
-pub async fn open_wave(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn open_wave(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     move_to(req, state, id.into_inner(), WaveState::Open).await
 }
 
@@ -305,7 +352,11 @@ pub async fn open_wave(req: HttpRequest, state: web::Data<AppState>, id: web::Pa
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Not open")),
     security(("bearer" = [])))]
-pub async fn close_wave(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn close_wave(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     move_to(req, state, id.into_inner(), WaveState::Closed).await
 }
 
@@ -348,7 +399,10 @@ async fn queue(
         .call(move |c| {
             let answer = |c: &mut crate::store::DbConnection| {
                 let n = work(c, &actor)?;
-                Ok((200u16, serde_json::to_string(&Queued { queued: n }).expect("serialises")))
+                Ok((
+                    200u16,
+                    serde_json::to_string(&Queued { queued: n }).expect("serialises"),
+                ))
             };
             match key {
                 Some(k) => idempotent::once(c, &actor, &k, &request, answer),
@@ -357,9 +411,11 @@ async fn queue(
         })
         .await;
     match done {
-        Ok((status, body)) => HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-            .content_type("application/json")
-            .body(body),
+        Ok((status, body)) => {
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                .content_type("application/json")
+                .body(body)
+        }
         Err(e) => failure::problem(&req, &e),
     }
 }
@@ -374,10 +430,17 @@ async fn queue(
         (status = 409, body = Problem, content_type = "application/problem+json", description = "The wave is not open"),
         (status = 422, body = Problem, content_type = "application/problem+json", description = "The key was used for another request")),
     security(("bearer" = [])))]
-pub async fn send(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn send(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let id = id.into_inner();
     let secret = state.secret.clone();
-    queue(req, state, id, move |c, actor| setup::send(c, actor, id, &secret)).await
+    queue(req, state, id, move |c, actor| {
+        setup::send(c, actor, id, &secret)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/waves/{id}/remind", tag = "setup",
@@ -401,7 +464,12 @@ pub async fn remind(
     let b = body.map(|b| b.into_inner()).unwrap_or_default();
     let rule = ReminderRule {
         min_days: b.min_days.unwrap_or(ReminderRule::DEFAULT.min_days),
-        max_reminders: b.max_reminders.unwrap_or(ReminderRule::DEFAULT.max_reminders),
+        max_reminders: b
+            .max_reminders
+            .unwrap_or(ReminderRule::DEFAULT.max_reminders),
     };
-    queue(req, state, id, move |c, actor| setup::remind(c, actor, id, rule)).await
+    queue(req, state, id, move |c, actor| {
+        setup::remind(c, actor, id, rule)
+    })
+    .await
 }

@@ -43,7 +43,11 @@ struct ClosedWave {
     label: String,
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, done: web::Query<Done>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    done: web::Query<Done>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Admin));
     let page = Page::new(&req, Some(&staff));
     let found = state
@@ -126,7 +130,11 @@ pub struct NewUser {
     password: String,
 }
 
-pub async fn add_user(req: HttpRequest, state: web::Data<AppState>, form: web::Form<NewUser>) -> HttpResponse {
+pub async fn add_user(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<NewUser>,
+) -> HttpResponse {
     let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let form = form.into_inner();
@@ -159,11 +167,18 @@ pub struct UnitsForm {
 
 /// Units from CSV text (code,name,parent): all or nothing, as `klimat unit
 /// import`; every problem is shown.
-pub async fn import_units(req: HttpRequest, state: web::Data<AppState>, form: web::Form<UnitsForm>) -> HttpResponse {
+pub async fn import_units(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<UnitsForm>,
+) -> HttpResponse {
     let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let (csv, actor) = (form.into_inner().csv, staff.actor());
-    match state.call(move |c| setup::import_units(c, &actor, &csv)).await {
+    match state
+        .call(move |c| setup::import_units(c, &actor, &csv))
+        .await
+    {
         Ok(s) => see_other(format!("/staff/admin?done=units&n={}", s.added + s.renamed)),
         Err(e) => page.fail(&req, e),
     }
@@ -179,7 +194,10 @@ async fn set_disabled(
     let staff = staff_or_return!(require_form(&req, &state, Role::Admin, csrf));
     let page = Page::new(&req, Some(&staff));
     let actor = staff.actor();
-    match state.call(move |c| setup::set_user_disabled(c, &actor, &email, disabled)).await {
+    match state
+        .call(move |c| setup::set_user_disabled(c, &actor, &email, disabled))
+        .await
+    {
         Ok(()) => see_other("/staff/admin"),
         Err(e) => page.fail(&req, e),
     }
@@ -212,7 +230,10 @@ pub async fn purge(
     let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let (id, actor) = (id.into_inner(), staff.actor());
-    match state.call(move |c| setup::purge_contacts(c, &actor, id)).await {
+    match state
+        .call(move |c| setup::purge_contacts(c, &actor, id))
+        .await
+    {
         Ok(n) => see_other(format!("/staff/admin?done=purge&n={n}")),
         Err(e) => page.fail(&req, e),
     }

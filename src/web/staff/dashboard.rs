@@ -40,7 +40,11 @@ pub async fn show(
     match done {
         Ok(dash) => {
             let title = format!("{}: {name}", page.t("dashboard"));
-            page.ok("staff/dashboard.html", &title, dashboard_context(&dash, &name, &query, lang))
+            page.ok(
+                "staff/dashboard.html",
+                &title,
+                dashboard_context(&dash, &name, &query, lang),
+            )
         }
         Err(e) => page.fail(&req, e),
     }
@@ -257,9 +261,6 @@ fn dashboard_context(
     }
 }
 
-
-
-
 fn figure_text(f: &Figure, lang: Language) -> String {
     if f.suppressed {
         return words::pick(lang, "hidden").to_owned();
@@ -285,4 +286,3 @@ fn rate_text(r: &Rate, lang: Language) -> String {
         (None, _) => format!("{}/{}", words::pick(lang, "hidden"), r.invited),
     }
 }
-

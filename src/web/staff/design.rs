@@ -27,7 +27,11 @@ pub struct PowerQuery {
     power: Option<String>,
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, q: web::Query<PowerQuery>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<PowerQuery>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let q = q.into_inner();
@@ -49,7 +53,11 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, q: web::Query<Po
         match text.trim().replace(',', ".").parse::<f64>() {
             Ok(x) if x.is_finite() && x >= 0.0 => x,
             _ => {
-                problems.push(format!("{}: `{text}` {}", page.t(&format!("power_{name}")), page.t("not_a_number")));
+                problems.push(format!(
+                    "{}: `{text}` {}",
+                    page.t(&format!("power_{name}")),
+                    page.t("not_a_number")
+                ));
                 0.0
             }
         }
@@ -86,7 +94,11 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, q: web::Query<Po
     } else {
         None
     };
-    let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let fields: Vec<minijinja::Value> = entered
         .iter()
         .map(|(name, value)| context! { name => *name, value => value, label => page.t(&format!("power_{name}")) })

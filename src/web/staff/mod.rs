@@ -30,23 +30,74 @@ pub use roster::UPLOAD_LIMIT;
 
 /// The staff pages' templates, registered with the site's.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    ("staff/layout.html", include_str!("../templates/staff/layout.html")),
-    ("staff/message.html", include_str!("../templates/staff/message.html")),
-    ("staff/login.html", include_str!("../templates/staff/login.html")),
-    ("staff/studies.html", include_str!("../templates/staff/studies.html")),
-    ("staff/study.html", include_str!("../templates/staff/study.html")),
-    ("staff/study_form.html", include_str!("../templates/staff/study_form.html")),
-    ("staff/wave.html", include_str!("../templates/staff/wave.html")),
-    ("staff/wave_form.html", include_str!("../templates/staff/wave_form.html")),
-    ("staff/confirm.html", include_str!("../templates/staff/confirm.html")),
-    ("staff/roster.html", include_str!("../templates/staff/roster.html")),
-    ("staff/surveys.html", include_str!("../templates/staff/surveys.html")),
-    ("staff/survey_check.html", include_str!("../templates/staff/survey_check.html")),
-    ("staff/report.html", include_str!("../templates/staff/report.html")),
-    ("staff/scores.html", include_str!("../templates/staff/scores.html")),
-    ("staff/design.html", include_str!("../templates/staff/design.html")),
-    ("staff/dashboard.html", include_str!("../templates/staff/dashboard.html")),
-    ("staff/admin.html", include_str!("../templates/staff/admin.html")),
+    (
+        "staff/layout.html",
+        include_str!("../templates/staff/layout.html"),
+    ),
+    (
+        "staff/message.html",
+        include_str!("../templates/staff/message.html"),
+    ),
+    (
+        "staff/login.html",
+        include_str!("../templates/staff/login.html"),
+    ),
+    (
+        "staff/studies.html",
+        include_str!("../templates/staff/studies.html"),
+    ),
+    (
+        "staff/study.html",
+        include_str!("../templates/staff/study.html"),
+    ),
+    (
+        "staff/study_form.html",
+        include_str!("../templates/staff/study_form.html"),
+    ),
+    (
+        "staff/wave.html",
+        include_str!("../templates/staff/wave.html"),
+    ),
+    (
+        "staff/wave_form.html",
+        include_str!("../templates/staff/wave_form.html"),
+    ),
+    (
+        "staff/confirm.html",
+        include_str!("../templates/staff/confirm.html"),
+    ),
+    (
+        "staff/roster.html",
+        include_str!("../templates/staff/roster.html"),
+    ),
+    (
+        "staff/surveys.html",
+        include_str!("../templates/staff/surveys.html"),
+    ),
+    (
+        "staff/survey_check.html",
+        include_str!("../templates/staff/survey_check.html"),
+    ),
+    (
+        "staff/report.html",
+        include_str!("../templates/staff/report.html"),
+    ),
+    (
+        "staff/scores.html",
+        include_str!("../templates/staff/scores.html"),
+    ),
+    (
+        "staff/design.html",
+        include_str!("../templates/staff/design.html"),
+    ),
+    (
+        "staff/dashboard.html",
+        include_str!("../templates/staff/dashboard.html"),
+    ),
+    (
+        "staff/admin.html",
+        include_str!("../templates/staff/admin.html"),
+    ),
 ];
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -58,30 +109,60 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/studies/new", web::get().to(studies::new_form))
         .route("/staff/studies", web::post().to(studies::create))
         .route("/staff/studies/{name}", web::get().to(studies::show))
-        .route("/staff/studies/{name}/edit", web::get().to(studies::edit_form))
-        .route("/staff/studies/{name}/edit", web::post().to(studies::update))
-        .route("/staff/studies/{name}/delete", web::post().to(studies::delete))
-        .route("/staff/studies/{name}/dashboard", web::get().to(dashboard::show))
-        .route("/staff/studies/{name}/report", web::get().to(reports::effect))
-        .route("/staff/studies/{name}/report.{format}", web::get().to(reports::effect_file))
-        .route("/staff/studies/{name}/waves/new", web::get().to(waves::new_form))
+        .route(
+            "/staff/studies/{name}/edit",
+            web::get().to(studies::edit_form),
+        )
+        .route(
+            "/staff/studies/{name}/edit",
+            web::post().to(studies::update),
+        )
+        .route(
+            "/staff/studies/{name}/delete",
+            web::post().to(studies::delete),
+        )
+        .route(
+            "/staff/studies/{name}/dashboard",
+            web::get().to(dashboard::show),
+        )
+        .route(
+            "/staff/studies/{name}/report",
+            web::get().to(reports::effect),
+        )
+        .route(
+            "/staff/studies/{name}/report.{format}",
+            web::get().to(reports::effect_file),
+        )
+        .route(
+            "/staff/studies/{name}/waves/new",
+            web::get().to(waves::new_form),
+        )
         .route("/staff/studies/{name}/waves", web::post().to(waves::create))
         .route("/staff/waves/{id}", web::get().to(waves::show))
         .route("/staff/waves/{id}/edit", web::get().to(waves::edit_form))
         .route("/staff/waves/{id}/edit", web::post().to(waves::update))
         .route("/staff/waves/{id}/delete", web::post().to(waves::delete))
         .route("/staff/waves/{id}/open", web::post().to(waves::open))
-        .route("/staff/waves/{id}/close", web::get().to(waves::close_confirm))
+        .route(
+            "/staff/waves/{id}/close",
+            web::get().to(waves::close_confirm),
+        )
         .route("/staff/waves/{id}/close", web::post().to(waves::close))
         .route("/staff/waves/{id}/send", web::post().to(waves::send))
         .route("/staff/waves/{id}/remind", web::post().to(waves::remind))
-        .route("/staff/waves/{id}/responses.csv", web::get().to(waves::export))
+        .route(
+            "/staff/waves/{id}/responses.csv",
+            web::get().to(waves::export),
+        )
         .route("/staff/waves/{id}/scores", web::get().to(reports::scores))
         .route("/staff/waves/{id}/roster", web::get().to(roster::show))
         .route("/staff/waves/{id}/roster", web::post().to(roster::upload))
         .route("/staff/waves/{id}/codes", web::post().to(roster::add_codes))
         .route("/staff/waves/{id}/codes.html", web::get().to(roster::sheet))
-        .route("/staff/waves/{id}/answers", web::post().to(roster::import_answers))
+        .route(
+            "/staff/waves/{id}/answers",
+            web::post().to(roster::import_answers),
+        )
         .route("/staff/surveys", web::get().to(surveys::list))
         .route("/staff/surveys", web::post().to(surveys::publish))
         .route("/staff/surveys/check", web::post().to(surveys::check))
@@ -90,9 +171,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/admin", web::get().to(admin::show))
         .route("/staff/admin/users", web::post().to(admin::add_user))
         .route("/staff/admin/units", web::post().to(admin::import_units))
-        .route("/staff/admin/users/{email}/disable", web::post().to(admin::disable_user))
-        .route("/staff/admin/users/{email}/enable", web::post().to(admin::enable_user))
-        .route("/staff/admin/waves/{id}/purge", web::post().to(admin::purge));
+        .route(
+            "/staff/admin/users/{email}/disable",
+            web::post().to(admin::disable_user),
+        )
+        .route(
+            "/staff/admin/users/{email}/enable",
+            web::post().to(admin::enable_user),
+        )
+        .route(
+            "/staff/admin/waves/{id}/purge",
+            web::post().to(admin::purge),
+        );
 }
 
 /// The signed-in person behind a request.

@@ -43,7 +43,13 @@ impl Page {
     }
 
     /// Renders `template` with `ctx` over the layout's context.
-    pub fn render(&self, status: StatusCode, template: &str, title: &str, ctx: minijinja::Value) -> HttpResponse {
+    pub fn render(
+        &self,
+        status: StatusCode,
+        template: &str,
+        title: &str,
+        ctx: minijinja::Value,
+    ) -> HttpResponse {
         let body = render(
             template,
             context! { title => title, ..context! { ..ctx, ..self.base.clone() } },
@@ -56,7 +62,13 @@ impl Page {
     }
 
     /// A message page: a title, the text, the problems, a way back.
-    pub fn message(&self, status: StatusCode, title: &str, text: &str, problems: &[String]) -> HttpResponse {
+    pub fn message(
+        &self,
+        status: StatusCode,
+        title: &str,
+        text: &str,
+        problems: &[String],
+    ) -> HttpResponse {
         let back = back_of(&self.path);
         self.render(
             status,
@@ -80,7 +92,11 @@ impl Page {
             Some(s) => s.get(self.lang).to_owned(),
             None => self.t("server_error").to_owned(),
         };
-        let problems: Vec<String> = e.problems().iter().map(|p| p.get(self.lang).to_owned()).collect();
+        let problems: Vec<String> = e
+            .problems()
+            .iter()
+            .map(|p| p.get(self.lang).to_owned())
+            .collect();
         self.message(status, title, &text, &problems)
     }
 }

@@ -15,12 +15,19 @@ use crate::store::studies;
 use crate::survey::Language;
 use crate::web::AppState;
 
-pub async fn effect(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
+pub async fn effect(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let name = name.into_inner();
     let (min, lang, study) = (state.min_group_size, page.lang, name.clone());
-    let report = match state.call(move |c| app::effect_report(c, &study, lang, min)).await {
+    let report = match state
+        .call(move |c| app::effect_report(c, &study, lang, min))
+        .await
+    {
         Ok(r) => r,
         Err(e) => return page.fail(&req, e),
     };
@@ -53,7 +60,12 @@ pub async fn effect_file(
     let done = state
         .call(move |c| {
             let report = app::effect_report(c, &study, lang, min)?;
-            setup::audit(c, &actor, "export.report", &format!("study {study} as {}", format.extension()))?;
+            setup::audit(
+                c,
+                &actor,
+                "export.report",
+                &format!("study {study} as {}", format.extension()),
+            )?;
             Ok(format.render(&report))
         })
         .await;
@@ -72,7 +84,11 @@ fn opt(x: Option<f64>, lang: Language) -> String {
 }
 
 /// A wave's scoring under its study's plan.
-pub async fn scores(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn scores(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let (id, lang) = (id.into_inner(), page.lang);

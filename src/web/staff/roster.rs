@@ -22,7 +22,11 @@ use crate::web::AppState;
 /// about 5 MB).
 pub const UPLOAD_LIMIT: usize = 64 << 20;
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
@@ -63,11 +67,19 @@ async fn roster_page(
         Some((form, e)) => (
             Some(*form),
             e.said().map(|s| s.get(page.lang).to_owned()),
-            e.problems().iter().map(|p| p.get(page.lang).to_owned()).collect(),
+            e.problems()
+                .iter()
+                .map(|p| p.get(page.lang).to_owned())
+                .collect(),
         ),
         None => (None, None, Vec::<String>::new()),
     };
-    let title = format!("{}: {} {}", page.t("roster_and_codes"), page.t("wave"), wave.name);
+    let title = format!(
+        "{}: {} {}",
+        page.t("roster_and_codes"),
+        page.t("wave"),
+        wave.name
+    );
     page.render(
         status,
         "staff/roster.html",
@@ -75,7 +87,7 @@ async fn roster_page(
         context! {
             wave => context! { id => wave.id, name => wave.name, state => wave.state.as_str() },
             draft => wave.state == WaveState::Draft,
-            open => wave.state == WaveState::Open,
+            closed => wave.state == WaveState::Closed,
             study_name => study.clone(),
             study_path => url_escape(&study),
             counts => counts,
@@ -182,7 +194,9 @@ pub async fn add_codes(
         .await;
     match done {
         Ok(n) => see_other(format!("/staff/waves/{id}?done=codes&n={n}")),
-        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict(_) | app::Error::NotFound(_))) => {
+        Err(
+            e @ (app::Error::Invalid { .. } | app::Error::Conflict(_) | app::Error::NotFound(_)),
+        ) => {
             let status = crate::web::failure::status(&e);
             roster_page(&req, &state, &page, id, status, Some(("codes", e))).await
         }
@@ -191,7 +205,11 @@ pub async fn add_codes(
 }
 
 /// The wave's code cards to print (A4, a QR code each). Audited.
-pub async fn sheet(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn sheet(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let (id, actor, secret) = (id.into_inner(), staff.actor(), state.secret.clone());
@@ -230,7 +248,11 @@ pub async fn import_answers(
     let done = state
         .call(move |c| {
             text_of(&form.file)?;
-            let name = form.file.file_name.clone().unwrap_or_else(|| "upload.csv".into());
+            let name = form
+                .file
+                .file_name
+                .clone()
+                .unwrap_or_else(|| "upload.csv".into());
             let options = ReadOptions::default();
             setup::import_responses(c, &actor, id, &form.file.data[..], &name, &options)
         })

@@ -45,7 +45,13 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Staff
 }
 
 /// The login page's document.
-fn login_body(req: &HttpRequest, next: &str, login_csrf: &str, email: &str, error: Option<&str>) -> String {
+fn login_body(
+    req: &HttpRequest,
+    next: &str,
+    login_csrf: &str,
+    email: &str,
+    error: Option<&str>,
+) -> String {
     let page = Page::new(req, None);
     crate::web::pages::render(
         "staff/login.html",

@@ -70,7 +70,11 @@ struct ArmUnit {
     name: String,
 }
 
-pub async fn show(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Viewer));
     let page = Page::new(&req, Some(&staff));
     let name = name.into_inner();
@@ -79,8 +83,10 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>, name: web::Path<
             let study = studies::by_name(c, &name)?;
             let waves = studies::waves_of(c, &study)?;
             let (pilot, control) = studies::arms(c, &study)?;
-            let names: std::collections::HashMap<String, String> =
-                units::all(c)?.into_iter().map(|u| (u.code, u.name)).collect();
+            let names: std::collections::HashMap<String, String> = units::all(c)?
+                .into_iter()
+                .map(|u| (u.code, u.name))
+                .collect();
             let named = |codes: Vec<String>| -> Vec<ArmUnit> {
                 codes
                     .into_iter()
@@ -136,7 +142,10 @@ fn load_form_data(c: &mut crate::store::DbConnection) -> app::Result<FormData> {
     let tree = setup::unit_tree(&units::all(c)?);
     let mut keys: Vec<String> = surveys::versions(c)?.into_iter().map(|v| v.0).collect();
     keys.dedup();
-    Ok(FormData { tree, surveys: keys })
+    Ok(FormData {
+        tree,
+        surveys: keys,
+    })
 }
 
 #[derive(Default)]
@@ -173,7 +182,11 @@ fn form_page(
             context! { code => u.code.clone(), name => u.name.clone(), depth => u.depth.min(4), arm => arm_of(&u.code) }
         })
         .collect();
-    let title = if editing { page.t("edit_study") } else { page.t("new_study") };
+    let title = if editing {
+        page.t("edit_study")
+    } else {
+        page.t("new_study")
+    };
     page.render(
         status,
         "staff/study_form.html",
@@ -195,10 +208,22 @@ pub async fn new_form(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     let page = Page::new(&req, Some(&staff));
     match state.call(load_form_data).await {
         Ok(data) if data.tree.is_empty() || data.surveys.is_empty() => {
-            let text = if data.surveys.is_empty() { page.t("need_survey") } else { page.t("need_units") };
+            let text = if data.surveys.is_empty() {
+                page.t("need_survey")
+            } else {
+                page.t("need_units")
+            };
             page.message(StatusCode::CONFLICT, page.t("new_study"), text, &[])
         }
-        Ok(data) => form_page(&page, StatusCode::OK, data, &Entered::default(), "/staff/studies", false, None),
+        Ok(data) => form_page(
+            &page,
+            StatusCode::OK,
+            data,
+            &Entered::default(),
+            "/staff/studies",
+            false,
+            None,
+        ),
         Err(e) => page.fail(&req, e),
     }
 }
@@ -214,7 +239,11 @@ fn entered_from(fields: &[(String, String)], units: &[units::Unit]) -> (Entered,
     };
     let (pilot, control) = setup::expand_arms(units, |code| {
         let key = format!("arm.{code}");
-        match fields.iter().find(|(n, _)| *n == key).map(|(_, v)| v.as_str()) {
+        match fields
+            .iter()
+            .find(|(n, _)| *n == key)
+            .map(|(_, v)| v.as_str())
+        {
             Some("pilot") => Some("pilot"),
             Some("control") => Some("control"),
             _ => None,
@@ -240,7 +269,11 @@ async fn save(
     fields: Vec<(String, String)>,
     existing: Option<String>,
 ) -> HttpResponse {
-    let csrf = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()).unwrap_or_default();
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     let staff: Staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &csrf));
     let page = Page::new(&req, Some(&staff));
     let actor = staff.actor();
@@ -275,8 +308,15 @@ async fn save(
     match done {
         Ok(Ok(name)) => see_other(format!("/staff/studies/{}", url_escape(&name))),
         Ok(Err((e, entered, data))) => {
-            let reason = e.said().map(|s| s.get(page.lang).to_owned()).unwrap_or_default();
-            let problems = e.problems().iter().map(|p| p.get(page.lang).to_owned()).collect();
+            let reason = e
+                .said()
+                .map(|s| s.get(page.lang).to_owned())
+                .unwrap_or_default();
+            let problems = e
+                .problems()
+                .iter()
+                .map(|p| p.get(page.lang).to_owned())
+                .collect();
             let action = match &existing {
                 None => "/staff/studies".to_owned(),
                 Some(n) => format!("/staff/studies/{}/edit", url_escape(n)),
@@ -303,7 +343,11 @@ pub async fn create(
     save(req, state, form.into_inner(), None).await
 }
 
-pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let name = name.into_inner();
@@ -349,7 +393,10 @@ pub async fn delete(
     let page = Page::new(&req, Some(&staff));
     let actor = staff.actor();
     let name = name.into_inner();
-    match state.call(move |c| setup::delete_study(c, &actor, &name)).await {
+    match state
+        .call(move |c| setup::delete_study(c, &actor, &name))
+        .await
+    {
         Ok(()) => see_other("/staff?done=study_deleted"),
         Err(e) => page.fail(&req, e),
     }

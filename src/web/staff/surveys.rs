@@ -21,7 +21,11 @@ use crate::survey::{Language, Survey};
 use crate::web::pages::{self, FormPage, Preview, PreviewButton};
 use crate::web::{AppState, form};
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>, done: web::Query<Done>) -> HttpResponse {
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    done: web::Query<Done>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     match state.call(|c| Ok(surveys::versions(c)?)).await {
@@ -37,7 +41,11 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, done: web::Query
                 (Some("unchanged"), Some(k)) => Some(format!("{k}: {}", page.t("done_unchanged"))),
                 _ => None,
             };
-            page.ok("staff/surveys.html", page.t("surveys"), context! { versions => rows, flash => flash })
+            page.ok(
+                "staff/surveys.html",
+                page.t("surveys"),
+                context! { versions => rows, flash => flash },
+            )
         }
         Err(e) => page.fail(&req, e),
     }
@@ -65,10 +73,19 @@ pub async fn check(
     let form = form.into_inner();
     let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
     let page = Page::new(&req, Some(&staff));
-    let file = form.file.file_name.clone().unwrap_or_else(|| "survey.toml".into());
+    let file = form
+        .file
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "survey.toml".into());
     let source = match std::str::from_utf8(&form.file.data) {
         Ok(s) if !s.trim().is_empty() => s.to_owned(),
-        Ok(_) => return page.fail(&req, app::Error::invalid(crate::said!("the file is empty", "filen är tom"))),
+        Ok(_) => {
+            return page.fail(
+                &req,
+                app::Error::invalid(crate::said!("the file is empty", "filen är tom")),
+            );
+        }
         Err(e) => {
             let at = e.valid_up_to();
             return page.fail(
@@ -82,7 +99,16 @@ pub async fn check(
     };
     let survey = match setup::check_survey(&source, &file) {
         Ok(s) => s,
-        Err(e) => return check_page(&page, StatusCode::UNPROCESSABLE_ENTITY, &file, &source, None, Some(e)),
+        Err(e) => {
+            return check_page(
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                &source,
+                None,
+                Some(e),
+            );
+        }
     };
     let (key, version) = (survey.key.clone(), survey.version);
     let published = state
@@ -94,7 +120,14 @@ pub async fn check(
         })
         .await;
     match published {
-        Ok(existing) => check_page(&page, StatusCode::OK, &file, &source, Some((&survey, existing)), None),
+        Ok(existing) => check_page(
+            &page,
+            StatusCode::OK,
+            &file,
+            &source,
+            Some((&survey, existing)),
+            None,
+        ),
         Err(e) => page.fail(&req, e),
     }
 }
@@ -125,7 +158,12 @@ fn check_page(
     });
     let problems: Vec<String> = error
         .as_ref()
-        .map(|e| e.problems().iter().map(|p| p.get(page.lang).to_owned()).collect())
+        .map(|e| {
+            e.problems()
+                .iter()
+                .map(|p| p.get(page.lang).to_owned())
+                .collect()
+        })
         .unwrap_or_default();
     page.render(
         status,
@@ -178,7 +216,12 @@ pub async fn preview(
         for p in 0..pages_n {
             buttons.push(PreviewButton {
                 value: format!("{}:{p}", l.code()),
-                label: format!("{} {} {}", l.code().to_uppercase(), super::words::pick(page.lang, "page"), p + 1),
+                label: format!(
+                    "{} {} {}",
+                    l.code().to_uppercase(),
+                    super::words::pick(page.lang, "page"),
+                    p + 1
+                ),
                 current: l == lang && p == at,
             });
         }
@@ -192,6 +235,8 @@ pub async fn preview(
             ("file".into(), form.file.clone()),
         ],
         buttons,
+        done_action: "/staff/surveys".into(),
+        done_label: format!("{} {} v{}", page.t("publish"), survey.key, survey.version),
     };
     let answers = vec![MISSING; survey.items.len()];
     let texts = BTreeMap::new();
@@ -221,12 +266,26 @@ pub async fn publish(
     let form = form.into_inner();
     let actor = staff.actor();
     let (source, file) = (form.source.clone(), form.file.clone());
-    match state.call(move |c| setup::publish_survey(c, &actor, &source, &file)).await {
-        Ok(Published::New(v)) => see_other(format!("/staff/surveys?done=published&key={}%20v{}", v.key, v.version)),
-        Ok(Published::Unchanged(v)) => see_other(format!("/staff/surveys?done=unchanged&key={}%20v{}", v.key, v.version)),
-        Err(e @ app::Error::Invalid { .. }) => {
-            check_page(&page, StatusCode::UNPROCESSABLE_ENTITY, &form.file, &form.source, None, Some(e))
-        }
+    match state
+        .call(move |c| setup::publish_survey(c, &actor, &source, &file))
+        .await
+    {
+        Ok(Published::New(v)) => see_other(format!(
+            "/staff/surveys?done=published&key={}%20v{}",
+            v.key, v.version
+        )),
+        Ok(Published::Unchanged(v)) => see_other(format!(
+            "/staff/surveys?done=unchanged&key={}%20v{}",
+            v.key, v.version
+        )),
+        Err(e @ app::Error::Invalid { .. }) => check_page(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.file,
+            &form.source,
+            None,
+            Some(e),
+        ),
         Err(e) => page.fail(&req, e),
     }
 }

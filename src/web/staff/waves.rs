@@ -116,7 +116,10 @@ pub async fn show(
     };
     let open = wave.state == WaveState::Open;
     let title = format!("{} {}", page.t("wave"), wave.name);
-    let rows: Vec<StatusLine> = rows.into_iter().map(|r| status_line(r, open, page.lang)).collect();
+    let rows: Vec<StatusLine> = rows
+        .into_iter()
+        .map(|r| status_line(r, open, page.lang))
+        .collect();
     let flash = flash(&page, &done);
     page.ok(
         "staff/wave.html",
@@ -182,7 +185,11 @@ fn wave_form(
     editing: bool,
     error: Option<&app::Error>,
 ) -> HttpResponse {
-    let title = if editing { page.t("edit_wave") } else { page.t("new_wave") };
+    let title = if editing {
+        page.t("edit_wave")
+    } else {
+        page.t("new_wave")
+    };
     page.render(
         status,
         "staff/wave_form.html",
@@ -199,7 +206,11 @@ fn wave_form(
     )
 }
 
-pub async fn new_form(req: HttpRequest, state: web::Data<AppState>, study: web::Path<String>) -> HttpResponse {
+pub async fn new_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    study: web::Path<String>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let name = study.into_inner();
@@ -224,7 +235,9 @@ fn form_or_fail(
     show: impl FnOnce(StatusCode, &app::Error) -> HttpResponse,
 ) -> HttpResponse {
     match e {
-        app::Error::Invalid { .. } | app::Error::Conflict(_) => show(crate::web::failure::status(&e), &e),
+        app::Error::Invalid { .. } | app::Error::Conflict(_) => {
+            show(crate::web::failure::status(&e), &e)
+        }
         e => page.fail(req, e),
     }
 }
@@ -253,7 +266,11 @@ pub async fn create(
     }
 }
 
-pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn edit_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
@@ -266,7 +283,15 @@ pub async fn edit_form(req: HttpRequest, state: web::Data<AppState>, id: web::Pa
                 closes: w.closes_on.unwrap_or_default(),
                 min_group_size: w.min_group_size.to_string(),
             };
-            wave_form(&page, StatusCode::OK, &format!("/staff/waves/{id}/edit"), &study, &form, true, None)
+            wave_form(
+                &page,
+                StatusCode::OK,
+                &format!("/staff/waves/{id}/edit"),
+                &study,
+                &form,
+                true,
+                None,
+            )
         }
         Err(e) => page.fail(&req, e),
     }
@@ -292,7 +317,15 @@ pub async fn update(
     match done {
         Ok((Ok(w), _)) => see_other(format!("/staff/waves/{}?done=saved", w.id)),
         Ok((Err(e), study)) => form_or_fail(&req, &page, e, |status, e| {
-            wave_form(&page, status, &format!("/staff/waves/{id}/edit"), &study, &form, true, Some(e))
+            wave_form(
+                &page,
+                status,
+                &format!("/staff/waves/{id}/edit"),
+                &study,
+                &form,
+                true,
+                Some(e),
+            )
         }),
         Err(e) => page.fail(&req, e),
     }
@@ -329,14 +362,21 @@ pub async fn open(
     let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let (id, actor) = (id.into_inner(), staff.actor());
-    match state.call(move |c| setup::move_wave(c, &actor, id, WaveState::Open)).await {
+    match state
+        .call(move |c| setup::move_wave(c, &actor, id, WaveState::Open))
+        .await
+    {
         Ok(_) => see_other(format!("/staff/waves/{id}?done=open")),
         Err(e) => page.fail(&req, e),
     }
 }
 
 /// What closing will delete, and a button that closes.
-pub async fn close_confirm(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn close_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
@@ -398,7 +438,10 @@ pub async fn close(
         return see_other(format!("/staff/waves/{id}/close"));
     }
     let actor = staff.actor();
-    match state.call(move |c| setup::move_wave(c, &actor, id, WaveState::Closed)).await {
+    match state
+        .call(move |c| setup::move_wave(c, &actor, id, WaveState::Closed))
+        .await
+    {
         Ok(_) => see_other(format!("/staff/waves/{id}?done=close")),
         Err(e) => page.fail(&req, e),
     }
@@ -413,7 +456,10 @@ pub async fn send(
     let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let (id, actor, secret) = (id.into_inner(), staff.actor(), state.secret.clone());
-    match state.call(move |c| setup::send(c, &actor, id, &secret)).await {
+    match state
+        .call(move |c| setup::send(c, &actor, id, &secret))
+        .await
+    {
         Ok(0) => see_other(format!("/staff/waves/{id}?done=send&n=0&why=send")),
         Ok(n) => see_other(format!("/staff/waves/{id}?done=send&n={n}")),
         Err(e) => page.fail(&req, e),
@@ -438,10 +484,15 @@ pub async fn remind(
     let page = Page::new(&req, Some(&staff));
     let rule = ReminderRule {
         min_days: form.min_days.unwrap_or(ReminderRule::DEFAULT.min_days),
-        max_reminders: form.max_reminders.unwrap_or(ReminderRule::DEFAULT.max_reminders),
+        max_reminders: form
+            .max_reminders
+            .unwrap_or(ReminderRule::DEFAULT.max_reminders),
     };
     let (id, actor) = (id.into_inner(), staff.actor());
-    match state.call(move |c| setup::remind(c, &actor, id, rule)).await {
+    match state
+        .call(move |c| setup::remind(c, &actor, id, rule))
+        .await
+    {
         Ok(0) => see_other(format!("/staff/waves/{id}?done=remind&n=0&why=remind")),
         Ok(n) => see_other(format!("/staff/waves/{id}?done=remind&n={n}")),
         Err(e) => page.fail(&req, e),
@@ -449,7 +500,11 @@ pub async fn remind(
 }
 
 /// The offline-format export of a wave's responses under the plan.
-pub async fn export(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn export(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let (id, actor) = (id.into_inner(), staff.actor());
@@ -457,7 +512,12 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>, id: web::Path<
         .call(move |c| {
             let wave = studies::wave_by_id(c, id)?;
             let csv = app::export_responses(c, std::slice::from_ref(&wave))?;
-            setup::audit(c, &actor, "export.responses", &format!("wave {} ({})", wave.name, wave.id))?;
+            setup::audit(
+                c,
+                &actor,
+                "export.responses",
+                &format!("wave {} ({})", wave.name, wave.id),
+            )?;
             Ok((wave.name, csv))
         })
         .await;
