@@ -499,7 +499,7 @@ fn an_integration_sets_up_and_runs_a_study_through_the_api() {
     let mut conn = db.get().unwrap();
     let wave = klimat::store::studies::wave_by_id(&mut conn, id).unwrap();
     let queue = klimat::store::outbox::queue_counts(&mut conn, &wave).unwrap();
-    let total: i64 = queue.iter().map(|(_, n)| *n as i64).sum();
+    let total: i64 = queue.iter().map(|(_, n)| *n).sum();
     assert_eq!(total, 3, "{queue:?}");
 }
 

@@ -108,8 +108,6 @@ fn back_of(path: &str) -> String {
     // /staff/waves/7/close → /staff/waves/7; /staff/studies/x/edit → /staff/studies/x
     if parts.len() > 4 {
         parts[..4].join("/")
-    } else if parts.len() > 3 && parts[2] == "studies" {
-        parts[..4].join("/")
     } else {
         "/staff".to_owned()
     }

@@ -648,7 +648,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// An audit action in words; one klimat does not know is shown as it is.
-pub fn audit_action<'a>(lang: Language, action: &'a str) -> &'a str {
+pub fn audit_action(lang: Language, action: &str) -> &str {
     ACTIONS
         .iter()
         .find(|a| a.0 == action)
