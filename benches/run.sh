@@ -7,7 +7,8 @@
 # peak memory, and the same analyses with pandas + pingouin and with pyfixest
 # when they are installed (pip install pingouin pyfixest).
 #
-# Then runs benches/store.sh, mail.sh, submit.sh and dashboard.sh: every
+# Then runs benches/store.sh, mail.sh, submit.sh, dashboard.sh and
+# roster_upload.sh: every
 # figure of BENCHMARKS.md in one run on one machine.
 #
 # Usage: bash benches/run.sh [WORKDIR]   (needs /usr/bin/time, bc, wrk and python3-aiosmtpd)
@@ -70,6 +71,8 @@ bash benches/submit.sh "$work/submit" 10 32
 echo
 echo "== the dashboard: 500 units × 10 waves × 10 dimensions"
 bash benches/dashboard.sh "$work/dashboard" 10
+echo "== benches/roster_upload.sh"
+bash benches/roster_upload.sh "$work/roster"
 echo
 echo "== the disclosure plan: 500 units × 10 waves × 3 studies with arms"
 cargo bench -q --bench disclosure_plan

@@ -117,6 +117,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/studies/{name}/edit",
             web::post().to(studies::update),
         )
+        .route("/staff/studies/{name}/delete", web::get().to(studies::delete_confirm))
         .route(
             "/staff/studies/{name}/delete",
             web::post().to(studies::delete),
@@ -141,6 +142,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/waves/{id}", web::get().to(waves::show))
         .route("/staff/waves/{id}/edit", web::get().to(waves::edit_form))
         .route("/staff/waves/{id}/edit", web::post().to(waves::update))
+        .route("/staff/waves/{id}/delete", web::get().to(waves::delete_confirm))
         .route("/staff/waves/{id}/delete", web::post().to(waves::delete))
         .route("/staff/waves/{id}/open", web::post().to(waves::open))
         .route(

@@ -99,14 +99,24 @@ fn with_login_cookie(
     let secure = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.secure_cookies);
-    builder.content_type("text/html; charset=utf-8").cookie(
-        Cookie::build(LOGIN_CSRF_COOKIE, token)
-            .path("/staff/login")
-            .http_only(true)
-            .secure(secure)
-            .same_site(SameSite::Strict)
-            .finish(),
-    );
+    builder
+        .content_type("text/html; charset=utf-8")
+        .cookie(
+            Cookie::build(LOGIN_CSRF_COOKIE, token)
+                .path("/staff/login")
+                .http_only(true)
+                .secure(secure)
+                .same_site(SameSite::Strict)
+                .finish(),
+        )
+        // The language chosen on the login page stays after logging in.
+        .cookie(
+            Cookie::build("klimat_lang", language(req).code())
+                .path("/staff")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .finish(),
+        );
     builder
 }
 

@@ -383,16 +383,57 @@ pub async fn update(
     save(req, state, form.into_inner(), Some(name.into_inner())).await
 }
 
+/// What deleting a study removes, and a button that deletes it.
+pub async fn delete_confirm(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
+    let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
+    let page = Page::new(&req, Some(&staff));
+    let name = name.into_inner();
+    let lookup = name.clone();
+    let waves = match state
+        .call(move |c| {
+            let study = studies::by_name(c, &lookup)?;
+            Ok(studies::waves_of(c, &study)?.len())
+        })
+        .await
+    {
+        Ok(n) => n,
+        Err(e) => return page.fail(&req, e),
+    };
+    let path = url_escape(&name);
+    let title = format!("{}: {name}", page.t("delete_study"));
+    page.ok(
+        "staff/confirm.html",
+        &title,
+        context! {
+            action => format!("/staff/studies/{path}/delete"),
+            cancel => format!("/staff/studies/{path}"),
+            button => page.t("delete_confirm_button"),
+            paragraphs => vec![format!("{waves} {}", page.t("delete_study_waves")), page.t("delete_final").to_owned()],
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
     name: web::Path<String>,
-    form: web::Form<super::session::CsrfForm>,
+    form: web::Form<ConfirmForm>,
 ) -> HttpResponse {
     let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let actor = staff.actor();
     let name = name.into_inner();
+    if form.confirm != "yes" {
+        return see_other(format!("/staff/studies/{}/delete", url_escape(&name)));
+    }
     match state
         .call(move |c| setup::delete_study(c, &actor, &name))
         .await

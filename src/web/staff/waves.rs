@@ -331,15 +331,48 @@ pub async fn update(
     }
 }
 
+/// What deleting a draft wave removes, and a button that deletes it.
+pub async fn delete_confirm(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+    let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
+    let page = Page::new(&req, Some(&staff));
+    let id = id.into_inner();
+    let found = state
+        .call(move |c| {
+            let (wave, study) = wave_and_study(c, id)?;
+            let invited: i64 = crate::store::invitations::roster_counts(c, &wave)?.iter().map(|r| r.1).sum();
+            Ok((wave, study, invited))
+        })
+        .await;
+    let (wave, study, invited) = match found {
+        Ok(x) => x,
+        Err(e) => return page.fail(&req, e),
+    };
+    let title = format!("{}: {} {}", page.t("delete_wave"), page.t("wave"), wave.name);
+    page.ok(
+        "staff/confirm.html",
+        &title,
+        context! {
+            action => format!("/staff/waves/{id}/delete"),
+            cancel => format!("/staff/waves/{id}"),
+            button => page.t("delete_confirm_button"),
+            paragraphs => vec![format!("{invited} {}", page.t("delete_wave_invited")), page.t("delete_final").to_owned()],
+            study_name => study,
+        },
+    )
+}
+
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<CloseForm>,
 ) -> HttpResponse {
     let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
     let page = Page::new(&req, Some(&staff));
     let (id, actor) = (id.into_inner(), staff.actor());
+    if form.confirm != "yes" {
+        return see_other(format!("/staff/waves/{id}/delete"));
+    }
     let done = state
         .call(move |c| {
             let study = wave_and_study(c, id)?.1;
