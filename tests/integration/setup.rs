@@ -597,70 +597,188 @@ fn drafts_are_edited_and_deleted_in_the_pages_until_a_wave_opens() {
     let s = &e.server;
     let t = &e.evaluator;
     let survey = std::fs::read_to_string(repo().join("surveys/team-climate.toml")).unwrap();
-    assert_eq!(call(s, "POST", "/api/v1/surveys", t, Some(("application/toml", &survey)), &[]).status, 201);
+    assert_eq!(
+        call(
+            s,
+            "POST",
+            "/api/v1/surveys",
+            t,
+            Some(("application/toml", &survey)),
+            &[]
+        )
+        .status,
+        201
+    );
     for name in ["keep", "drop"] {
         let body = json!({"name": name, "survey": "team-climate", "pilot": ["a1"], "control": ["b1"], "intervention_date": "2026-06-01"});
-        assert_eq!(call(s, "POST", "/api/v1/studies", t, Some(("application/json", &body.to_string())), &[]).status, 201);
+        assert_eq!(
+            call(
+                s,
+                "POST",
+                "/api/v1/studies",
+                t,
+                Some(("application/json", &body.to_string())),
+                &[]
+            )
+            .status,
+            201
+        );
     }
     let w = json!({"name": "2026-03", "opens": "2026-03-01", "closes": "2026-03-20"});
-    let wave = call(s, "POST", "/api/v1/studies/keep/waves", t, Some(("application/json", &w.to_string())), &[]).body;
+    let wave = call(
+        s,
+        "POST",
+        "/api/v1/studies/keep/waves",
+        t,
+        Some(("application/json", &w.to_string())),
+        &[],
+    )
+    .body;
     let id = wave["id"].as_i64().unwrap();
     let (cookie, csrf) = crate::staff::login_with_csrf(s, "admin@region.se");
     let form = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     };
 
     // The wave: a minimum group size below the floor is refused, the form kept.
     let edit = format!("/staff/waves/{id}/edit");
     let bad = post(
         &s.url(&edit),
-        &form(&[("csrf", &csrf), ("name", "2026-03b"), ("opens", "2026-03-02"), ("closes", "2026-03-21"), ("min_group_size", "2")]),
+        &form(&[
+            ("csrf", &csrf),
+            ("name", "2026-03b"),
+            ("opens", "2026-03-02"),
+            ("closes", "2026-03-21"),
+            ("min_group_size", "2"),
+        ]),
         Some(&cookie),
     );
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert!(bad.body.contains("under golvet 3"), "{}", bad.body);
-    assert!(bad.body.contains("value=\"2026-03b\""), "what was typed stays");
+    assert!(
+        bad.body.contains("value=\"2026-03b\""),
+        "what was typed stays"
+    );
     let unchanged = call(s, "GET", "/api/v1/studies/keep/waves", t, None, &[]).body;
     assert_eq!(unchanged[0]["name"], "2026-03", "nothing changed");
     let good = post(
         &s.url(&edit),
-        &form(&[("csrf", &csrf), ("name", "2026-03b"), ("opens", "2026-03-02"), ("closes", "2026-03-21"), ("min_group_size", "6")]),
+        &form(&[
+            ("csrf", &csrf),
+            ("name", "2026-03b"),
+            ("opens", "2026-03-02"),
+            ("closes", "2026-03-21"),
+            ("min_group_size", "6"),
+        ]),
         Some(&cookie),
     );
     assert_eq!(good.status, 303, "{}", good.body);
     let changed = call(s, "GET", "/api/v1/studies/keep/waves", t, None, &[]).body;
-    assert_eq!((changed[0]["name"].clone(), changed[0]["min_group_size"].clone()), (json!("2026-03b"), json!(6)));
+    assert_eq!(
+        (
+            changed[0]["name"].clone(),
+            changed[0]["min_group_size"].clone()
+        ),
+        (json!("2026-03b"), json!(6))
+    );
 
     // The study: edited while drafts only.
     let edit_study = post(
         &s.url("/staff/studies/keep/edit"),
-        &form(&[("csrf", &csrf), ("survey", "team-climate"), ("intervention_date", "2026-07-01"), ("arm.A", "pilot"), ("arm.b2", "control")]),
+        &form(&[
+            ("csrf", &csrf),
+            ("survey", "team-climate"),
+            ("intervention_date", "2026-07-01"),
+            ("arm.A", "pilot"),
+            ("arm.b2", "control"),
+        ]),
         Some(&cookie),
     );
     assert_eq!(edit_study.status, 303, "{}", edit_study.body);
     let study = get(&s.url("/staff/studies/keep"), Some(&cookie));
-    assert!(study.body.contains("2026-07-01") && study.body.contains("Unit a2"), "{}", study.body);
+    assert!(
+        study.body.contains("2026-07-01") && study.body.contains("Unit a2"),
+        "{}",
+        study.body
+    );
 
     // Deleting asks first.
     let confirm = get(&s.url("/staff/studies/drop/delete"), Some(&cookie));
     assert_eq!(confirm.status, 200);
-    assert!(confirm.body.contains("Det går inte att ångra"), "{}", confirm.body);
-    let unconfirmed = post(&s.url("/staff/studies/drop/delete"), &form(&[("csrf", &csrf)]), Some(&cookie));
-    assert_eq!((unconfirmed.status, unconfirmed.header("location")), (303, Some("/staff/studies/drop/delete")));
-    assert_eq!(get(&s.url("/staff/studies/drop"), Some(&cookie)).status, 200, "still there");
-    let done = post(&s.url("/staff/studies/drop/delete"), &form(&[("csrf", &csrf), ("confirm", "yes")]), Some(&cookie));
+    assert!(
+        confirm.body.contains("Det går inte att ångra"),
+        "{}",
+        confirm.body
+    );
+    let unconfirmed = post(
+        &s.url("/staff/studies/drop/delete"),
+        &form(&[("csrf", &csrf)]),
+        Some(&cookie),
+    );
+    assert_eq!(
+        (unconfirmed.status, unconfirmed.header("location")),
+        (303, Some("/staff/studies/drop/delete"))
+    );
+    assert_eq!(
+        get(&s.url("/staff/studies/drop"), Some(&cookie)).status,
+        200,
+        "still there"
+    );
+    let done = post(
+        &s.url("/staff/studies/drop/delete"),
+        &form(&[("csrf", &csrf), ("confirm", "yes")]),
+        Some(&cookie),
+    );
     assert_eq!(done.status, 303);
-    assert_eq!(get(&s.url("/staff/studies/drop"), Some(&cookie)).status, 404);
+    assert_eq!(
+        get(&s.url("/staff/studies/drop"), Some(&cookie)).status,
+        404
+    );
 
     // Once a wave has opened, the design is fixed.
-    assert_eq!(call(s, "POST", &format!("/api/v1/waves/{id}/open"), t, None, &[]).status, 200);
+    assert_eq!(
+        call(s, "POST", &format!("/api/v1/waves/{id}/open"), t, None, &[]).status,
+        200
+    );
     let late = post(
         &s.url("/staff/studies/keep/edit"),
-        &form(&[("csrf", &csrf), ("survey", "team-climate"), ("intervention_date", "2026-08-01"), ("arm.A", "pilot"), ("arm.B", "control")]),
+        &form(&[
+            ("csrf", &csrf),
+            ("survey", "team-climate"),
+            ("intervention_date", "2026-08-01"),
+            ("arm.A", "pilot"),
+            ("arm.B", "control"),
+        ]),
         Some(&cookie),
     );
     assert_eq!(late.status, 409, "{}", late.body);
     assert!(late.body.contains("upplägg ligger fast"), "{}", late.body);
-    let gone = post(&s.url(&format!("/staff/waves/{id}/delete")), &form(&[("csrf", &csrf), ("confirm", "yes")]), Some(&cookie));
+    let gone = post(
+        &s.url(&format!("/staff/waves/{id}/delete")),
+        &form(&[("csrf", &csrf), ("confirm", "yes")]),
+        Some(&cookie),
+    );
     assert_eq!(gone.status, 409, "an open wave is not deleted");
+}
+
+/// `klimat serve` on a taken address says which and how to choose another.
+#[test]
+fn serve_names_the_taken_address_and_the_setting_that_moves_it() {
+    let e = empty();
+    let taken = e.server.base.trim_start_matches("http://").to_owned();
+    let mut cmd = e.k.cmd();
+    for (key, value) in env() {
+        cmd.env(key, value);
+    }
+    let out = cmd
+        .env("KLIMAT_BIND", &taken)
+        .args(["serve", "--no-worker"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(err.contains(&taken) && err.contains("KLIMAT_BIND"), "{err}");
 }

@@ -6,9 +6,8 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
-use super::page::see_other;
 use super::session::CsrfForm;
-use super::{Page, require, require_form, staff_or_return, url_escape, words};
+use super::{Page, act, require, staff_or_return, url_escape, words};
 use crate::app::setup;
 use crate::auth::Role;
 use crate::store::studies::{self, WaveState};
@@ -135,26 +134,22 @@ pub async fn add_user(
     state: web::Data<AppState>,
     form: web::Form<NewUser>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
     let form = form.into_inner();
-    let actor = staff.actor();
-    let done = state
-        .call(move |c| {
-            let role: Role = form.role.parse().map_err(|_| {
-                let r = &form.role;
-                crate::app::Error::invalid(crate::said!(
-                    "`{r}` is not a role: viewer, evaluator or admin",
-                    "`{r}` är ingen roll: läsare, utvärderare eller administratör"
-                ))
-            })?;
-            setup::add_user(c, &actor, &form.email, role, &form.password)
-        })
-        .await;
-    match done {
-        Ok(_) => see_other("/staff/admin?done=user"),
-        Err(e) => page.fail(&req, e),
-    }
+    let csrf = form.csrf.clone();
+    let work = move |c: &mut _, a: &_| {
+        let role: Role = form.role.parse().map_err(|_| {
+            let r = &form.role;
+            crate::app::Error::invalid(crate::said!(
+                "`{r}` is not a role: viewer, evaluator or admin",
+                "`{r}` är ingen roll: läsare, utvärderare eller administratör"
+            ))
+        })?;
+        setup::add_user(c, a, &form.email, role, &form.password)
+    };
+    act(&req, &state, Role::Admin, &csrf, work, |_| {
+        "/staff/admin?done=user".into()
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -172,16 +167,12 @@ pub async fn import_units(
     state: web::Data<AppState>,
     form: web::Form<UnitsForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
-    let (csv, actor) = (form.into_inner().csv, staff.actor());
-    match state
-        .call(move |c| setup::import_units(c, &actor, &csv))
-        .await
-    {
-        Ok(s) => see_other(format!("/staff/admin?done=units&n={}", s.added + s.renamed)),
-        Err(e) => page.fail(&req, e),
-    }
+    let UnitsForm { csrf, csv } = form.into_inner();
+    let work = move |c: &mut _, a: &_| setup::import_units(c, a, &csv);
+    act(&req, &state, Role::Admin, &csrf, work, |s| {
+        format!("/staff/admin?done=units&n={}", s.added + s.renamed)
+    })
+    .await
 }
 
 async fn set_disabled(
@@ -191,16 +182,11 @@ async fn set_disabled(
     csrf: &str,
     disabled: bool,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, csrf));
-    let page = Page::new(&req, Some(&staff));
-    let actor = staff.actor();
-    match state
-        .call(move |c| setup::set_user_disabled(c, &actor, &email, disabled))
-        .await
-    {
-        Ok(()) => see_other("/staff/admin"),
-        Err(e) => page.fail(&req, e),
-    }
+    let work = move |c: &mut _, a: &_| setup::set_user_disabled(c, a, &email, disabled);
+    act(&req, &state, Role::Admin, csrf, work, |()| {
+        "/staff/admin".into()
+    })
+    .await
 }
 
 pub async fn disable_user(
@@ -227,14 +213,10 @@ pub async fn purge(
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Admin, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
-    let (id, actor) = (id.into_inner(), staff.actor());
-    match state
-        .call(move |c| setup::purge_contacts(c, &actor, id))
-        .await
-    {
-        Ok(n) => see_other(format!("/staff/admin?done=purge&n={n}")),
-        Err(e) => page.fail(&req, e),
-    }
+    let id = id.into_inner();
+    let work = move |c: &mut _, a: &_| setup::purge_contacts(c, a, id);
+    act(&req, &state, Role::Admin, &form.csrf, work, |n| {
+        format!("/staff/admin?done=purge&n={n}")
+    })
+    .await
 }

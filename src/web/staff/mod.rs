@@ -117,7 +117,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/studies/{name}/edit",
             web::post().to(studies::update),
         )
-        .route("/staff/studies/{name}/delete", web::get().to(studies::delete_confirm))
+        .route(
+            "/staff/studies/{name}/delete",
+            web::get().to(studies::delete_confirm),
+        )
         .route(
             "/staff/studies/{name}/delete",
             web::post().to(studies::delete),
@@ -142,7 +145,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/waves/{id}", web::get().to(waves::show))
         .route("/staff/waves/{id}/edit", web::get().to(waves::edit_form))
         .route("/staff/waves/{id}/edit", web::post().to(waves::update))
-        .route("/staff/waves/{id}/delete", web::get().to(waves::delete_confirm))
+        .route(
+            "/staff/waves/{id}/delete",
+            web::get().to(waves::delete_confirm),
+        )
         .route("/staff/waves/{id}/delete", web::post().to(waves::delete))
         .route("/staff/waves/{id}/open", web::post().to(waves::open))
         .route(
@@ -281,6 +287,30 @@ impl Staff {
     /// The actor of the use cases this person runs.
     pub fn actor(&self) -> crate::app::Actor {
         crate::app::Actor::Staff(self.email.clone())
+    }
+}
+
+/// A change from a form: the role and the session's CSRF token, then the
+/// use case (given the acting person) off the executor, then a redirect to
+/// `location(result)`; an error is a page.
+pub async fn act<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &AppState,
+    role: Role,
+    csrf: &str,
+    work: impl FnOnce(&mut crate::store::DbConnection, &crate::app::Actor) -> crate::app::Result<T>
+    + Send
+    + 'static,
+    location: impl FnOnce(T) -> String,
+) -> HttpResponse {
+    let staff = match require_form(req, state, role, csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let actor = staff.actor();
+    match state.call(move |c| work(c, &actor)).await {
+        Ok(v) => page::see_other(location(v)),
+        Err(e) => Page::new(req, Some(&staff)).fail(req, e),
     }
 }
 

@@ -384,7 +384,11 @@ pub async fn update(
 }
 
 /// What deleting a study removes, and a button that deletes it.
-pub async fn delete_confirm(req: HttpRequest, state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
+pub async fn delete_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let name = name.into_inner();

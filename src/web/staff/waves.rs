@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::page::{download, file_safe, percent, see_other};
 use super::session::CsrfForm;
-use super::{Page, require, require_form, staff_or_return, url_escape};
+use super::{Page, act, require, require_form, staff_or_return, url_escape};
 use crate::app::{self, setup};
 use crate::auth::Role;
 use crate::store::outbox::ReminderRule;
@@ -332,14 +332,21 @@ pub async fn update(
 }
 
 /// What deleting a draft wave removes, and a button that deletes it.
-pub async fn delete_confirm(req: HttpRequest, state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub async fn delete_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
     let found = state
         .call(move |c| {
             let (wave, study) = wave_and_study(c, id)?;
-            let invited: i64 = crate::store::invitations::roster_counts(c, &wave)?.iter().map(|r| r.1).sum();
+            let invited: i64 = crate::store::invitations::roster_counts(c, &wave)?
+                .iter()
+                .map(|r| r.1)
+                .sum();
             Ok((wave, study, invited))
         })
         .await;
@@ -347,7 +354,12 @@ pub async fn delete_confirm(req: HttpRequest, state: web::Data<AppState>, id: we
         Ok(x) => x,
         Err(e) => return page.fail(&req, e),
     };
-    let title = format!("{}: {} {}", page.t("delete_wave"), page.t("wave"), wave.name);
+    let title = format!(
+        "{}: {} {}",
+        page.t("delete_wave"),
+        page.t("wave"),
+        wave.name
+    );
     page.ok(
         "staff/confirm.html",
         &title,
@@ -392,16 +404,12 @@ pub async fn open(
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
-    let (id, actor) = (id.into_inner(), staff.actor());
-    match state
-        .call(move |c| setup::move_wave(c, &actor, id, WaveState::Open))
-        .await
-    {
-        Ok(_) => see_other(format!("/staff/waves/{id}?done=open")),
-        Err(e) => page.fail(&req, e),
-    }
+    let id = id.into_inner();
+    let work = move |c: &mut _, a: &_| setup::move_wave(c, a, id, WaveState::Open);
+    act(&req, &state, Role::Evaluator, &form.csrf, work, |_| {
+        format!("/staff/waves/{id}?done=open")
+    })
+    .await
 }
 
 /// What closing will delete, and a button that closes.
@@ -464,20 +472,17 @@ pub async fn close(
     id: web::Path<i64>,
     form: web::Form<CloseForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
     if form.confirm != "yes" {
+        // Not confirmed: to the page that asks (once the role and token hold).
+        staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
         return see_other(format!("/staff/waves/{id}/close"));
     }
-    let actor = staff.actor();
-    match state
-        .call(move |c| setup::move_wave(c, &actor, id, WaveState::Closed))
-        .await
-    {
-        Ok(_) => see_other(format!("/staff/waves/{id}?done=close")),
-        Err(e) => page.fail(&req, e),
-    }
+    let work = move |c: &mut _, a: &_| setup::move_wave(c, a, id, WaveState::Closed);
+    act(&req, &state, Role::Evaluator, &form.csrf, work, |_| {
+        format!("/staff/waves/{id}?done=close")
+    })
+    .await
 }
 
 pub async fn send(
@@ -486,16 +491,20 @@ pub async fn send(
     id: web::Path<i64>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
-    let (id, actor, secret) = (id.into_inner(), staff.actor(), state.secret.clone());
-    match state
-        .call(move |c| setup::send(c, &actor, id, &secret))
-        .await
-    {
-        Ok(0) => see_other(format!("/staff/waves/{id}?done=send&n=0&why=send")),
-        Ok(n) => see_other(format!("/staff/waves/{id}?done=send&n={n}")),
-        Err(e) => page.fail(&req, e),
+    let (id, secret) = (id.into_inner(), state.secret.clone());
+    let work = move |c: &mut _, a: &_| setup::send(c, a, id, &secret);
+    act(&req, &state, Role::Evaluator, &form.csrf, work, |n| {
+        queued(id, "send", n)
+    })
+    .await
+}
+
+/// The wave page after queueing, saying why nothing was when nothing was.
+fn queued(id: i64, what: &str, n: usize) -> String {
+    if n == 0 {
+        format!("/staff/waves/{id}?done={what}&n=0&why={what}")
+    } else {
+        format!("/staff/waves/{id}?done={what}&n={n}")
     }
 }
 
@@ -513,23 +522,18 @@ pub async fn remind(
     id: web::Path<i64>,
     form: web::Form<RemindForm>,
 ) -> HttpResponse {
-    let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &form.csrf));
-    let page = Page::new(&req, Some(&staff));
     let rule = ReminderRule {
         min_days: form.min_days.unwrap_or(ReminderRule::DEFAULT.min_days),
         max_reminders: form
             .max_reminders
             .unwrap_or(ReminderRule::DEFAULT.max_reminders),
     };
-    let (id, actor) = (id.into_inner(), staff.actor());
-    match state
-        .call(move |c| setup::remind(c, &actor, id, rule))
-        .await
-    {
-        Ok(0) => see_other(format!("/staff/waves/{id}?done=remind&n=0&why=remind")),
-        Ok(n) => see_other(format!("/staff/waves/{id}?done=remind&n={n}")),
-        Err(e) => page.fail(&req, e),
-    }
+    let id = id.into_inner();
+    let work = move |c: &mut _, a: &_| setup::remind(c, a, id, rule);
+    act(&req, &state, Role::Evaluator, &form.csrf, work, |n| {
+        queued(id, "remind", n)
+    })
+    .await
 }
 
 /// The offline-format export of a wave's responses under the plan.

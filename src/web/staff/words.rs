@@ -380,9 +380,21 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "Yes, close the wave",
     ),
     ("delete_confirm_button", "Ja, ta bort", "Yes, delete"),
-    ("delete_wave_invited", "personer på utskickslistan och deras koder tas bort, liksom inlagda tidigare svar.", "people on the roster and their codes are removed, and any earlier answers added."),
-    ("delete_study_waves", "mätomgångar (alla utkast) tas bort med sina utskickslistor.", "waves (all drafts) are removed with their rosters."),
-    ("delete_final", "Det går inte att ångra.", "This cannot be undone."),
+    (
+        "delete_wave_invited",
+        "personer på utskickslistan och deras koder tas bort, liksom inlagda tidigare svar.",
+        "people on the roster and their codes are removed, and any earlier answers added.",
+    ),
+    (
+        "delete_study_waves",
+        "mätomgångar (alla utkast) tas bort med sina utskickslistor.",
+        "waves (all drafts) are removed with their rosters.",
+    ),
+    (
+        "delete_final",
+        "Det går inte att ångra.",
+        "This cannot be undone.",
+    ),
     ("while_open", "visas när den stänger", "shown after closing"),
     (
         "done_wave_created",
