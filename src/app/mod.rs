@@ -149,11 +149,14 @@ pub fn study_data(
                 ))
             })?,
     };
+    // Draft waves count when they hold imported (historical) answers;
+    // open waves never.
+    let answered = |name: &str| loaded.wave_names.iter().any(|n| n == name);
     match loaded.waves.iter().find(|w| w.name == first_post_wave) {
         Some(w) if w.state == WaveState::Open => {
             return Err(DesignError::WaveOpen(first_post_wave).into());
         }
-        Some(w) if w.state == WaveState::Draft => {
+        Some(w) if w.state == WaveState::Draft && !answered(&w.name) => {
             return Err(Error::Conflict(crate::said!(
                 "the first wave after the intervention, `{first_post_wave}`, has not opened yet: the effect \
                  report compares it with the waves before once it has closed",
@@ -166,13 +169,13 @@ pub fn study_data(
     if !loaded
         .waves
         .iter()
-        .any(|w| w.name < first_post_wave && w.state == WaveState::Closed)
+        .any(|w| w.name < first_post_wave && w.state != WaveState::Open && answered(&w.name))
     {
         return Err(Error::Conflict(crate::said!(
-            "no wave before `{first_post_wave}` has closed: the effect report needs a closed wave before the \
-             intervention and one after it",
-            "ingen mätomgång före `{first_post_wave}` har stängt: effektrapporten behöver en stängd mätomgång \
-             före insatsen och en efter"
+            "no wave before `{first_post_wave}` has answers in a closed wave: the effect report needs one \
+             before the intervention and one after it",
+            "ingen mätomgång före `{first_post_wave}` har svar i en stängd mätomgång: effektrapporten behöver \
+             en före insatsen och en efter"
         )));
     }
     let (pilot, control) = (
