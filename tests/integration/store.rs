@@ -1051,3 +1051,89 @@ fn the_reader_answers_every_read_and_survives_a_failing_one() {
     );
     assert_eq!(rx.recv().unwrap().unwrap(), 5, "the reader still serves");
 }
+
+/// A draft wave with a roster, codes, imported answers and a queued row of
+/// nothing else is deleted whole on both backends (foreign keys in order),
+/// its audit entry with it; an opened wave and its study are not.
+#[test]
+fn draft_waves_and_studies_are_deleted_whole_on_both_backends() {
+    use klimat::app::{Actor, setup};
+    use klimat::store::studies::{self, WaveState};
+    let k = Klimat::new();
+    for db in backends(&k) {
+        study(&k, &db);
+        let roster = k.write(
+            "drop-roster.csv",
+            "email,unit,language\nanna@region.se,unit-01,sv\n",
+        );
+        for w in ["drop", "keep"] {
+            ok(
+                &k,
+                &db,
+                &[
+                    "wave",
+                    "create",
+                    "--study",
+                    "pilot",
+                    "--name",
+                    w,
+                    "--opens",
+                    "2027-01-01",
+                    "--closes",
+                    "2027-01-31",
+                ],
+            );
+        }
+        ok(
+            &k,
+            &db,
+            &["roster", "import", "--wave", "pilot:drop", arg(&roster)],
+        );
+        ok(
+            &k,
+            &db,
+            &[
+                "wave",
+                "codes",
+                "pilot:drop",
+                "--unit",
+                "unit-02",
+                "--count",
+                "3",
+            ],
+        );
+        let base =
+            klimat::store::Database::open(&db.url, klimat::store::Migrations::Require).unwrap();
+        let mut conn = base.get().unwrap();
+        let me = Actor::Cli("test".into());
+        let drop = studies::wave_named(&mut conn, "pilot", "drop").unwrap();
+        let keep = studies::wave_named(&mut conn, "pilot", "keep").unwrap();
+        setup::delete_wave(&mut conn, &me, drop.id).unwrap_or_else(|e| panic!("{}: {e}", db.name));
+        assert!(
+            studies::wave_by_id(&mut conn, drop.id).is_err(),
+            "{}: gone",
+            db.name
+        );
+        setup::move_wave(&mut conn, &me, keep.id, WaveState::Open).unwrap();
+        let refused = setup::delete_wave(&mut conn, &me, keep.id).unwrap_err();
+        assert!(
+            matches!(refused, klimat::app::Error::Conflict(_)),
+            "{}: {refused}",
+            db.name
+        );
+        let refused = setup::delete_study(&mut conn, &me, "pilot").unwrap_err();
+        assert!(
+            matches!(refused, klimat::app::Error::Conflict(_)),
+            "{}: {refused}",
+            db.name
+        );
+        let audit = ok(&k, &db, &["audit", "--limit", "20"]);
+        assert!(audit.contains("wave.delete"), "{}: {audit}", db.name);
+        assert_eq!(
+            audit.matches("study.delete").count(),
+            0,
+            "{}: a refused change is not audited",
+            db.name
+        );
+    }
+}
