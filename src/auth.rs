@@ -56,18 +56,20 @@ impl std::fmt::Display for Role {
 
 /// The argon2id hash of a password (random salt, the crate's default cost:
 /// 19 MiB, 2 passes), or why the password is refused.
-pub fn hash_password(password: &str) -> Result<String, String> {
+pub fn hash_password(password: &str) -> Result<String, crate::said::Said> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(format!(
-            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters"
+        return Err(crate::said!(
+            "the password is too short: use at least {MIN_PASSWORD_CHARS} characters",
+            "lösenordet är för kort: skriv minst {MIN_PASSWORD_CHARS} tecken"
         ));
     }
     let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|e| crate::said::Said::both(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| format!("hashing the password failed: {e}"))
+        .map_err(|e| crate::said::Said::both(format!("hashing the password failed: {e}")))
 }
 
 /// Whether `password` matches the stored hash. A malformed hash matches nothing.
@@ -102,7 +104,12 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused() {
-        assert!(hash_password("short").unwrap_err().contains("at least 12"));
+        assert!(
+            hash_password("short")
+                .unwrap_err()
+                .en
+                .contains("at least 12")
+        );
     }
 
     #[test]

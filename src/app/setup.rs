@@ -37,6 +37,25 @@ fn audited<T>(
     })
 }
 
+/// An uploaded file or request body as text: not empty, UTF-8; `name`
+/// names it in the message.
+pub fn text<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        Error::invalid(crate::said!(
+            "{name} is not UTF-8 text (at byte {at}); save it as UTF-8",
+            "{name} är inte UTF-8-text (vid byte {at}); spara den som UTF-8"
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Error::invalid(crate::said!(
+            "{name} is empty: choose the file to upload",
+            "{name} är tom: välj filen att ladda upp"
+        )));
+    }
+    Ok(text)
+}
+
 /// A survey file's problems as messages: `file:line:column: message`, and
 /// the help on its own line.
 pub fn survey_problems(e: &survey::LoadError, file: &str) -> Vec<Said> {
@@ -300,15 +319,7 @@ pub fn import_responses(
     options: &ReadOptions,
 ) -> Result<usize> {
     let wave = studies::wave_by_id(conn, id)?;
-    if wave.state == WaveState::Closed {
-        // Its figures are published: answers added now would change them,
-        // and the difference would be the new answers' own figures.
-        let name = &wave.name;
-        return Err(Error::Conflict(crate::said!(
-            "wave `{name}` is closed and its figures are published: add earlier answers to a wave before it closes",
-            "mätomgången `{name}` är stängd och dess siffror publicerade: lägg in tidigare svar innan mätomgången stänger"
-        )));
-    }
+    refuse_closed(&wave)?;
     let survey = surveys::get(conn, wave.survey_version_id)?.survey()?;
     let (collected, outcome) =
         crate::responses::read(input, file, &survey, options, Collected::default)
@@ -329,12 +340,28 @@ pub fn import_responses(
         })
         .collect();
     audited(conn, actor, "responses.import", |c| {
+        // Checked again inside the transaction: the wave may have closed
+        // while the file was read.
+        refuse_closed(&studies::wave_by_id(c, id)?)?;
         let n = responses::import(c, &wave, &rows, survey.items.len())?;
         Ok((
             n,
             format!("{}: {n} responses from {file}", wave_detail(&wave)),
         ))
     })
+}
+
+/// A closed wave's figures are published: answers added now would change
+/// them, and the difference would be the new answers' own figures.
+fn refuse_closed(wave: &Wave) -> Result<()> {
+    if wave.state == WaveState::Closed {
+        let name = &wave.name;
+        return Err(Error::Conflict(crate::said!(
+            "wave `{name}` is closed and its figures are published: add earlier answers to a wave before it closes",
+            "mätomgången `{name}` är stängd och dess siffror publicerade: lägg in tidigare svar innan mätomgången stänger"
+        )));
+    }
+    Ok(())
 }
 
 fn responses_problems(e: &crate::responses::ResponsesError) -> Error {
@@ -398,21 +425,12 @@ pub fn add_user(
     password: &str,
 ) -> Result<accounts::User> {
     let email = Email::parse(email).map_err(Error::invalid)?;
-    let hash = hash_password(password).map_err(|e| Error::invalid(password_said(&e)))?;
+    let hash = hash_password(password).map_err(Error::invalid)?;
     audited(conn, actor, "user.add", |c| {
         let user = accounts::add_user(c, &email, role, &hash, now_ms())?;
         let detail = format!("{} as {role}", user.email);
         Ok((user, detail))
     })
-}
-
-fn password_said(e: &str) -> Said {
-    if e.contains("at least") {
-        let n = crate::auth::MIN_PASSWORD_CHARS;
-        crate::said!("{e}", "lösenordet är för kort: skriv minst {n} tecken")
-    } else {
-        Said::both(e.to_owned())
-    }
 }
 
 pub fn set_user_disabled(

@@ -52,6 +52,15 @@ impl Kind {
     }
 }
 
+/// Messages of a wave waiting in the outbox (closing cancels them).
+pub fn queued(conn: &mut DbConnection, wave_id: i64) -> Result<i64, StoreError> {
+    Ok(outbox::table
+        .filter(outbox::wave_id.eq(wave_id))
+        .filter(outbox::state.eq("queued"))
+        .count()
+        .get_result(conn)?)
+}
+
 /// A random Message-ID local part: 128 bits, fixed when the row is queued.
 fn new_message_id() -> String {
     let bits: u128 = rand::rng().random();

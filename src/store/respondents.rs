@@ -444,27 +444,6 @@ fn rewrite_in_key_order(conn: &mut DbConnection, wave_id: i64) -> Result<(), Sto
 
 /// Closing a wave: deletes its drafts, cancels its queued messages, and
 /// rewrites its responses and free texts in key order.
-/// What closing a wave deletes: saved drafts, and queued messages.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Pending {
-    pub drafts: i64,
-    pub queued: i64,
-}
-
-pub fn pending_on_close(conn: &mut DbConnection, wave_id: i64) -> Result<Pending, StoreError> {
-    Ok(Pending {
-        drafts: drafts::table
-            .filter(drafts::wave_id.eq(wave_id))
-            .count()
-            .get_result(conn)?,
-        queued: outbox::table
-            .filter(outbox::wave_id.eq(wave_id))
-            .filter(outbox::state.eq("queued"))
-            .count()
-            .get_result(conn)?,
-    })
-}
-
 pub fn on_close(conn: &mut DbConnection, wave_id: i64) -> Result<(), StoreError> {
     diesel::delete(drafts::table.filter(drafts::wave_id.eq(wave_id))).execute(conn)?;
     rewrite_in_key_order(conn, wave_id)?;

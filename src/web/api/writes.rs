@@ -72,16 +72,6 @@ fn require_type(req: &HttpRequest, expected: &[&str]) -> Result<(), HttpResponse
     }
 }
 
-fn utf8(body: &[u8]) -> app::Result<&str> {
-    std::str::from_utf8(body).map_err(|e| {
-        let at = e.valid_up_to();
-        app::Error::invalid(crate::said!(
-            "the body is not UTF-8 (at byte {at})",
-            "innehållet är inte UTF-8 (vid byte {at})"
-        ))
-    })
-}
-
 fn created<T: Serialize>(status: StatusCode, location: Option<String>, value: &T) -> HttpResponse {
     let mut r = HttpResponse::build(status);
     if let Some(l) = location {
@@ -121,7 +111,7 @@ pub async fn publish_survey(
     }
     let done = state
         .call(move |c| {
-            let source = utf8(&body)?;
+            let source = setup::text(&body, "the body")?;
             setup::publish_survey(c, &actor, source, "survey.toml")
         })
         .await;
@@ -296,7 +286,7 @@ pub async fn put_roster(
     let id = id.into_inner();
     let done = state
         .call(move |c| {
-            let text = utf8(&body)?;
+            let text = setup::text(&body, "the body")?;
             setup::import_roster(c, &actor, id, text, Replace::Roster)
         })
         .await;
@@ -378,7 +368,6 @@ pub struct RemindBody {
 async fn queue(
     req: HttpRequest,
     state: web::Data<AppState>,
-    id: i64,
     work: impl FnOnce(&mut crate::store::DbConnection, &Actor) -> app::Result<usize> + Send + 'static,
 ) -> HttpResponse {
     let actor = caller_or_return!(req, state, Role::Evaluator);
@@ -394,7 +383,6 @@ async fn queue(
         }
     };
     let request = format!("{} {}", req.method(), req.path());
-    let _ = id;
     let done = state
         .call(move |c| {
             let answer = |c: &mut crate::store::DbConnection| {
@@ -437,7 +425,7 @@ pub async fn send(
 ) -> HttpResponse {
     let id = id.into_inner();
     let secret = state.secret.clone();
-    queue(req, state, id, move |c, actor| {
+    queue(req, state, move |c, actor| {
         setup::send(c, actor, id, &secret)
     })
     .await
@@ -468,7 +456,7 @@ pub async fn remind(
             .max_reminders
             .unwrap_or(ReminderRule::DEFAULT.max_reminders),
     };
-    queue(req, state, id, move |c, actor| {
+    queue(req, state, move |c, actor| {
         setup::remind(c, actor, id, rule)
     })
     .await

@@ -101,6 +101,34 @@ impl Page {
     }
 }
 
+/// A refusal the form that caused it can show again — bad input, a state
+/// that forbids it — as `Ok`; anything else as `Err`, for [`Page::fail`].
+pub fn for_the_form(e: app::Error) -> Result<app::Error, app::Error> {
+    match e {
+        app::Error::Invalid { .. } | app::Error::Conflict(_) => Ok(e),
+        e => Err(e),
+    }
+}
+
+impl Page {
+    /// A page that says what an irreversible action does, with a button
+    /// that POSTs `confirm=yes` to `action` and a way back to `cancel`.
+    pub fn confirm(
+        &self,
+        title: &str,
+        action: String,
+        cancel: String,
+        button: &str,
+        paragraphs: Vec<String>,
+    ) -> HttpResponse {
+        self.ok(
+            "staff/confirm.html",
+            title,
+            context! { action => action, cancel => cancel, button => button, paragraphs => paragraphs },
+        )
+    }
+}
+
 /// Where "back" leads from a path: the page above it.
 fn back_of(path: &str) -> String {
     let trimmed = path.trim_end_matches('/');

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::page::{html, see_other};
+use super::page::{for_the_form, html, see_other};
 use super::{Page, require, require_form, staff_or_return, url_escape};
 use crate::app::{self, setup};
 use crate::auth::Role;
@@ -30,7 +30,7 @@ pub async fn show(
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
-    roster_page(&req, &state, &page, id, StatusCode::OK, None).await
+    roster_page(&req, &state, &page, id, None).await
 }
 
 async fn roster_page(
@@ -38,9 +38,11 @@ async fn roster_page(
     state: &AppState,
     page: &Page,
     id: i64,
-    status: StatusCode,
     error: Option<(&str, app::Error)>,
 ) -> HttpResponse {
+    let status = error
+        .as_ref()
+        .map_or(StatusCode::OK, |(_, e)| crate::web::failure::status(e));
     let found = state
         .call(move |c| {
             let wave = studies::wave_by_id(c, id)?;
@@ -110,20 +112,7 @@ pub struct RosterUpload {
 
 /// The uploaded file as text, or the reason it is not.
 fn text_of(file: &Bytes) -> app::Result<&str> {
-    let name = file.file_name.clone().unwrap_or_default();
-    if file.data.is_empty() {
-        return Err(app::Error::invalid(crate::said!(
-            "choose a file to upload",
-            "välj en fil att ladda upp"
-        )));
-    }
-    std::str::from_utf8(&file.data).map_err(|e| {
-        let at = e.valid_up_to();
-        app::Error::invalid(crate::said!(
-            "{name} is not UTF-8 text (at byte {at}); save it as CSV UTF-8",
-            "{name} är inte UTF-8-text (vid byte {at}); spara den som CSV UTF-8"
-        ))
-    })
+    setup::text(&file.data, file.file_name.as_deref().unwrap_or("the file"))
 }
 
 pub async fn upload(
@@ -148,11 +137,10 @@ pub async fn upload(
         .await;
     match done {
         Ok((n, _)) => see_other(format!("/staff/waves/{id}?done=roster&n={n}")),
-        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict(_))) => {
-            let status = crate::web::failure::status(&e);
-            roster_page(&req, &state, &page, id, status, Some(("roster", e))).await
-        }
-        Err(e) => page.fail(&req, e),
+        Err(e) => match for_the_form(e) {
+            Ok(e) => roster_page(&req, &state, &page, id, Some(("roster", e))).await,
+            Err(e) => page.fail(&req, e),
+        },
     }
 }
 
@@ -194,13 +182,14 @@ pub async fn add_codes(
         .await;
     match done {
         Ok(n) => see_other(format!("/staff/waves/{id}?done=codes&n={n}")),
-        Err(
-            e @ (app::Error::Invalid { .. } | app::Error::Conflict(_) | app::Error::NotFound(_)),
-        ) => {
-            let status = crate::web::failure::status(&e);
-            roster_page(&req, &state, &page, id, status, Some(("codes", e))).await
+        // An unknown unit is said on the form too.
+        Err(e @ app::Error::NotFound(_)) => {
+            roster_page(&req, &state, &page, id, Some(("codes", e))).await
         }
-        Err(e) => page.fail(&req, e),
+        Err(e) => match for_the_form(e) {
+            Ok(e) => roster_page(&req, &state, &page, id, Some(("codes", e))).await,
+            Err(e) => page.fail(&req, e),
+        },
     }
 }
 
@@ -259,10 +248,9 @@ pub async fn import_answers(
         .await;
     match done {
         Ok(n) => see_other(format!("/staff/waves/{id}?done=answers&n={n}")),
-        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict(_))) => {
-            let status = crate::web::failure::status(&e);
-            roster_page(&req, &state, &page, id, status, Some(("answers", e))).await
-        }
-        Err(e) => page.fail(&req, e),
+        Err(e) => match for_the_form(e) {
+            Ok(e) => roster_page(&req, &state, &page, id, Some(("answers", e))).await,
+            Err(e) => page.fail(&req, e),
+        },
     }
 }

@@ -405,15 +405,15 @@ pub async fn delete_confirm(
     };
     let path = url_escape(&name);
     let title = format!("{}: {name}", page.t("delete_study"));
-    page.ok(
-        "staff/confirm.html",
+    page.confirm(
         &title,
-        context! {
-            action => format!("/staff/studies/{path}/delete"),
-            cancel => format!("/staff/studies/{path}"),
-            button => page.t("delete_confirm_button"),
-            paragraphs => vec![format!("{waves} {}", page.t("delete_study_waves")), page.t("delete_final").to_owned()],
-        },
+        format!("/staff/studies/{path}/delete"),
+        format!("/staff/studies/{path}"),
+        page.t("delete_confirm_button"),
+        vec![
+            format!("{waves} {}", page.t("delete_study_waves")),
+            page.t("delete_final").to_owned(),
+        ],
     )
 }
 

@@ -78,24 +78,9 @@ pub async fn check(
         .file_name
         .clone()
         .unwrap_or_else(|| "survey.toml".into());
-    let source = match std::str::from_utf8(&form.file.data) {
-        Ok(s) if !s.trim().is_empty() => s.to_owned(),
-        Ok(_) => {
-            return page.fail(
-                &req,
-                app::Error::invalid(crate::said!("the file is empty", "filen är tom")),
-            );
-        }
-        Err(e) => {
-            let at = e.valid_up_to();
-            return page.fail(
-                &req,
-                app::Error::invalid(crate::said!(
-                    "{file} is not UTF-8 text (at byte {at})",
-                    "{file} är inte UTF-8-text (vid byte {at})"
-                )),
-            );
-        }
+    let source = match setup::text(&form.file.data, &file) {
+        Ok(s) => s.to_owned(),
+        Err(e) => return page.fail(&req, e),
     };
     let survey = match setup::check_survey(&source, &file) {
         Ok(s) => s,

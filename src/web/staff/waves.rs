@@ -9,6 +9,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
+use super::page::for_the_form;
 use super::page::{download, file_safe, percent, see_other};
 use super::session::CsrfForm;
 use super::{Page, act, require, require_form, staff_or_return, url_escape};
@@ -234,11 +235,9 @@ fn form_or_fail(
     e: app::Error,
     show: impl FnOnce(StatusCode, &app::Error) -> HttpResponse,
 ) -> HttpResponse {
-    match e {
-        app::Error::Invalid { .. } | app::Error::Conflict(_) => {
-            show(crate::web::failure::status(&e), &e)
-        }
-        e => page.fail(req, e),
+    match for_the_form(e) {
+        Ok(e) => show(crate::web::failure::status(&e), &e),
+        Err(e) => page.fail(req, e),
     }
 }
 
@@ -342,15 +341,15 @@ pub async fn delete_confirm(
     let id = id.into_inner();
     let found = state
         .call(move |c| {
-            let (wave, study) = wave_and_study(c, id)?;
+            let wave = studies::wave_by_id(c, id)?;
             let invited: i64 = crate::store::invitations::roster_counts(c, &wave)?
                 .iter()
                 .map(|r| r.1)
                 .sum();
-            Ok((wave, study, invited))
+            Ok((wave, invited))
         })
         .await;
-    let (wave, study, invited) = match found {
+    let (wave, invited) = match found {
         Ok(x) => x,
         Err(e) => return page.fail(&req, e),
     };
@@ -360,16 +359,15 @@ pub async fn delete_confirm(
         page.t("wave"),
         wave.name
     );
-    page.ok(
-        "staff/confirm.html",
+    page.confirm(
         &title,
-        context! {
-            action => format!("/staff/waves/{id}/delete"),
-            cancel => format!("/staff/waves/{id}"),
-            button => page.t("delete_confirm_button"),
-            paragraphs => vec![format!("{invited} {}", page.t("delete_wave_invited")), page.t("delete_final").to_owned()],
-            study_name => study,
-        },
+        format!("/staff/waves/{id}/delete"),
+        format!("/staff/waves/{id}"),
+        page.t("delete_confirm_button"),
+        vec![
+            format!("{invited} {}", page.t("delete_wave_invited")),
+            page.t("delete_final").to_owned(),
+        ],
     )
 }
 
@@ -423,12 +421,12 @@ pub async fn close_confirm(
     let id = id.into_inner();
     let found = state
         .call(move |c| {
-            let (wave, study) = wave_and_study(c, id)?;
-            let pending = crate::store::respondents::pending_on_close(c, wave.id)?;
-            Ok((wave, study, pending))
+            let wave = studies::wave_by_id(c, id)?;
+            let queued = crate::store::outbox::queued(c, wave.id)?;
+            Ok((wave, queued))
         })
         .await;
-    let (wave, study, pending) = match found {
+    let (wave, queued) = match found {
         Ok(x) => x,
         Err(e) => return page.fail(&req, e),
     };
@@ -441,20 +439,19 @@ pub async fn close_confirm(
         return page.message(StatusCode::CONFLICT, page.t("error"), &text, &[]);
     }
     let title = format!("{}: {} {}", page.t("close_wave"), page.t("wave"), wave.name);
-    page.ok(
-        "staff/confirm.html",
+    // How many drafts are saved is not said: an open wave publishes no
+    // figure but its total (the disclosure plan), and people at work on
+    // their answers are such a figure.
+    page.confirm(
         &title,
-        context! {
-            action => format!("/staff/waves/{id}/close"),
-            cancel => format!("/staff/waves/{id}"),
-            button => page.t("close_confirm_button"),
-            paragraphs => vec![
-                format!("{} {}", pending.drafts, page.t("close_drafts")),
-                format!("{} {}", pending.queued, page.t("close_queued")),
-                page.t("close_final").to_owned(),
-            ],
-            study_name => study,
-        },
+        format!("/staff/waves/{id}/close"),
+        format!("/staff/waves/{id}"),
+        page.t("close_confirm_button"),
+        vec![
+            page.t("close_drafts").to_owned(),
+            format!("{queued} {}", page.t("close_queued")),
+            page.t("close_final").to_owned(),
+        ],
     )
 }
 

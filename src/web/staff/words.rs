@@ -47,9 +47,6 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("opens", "Öppnar", "Opens"),
     ("closes", "Stänger", "Closes"),
     ("state", "Läge", "State"),
-    ("state_draft", "utkast", "draft"),
-    ("state_open", "öppen", "open"),
-    ("state_closed", "stängd", "closed"),
     ("min_group", "Minsta gruppstorlek", "Minimum group size"),
     (
         "dashboard",
@@ -361,8 +358,8 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ),
     (
         "close_drafts",
-        "sparade utkast tas bort: de som inte har skickat in sina svar kan inte längre göra det.",
-        "saved drafts are deleted: those who have not submitted can no longer do so.",
+        "Sparade utkast tas bort: den som har påbörjat men inte skickat in sina svar kan inte längre göra det.",
+        "Saved drafts are deleted: whoever started but has not submitted can no longer do so.",
     ),
     (
         "close_queued",
