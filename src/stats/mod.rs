@@ -5,6 +5,7 @@
 //! knows about surveys, units or waves. Inputs are numbers and matrices.
 
 pub mod adjust;
+pub mod cfa;
 pub mod cluster;
 pub mod descriptive;
 pub mod distributions;

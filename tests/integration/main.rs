@@ -2,6 +2,7 @@
 
 mod boundaries;
 mod browser;
+mod cfa;
 mod demo;
 mod disclosure;
 mod effect;
