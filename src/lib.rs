@@ -21,4 +21,5 @@ pub mod stats;
 pub mod store;
 pub mod survey;
 pub mod token;
+pub mod validity;
 pub mod web;

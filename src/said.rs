@@ -55,11 +55,15 @@ impl std::fmt::Display for Said {
 impl std::error::Error for Said {}
 
 /// `said!("English {x}", "Svenska {x}")`: both formatted with the same
-/// arguments in scope.
+/// arguments in scope; positional arguments after the two texts are given
+/// to both (and evaluated once for each).
 #[macro_export]
 macro_rules! said {
     ($en:expr, $sv:expr $(,)?) => {
         $crate::said::Said::new(format!($en), format!($sv))
+    };
+    ($en:expr, $sv:expr, $($arg:expr),+ $(,)?) => {
+        $crate::said::Said::new(format!($en, $($arg),+), format!($sv, $($arg),+))
     };
 }
 

@@ -146,6 +146,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         pilot_units: 8,
         first_post_wave: 2,
         effects,
+        item_shifts: Vec::new(),
         icc: 0.12,
         missing_rate: 0.0,
         dont_know_rate: 0.02,

@@ -15,6 +15,7 @@ mod serve;
 mod simulate;
 mod staff;
 mod survey;
+mod validity;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +98,8 @@ Several workers may run against one PostgreSQL database; on SQLite run one. `kli
     Mail(mail::MailCommand),
     /// Score responses (a file or a wave in the database): scores, reliability and agreement.
     Score(score::ScoreArgs),
+    /// Do the dimensions measure what they claim? Factor structure, discriminant validity, invariance.
+    Validity(validity::ValidityArgs),
     /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
     Simulate(simulate::SimulateArgs),
     /// Reports from responses: the effect report of a pilot.
@@ -156,6 +159,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Worker(a) => mail::run_worker(a, &Settings::load(args.config.as_deref())?),
         Command::Mail(cmd) => mail::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
+        Command::Validity(a) => validity::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
         Command::Design(cmd) => design::run(cmd),
         Command::Report(cmd) => report::run(cmd, &Settings::load(args.config.as_deref())?),

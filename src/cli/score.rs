@@ -132,7 +132,7 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
 }
 
 /// Says on standard error how many rows `--skip-invalid` dropped, and why.
-fn report_skipped(outcome: &crate::responses::ReadOutcome) {
+pub(super) fn report_skipped(outcome: &crate::responses::ReadOutcome) {
     if outcome.skipped > 0 {
         eprintln!(
             "skipped {} of {} rows with problems:",

@@ -41,6 +41,10 @@ pub struct SimulateArgs {
     /// deviations of the latent climate: DIM=SIZE,...
     #[arg(long, value_name = "DIM=SIZE,...", value_delimiter = ',')]
     pub effect: Vec<String>,
+    /// Differential item functioning: items answered higher in the pilot units
+    /// from the first post wave on, in item standard deviations: ITEM=SIZE,...
+    #[arg(long, value_name = "ITEM=SIZE,...", value_delimiter = ',')]
+    pub item_shift: Vec<String>,
     /// Share of a dimension score's variance between units (what ICC(1) estimates).
     #[arg(long, default_value_t = 0.10)]
     pub icc: f64,
@@ -79,6 +83,20 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--effect `{e}`: `{size}` is not a number"))?;
         effects.push((d, size));
     }
+    let mut item_shifts = Vec::new();
+    for e in &args.item_shift {
+        let (item, size) = e
+            .split_once('=')
+            .with_context(|| format!("--item-shift `{e}`: write ITEM=SIZE, e.g. q07=0.8"))?;
+        let i = survey.item_index(item.trim()).with_context(|| {
+            format!("--item-shift `{e}`: {} has no item `{item}`", survey.key)
+        })?;
+        let size: f64 = size
+            .trim()
+            .parse()
+            .with_context(|| format!("--item-shift `{e}`: `{size}` is not a number"))?;
+        item_shifts.push((i, size));
+    }
     let first_post_wave = match args.first_post_wave {
         Some(0) => anyhow::bail!("--first-post-wave counts from 1"),
         Some(n) => n - 1,
@@ -94,6 +112,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         pilot_units: args.pilot_units.unwrap_or((args.units / 4).max(1)),
         first_post_wave,
         effects,
+        item_shifts,
         icc: args.icc,
         missing_rate: args.missing_rate,
         dont_know_rate: args.dont_know_rate,

@@ -53,6 +53,7 @@ fn spec(seed: u64, effect: f64) -> Spec {
         pilot_units: 3,
         first_post_wave: 1,
         effects: vec![(0, effect)],
+        item_shifts: Vec::new(),
         icc: 0.1,
         missing_rate: 0.0,
         dont_know_rate: 0.0,

@@ -6,6 +6,7 @@
 pub mod codes;
 pub mod format;
 pub mod score;
+pub mod validity;
 
 pub use format::Format;
 pub mod charts;

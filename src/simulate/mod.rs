@@ -38,6 +38,10 @@ pub struct Spec {
     pub first_post_wave: usize,
     /// True effects by dimension index, in latent standard deviations.
     pub effects: Vec<(usize, f64)>,
+    /// Items answered higher (in item standard deviations) in the pilot
+    /// units from the first post wave on, beyond their dimension's change:
+    /// differential item functioning, which breaks scalar invariance.
+    pub item_shifts: Vec<(usize, f64)>,
     pub icc: f64,
     pub missing_rate: f64,
     pub dont_know_rate: f64,
@@ -79,6 +83,13 @@ impl Spec {
             if d >= survey.dimensions.len() || !size.is_finite() || size.abs() > 5.0 {
                 return Err(format!(
                     "effect {size} is not a size from −5 to 5 standard deviations"
+                ));
+            }
+        }
+        for &(i, size) in &self.item_shifts {
+            if i >= survey.items.len() || !size.is_finite() || size.abs() > 5.0 {
+                return Err(format!(
+                    "item shift {size} is not a size from −5 to 5 standard deviations"
                 ));
             }
         }
@@ -169,6 +180,10 @@ pub fn simulate(
     for &(d, size) in &spec.effects {
         effect[d] = size;
     }
+    let mut shift = vec![0.0; items];
+    for &(i, size) in &spec.item_shifts {
+        shift[i] = size;
+    }
 
     // Stable unit levels per dimension, before scaling by the ICC.
     let general = GENERAL_SHARE.sqrt();
@@ -214,6 +229,9 @@ pub fn simulate(
                     let noise: f64 = rng.sample(StandardNormal);
                     let l = loadings[i];
                     let mut x = l * latent[item.dimension] + (1.0 - l * l).sqrt() * noise;
+                    if pilot[u] && post {
+                        x += shift[i];
+                    }
                     if item.reverse {
                         x = -x;
                     }

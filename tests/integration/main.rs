@@ -19,4 +19,5 @@ mod store;
 mod survey_check;
 mod survey_corpus;
 mod survey_show;
+mod validity;
 mod web;

@@ -107,11 +107,33 @@ impl Estimate {
 /// Models with more free parameters are not polished by Fisher scoring
 /// (its information matrix grows with the square of the parameters).
 const MAX_POLISHED: usize = 800;
-const GRADIENT_TOLERANCE: f64 = 1e-7;
+/// lavaan checks its solution at 1e-3 (`optim.dx.tol`); this is far stricter.
+const GRADIENT_TOLERANCE: f64 = 1e-6;
+const CHI_SQUARE_TOLERANCE: f64 = 1e-5;
 
 /// Fits `spec` to the groups' moments, starting from `start` where it has
 /// the same parameters (a warm start from a neighbouring model).
 pub fn fit(spec: &Spec, data: &[Moments], start: Option<&Estimate>) -> Result<Estimate, FitError> {
+    fit_to(spec, data, start, Precision::Estimates)
+}
+
+/// How close to the optimum a fit must come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// Parameters and standard errors to many digits: L-BFGS, then Fisher
+    /// scoring where the model is small enough.
+    Estimates,
+    /// The χ² only, for comparing neighbouring models: L-BFGS alone (the
+    /// error in F is quadratic in the parameters' error).
+    ChiSquare,
+}
+
+pub fn fit_to(
+    spec: &Spec,
+    data: &[Moments],
+    start: Option<&Estimate>,
+    precision: Precision,
+) -> Result<Estimate, FitError> {
     spec.structure.check().map_err(FitError::Structure)?;
     assert_eq!(data.len(), spec.groups, "one sample per group");
     let p = spec.structure.items;
@@ -142,8 +164,16 @@ pub fn fit(spec: &Spec, data: &[Moments], start: Option<&Estimate>) -> Result<Es
         Some(s) => problem.warm(s),
         None => problem.start(),
     };
+    let polish = q <= MAX_POLISHED && precision == Precision::Estimates;
+    // Fisher scoring converges fast near the optimum: L-BFGS only brings
+    // the estimate there when it will be polished.
+    let tolerance = match precision {
+        _ if polish => 1e-5,
+        Precision::ChiSquare => CHI_SQUARE_TOLERANCE * 1e-1,
+        Precision::Estimates => GRADIENT_TOLERANCE * 1e-2,
+    };
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 12)
-        .with_tolerance_grad(GRADIENT_TOLERANCE * 1e-2)
+        .with_tolerance_grad(tolerance)
         .and_then(|s| s.with_tolerance_cost(0.0))
         .map_err(|e| FitError::Optimiser(e.to_string()))?;
     let (mut x, mut iterations) = match Executor::new(&problem, solver)
@@ -159,15 +189,19 @@ pub fn fit(spec: &Spec, data: &[Moments], start: Option<&Estimate>) -> Result<Es
         // point so far is judged by its gradient below.
         Err(_) => (x0, 0),
     };
-    if q <= MAX_POLISHED {
-        for _ in 0..50 {
+    if polish {
+        for _ in 0..8 {
+            let gradient = problem.gradient_of(&x);
+            if gradient.is_some_and(|g| g.iter().all(|v| v.abs() < GRADIENT_TOLERANCE * 1e-3)) {
+                break;
+            }
             let Some(step) = problem.fisher_step(&x) else {
                 break;
             };
             let (next, improved) = problem.damped(&x, &step);
             x = next;
             iterations += 1;
-            if !improved || step.iter().all(|s| s.abs() < 1e-12) {
+            if !improved {
                 break;
             }
         }
@@ -189,7 +223,11 @@ pub fn fit(spec: &Spec, data: &[Moments], start: Option<&Estimate>) -> Result<Es
         n,
         iterations,
         gradient,
-        converged: gradient < GRADIENT_TOLERANCE,
+        converged: gradient
+            < match precision {
+                Precision::Estimates => GRADIENT_TOLERANCE,
+                Precision::ChiSquare => CHI_SQUARE_TOLERANCE,
+            },
         groups,
     })
 }
@@ -217,61 +255,52 @@ pub fn vcov(estimate: &Estimate, data: &[Moments]) -> Option<DMatrix<f64>> {
 
 /// One group's unit expected information over its own entries, in order:
 /// ½ tr(P Σ_a P Σ_b) + μ_a' P μ_b.
+///
+/// Every derivative of Σ is c·(x y' + y x') and every derivative of μ is
+/// d·z, with x, y, z among the columns of V = [I | ΛΦ | Λ]. With M = V'PV,
+/// tr(P (xy' + yx') P (zw' + wz')) = 2 (M_xz M_yw + M_xw M_yz), so the whole
+/// matrix costs one product V'PV and a lookup per pair.
 fn information(estimate: &Estimate, g: usize, entries: &[Entry]) -> DMatrix<f64> {
     let m = &estimate.groups[g];
-    let p = m.theta.len();
+    let (p, k) = (m.lambda.nrows(), m.lambda.ncols());
     let of = estimate.spec.structure.factor_of();
-    let sigma = m.sigma();
-    let pinv = Cholesky::new(sigma).map_or_else(|| DMatrix::zeros(p, p), |c| c.inverse());
+    let pinv = Cholesky::new(m.sigma()).map_or_else(|| DMatrix::zeros(p, p), |c| c.inverse());
     let lphi = &m.lambda * &m.phi;
-    let mine: Vec<Local> = entries
+    let mut v = DMatrix::zeros(p, p + 2 * k);
+    for i in 0..p {
+        v[(i, i)] = 1.0;
+    }
+    v.view_mut((0, p), (p, k)).copy_from(&lphi);
+    v.view_mut((0, p + k), (p, k)).copy_from(&m.lambda);
+    let mm = v.transpose() * &pinv * &v;
+    let (u, l) = (|f: usize| p + f, |f: usize| p + k + f);
+    // Per parameter: Σ part (c, x, y) and μ part (d, z).
+    let parts: Vec<(Option<(f64, usize, usize)>, Option<(f64, usize)>)> = entries
         .iter()
         .filter(|e| e.group == g)
-        .map(|e| e.local)
-        .collect();
-    let e = |i: usize| DVector::from_fn(p, |k, _| if k == i { 1.0 } else { 0.0 });
-    let derivs: Vec<(DMatrix<f64>, DVector<f64>)> = mine
-        .iter()
-        .map(|&local| {
-            let (ds, dmu) = match local {
-                Local::Loading(i) => {
-                    let u = lphi.column(of[i]).into_owned();
-                    let ei = e(i);
-                    (
-                        &ei * u.transpose() + &u * ei.transpose(),
-                        ei * m.alpha[of[i]],
-                    )
-                }
-                Local::Residual(i) => {
-                    let ei = e(i);
-                    (&ei * ei.transpose(), DVector::zeros(p))
-                }
-                Local::FactorCov(f, h) => {
-                    let lf = m.lambda.column(f).into_owned();
-                    let lh = m.lambda.column(h).into_owned();
-                    let ds = if f == h {
-                        &lf * lf.transpose()
-                    } else {
-                        &lf * lh.transpose() + &lh * lf.transpose()
-                    };
-                    (ds, DVector::zeros(p))
-                }
-                Local::Intercept(i) => (DMatrix::zeros(p, p), e(i)),
-                Local::FactorMean(f) => (DMatrix::zeros(p, p), m.lambda.column(f).into_owned()),
-            };
-            (&pinv * ds, dmu)
+        .map(|e| match e.local {
+            Local::Loading(i) => (Some((1.0, i, u(of[i]))), Some((m.alpha[of[i]], i))),
+            Local::Residual(i) => (Some((0.5, i, i)), None),
+            Local::FactorCov(f, h) if f == h => (Some((0.5, l(f), l(f))), None),
+            Local::FactorCov(f, h) => (Some((1.0, l(f), l(h))), None),
+            Local::Intercept(i) => (None, Some((1.0, i))),
+            Local::FactorMean(f) => (None, Some((1.0, l(f)))),
         })
         .collect();
-    let k = derivs.len();
-    let mut info = DMatrix::zeros(k, k);
-    for a in 0..k {
-        let pm = &pinv * &derivs[a].1;
-        for b in a..k {
-            let (aa, bb) = (&derivs[a].0, &derivs[b].0);
-            let tr = aa.component_mul(&bb.transpose()).sum();
-            let v = 0.5 * tr + derivs[b].1.dot(&pm);
-            info[(a, b)] = v;
-            info[(b, a)] = v;
+    let n = parts.len();
+    let mut info = DMatrix::zeros(n, n);
+    for a in 0..n {
+        for b in a..n {
+            let mut value = 0.0;
+            if let (Some((ca, x, y)), Some((cb, z, w))) = (parts[a].0, parts[b].0) {
+                // ½ · c_a c_b · 2 (M_xz M_yw + M_xw M_yz)
+                value += ca * cb * (mm[(x, z)] * mm[(y, w)] + mm[(x, w)] * mm[(y, z)]);
+            }
+            if let (Some((da, x)), Some((db, z))) = (parts[a].1, parts[b].1) {
+                value += da * db * mm[(x, z)];
+            }
+            info[(a, b)] = value;
+            info[(b, a)] = value;
         }
     }
     info
@@ -306,6 +335,54 @@ pub fn matrices_at(spec: &Spec, entries: &[Entry], of: &[usize], x: &[f64], g: u
         }
     }
     mats
+}
+
+/// The lower Cholesky factor, row-oriented: dot products over contiguous
+/// rows of a transposed copy (nalgebra's generic factorisation spends most
+/// of a fit's time in its column views). `None` when not positive definite.
+fn cholesky(a: DMatrix<f64>) -> Option<DMatrix<f64>> {
+    let n = a.nrows();
+    // Column-major storage of aᵀ: row i of the factor is column i here.
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let (ri, rj) = (&l[i * n..i * n + j], &l[j * n..j * n + j]);
+            let dot: f64 = ri.iter().zip(rj).map(|(x, y)| x * y).sum();
+            let v = a[(i, j)] - dot;
+            if i == j {
+                if !(v > 0.0) || !v.is_finite() {
+                    return None;
+                }
+                l[i * n + i] = v.sqrt();
+            } else {
+                l[i * n + j] = v / l[j * n + j];
+            }
+        }
+    }
+    // l holds Lᵀ column-major, which is L row-major: transpose into place.
+    Some(DMatrix::from_row_slice(n, n, &l))
+}
+
+/// Σ⁻¹ and ln|Σ| of a positive definite matrix: Cholesky, the triangular
+/// factor inverted in place, then L⁻ᵀL⁻¹ by one matrix product (several
+/// times faster than solving against the identity, and this is the inner
+/// loop of every fit). `None` when Σ is not positive definite.
+fn inverse(sigma: DMatrix<f64>) -> Option<(DMatrix<f64>, f64)> {
+    let p = sigma.nrows();
+    let l = cholesky(sigma)?;
+    let log_det = 2.0 * l.diagonal().iter().map(|v| v.ln()).sum::<f64>();
+    let mut li = DMatrix::zeros(p, p);
+    for j in 0..p {
+        li[(j, j)] = 1.0 / l[(j, j)];
+        for i in j + 1..p {
+            let mut sum = 0.0;
+            for k in j..i {
+                sum += l[(i, k)] * li[(k, j)];
+            }
+            li[(i, j)] = -sum / l[(i, i)];
+        }
+    }
+    Some((li.transpose() * li, log_det))
 }
 
 struct Problem<'a> {
@@ -374,9 +451,7 @@ impl Problem<'_> {
     /// Per group: P = Σ⁻¹, ln|Σ|, d = m − μ.
     fn implied(&self, x: &[f64], g: usize) -> Option<(Matrices, DMatrix<f64>, f64, DVector<f64>)> {
         let mats = self.matrices(x, g);
-        let chol = Cholesky::new(mats.sigma())?;
-        let log_det = 2.0 * chol.l().diagonal().iter().map(|v| v.ln()).sum::<f64>();
-        let pinv = chol.inverse();
+        let (pinv, log_det) = inverse(mats.sigma())?;
         let d = &self.data[g].mean - mats.mu();
         Some((mats, pinv, log_det, d))
     }
@@ -452,7 +527,8 @@ impl Problem<'_> {
             }
         }
         let grad = DVector::from_vec(self.gradient_of(x)?);
-        let step = Cholesky::new(info)?.solve(&grad);
+        let l = cholesky(info)?;
+        let step = l.transpose().solve_upper_triangular(&l.solve_lower_triangular(&grad)?)?;
         Some(step.iter().map(|v| -v).collect())
     }
 

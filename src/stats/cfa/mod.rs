@@ -7,11 +7,15 @@
 //! covariances (divided by N): the sufficient statistics, so the cost of a
 //! fit does not depend on the number of respondents.
 
+pub mod discriminant;
+pub mod invariance;
 pub mod measures;
 pub mod ml;
 pub mod model;
 pub mod solution;
 
+pub use discriminant::{Pair, htmt, pairs};
+pub use invariance::{Invariance, invariance};
 pub use measures::{FitMeasures, measures};
 pub use ml::{Estimate, FitError, Moments, fit};
 pub use model::{Level, Spec, Structure};

@@ -1,0 +1,219 @@
+//! The validity report as JSON, CSV (one tidy table) and Markdown.
+
+use std::fmt::Write;
+
+use super::format::{cell, fixed};
+use crate::stats::cfa::invariance::Step;
+use crate::validity::ValidityReport;
+
+pub fn json(report: &ValidityReport) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("a report serialises");
+    s.push('\n');
+    s
+}
+
+/// One row per figure: section, what it is about, the statistic, its value.
+pub fn csv(report: &ValidityReport) -> String {
+    let mut out = String::from("section,group,subject,statistic,value\n");
+    let mut row = |section: &str, group: &str, subject: &str, statistic: &str, value: String| {
+        let _ = writeln!(out, "{section},{},{},{statistic},{value}", quote(group), quote(subject));
+    };
+    if let Some(m) = &report.model {
+        for (k, v) in fit_rows(&m.fit) {
+            row("fit", "", "", k, cell(Some(v)));
+        }
+        for l in &m.loadings {
+            let subject = format!("{} on {}", l.item, l.dimension);
+            row("loading", "", &subject, "estimate", cell(Some(l.estimate)));
+            row("loading", "", &subject, "se", cell(l.se));
+            row("loading", "", &subject, "std", cell(Some(l.std)));
+            row("loading", "", &subject, "std_se", cell(l.std_se));
+            row("loading", "", &subject, "residual", cell(Some(l.residual)));
+        }
+    }
+    for p in &report.discriminant {
+        let subject = format!("{} with {}", p.a, p.b);
+        row("discriminant", "", &subject, "htmt", cell(Some(p.htmt)));
+        row("discriminant", "", &subject, "correlation", cell(Some(p.correlation)));
+        row("discriminant", "", &subject, "ci95_low", cell(Some(p.lower)));
+        row("discriminant", "", &subject, "ci95_high", cell(Some(p.upper)));
+    }
+    for s in &report.invariance {
+        let across = serde_json::to_value(s.across).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        for g in &s.groups {
+            row("invariance", &across, &g.label, "complete_cases", g.complete_cases.to_string());
+        }
+        for step in s.result.iter().flat_map(|r| &r.steps) {
+            let level = step.level.name();
+            for (k, v) in fit_rows(&step.fit) {
+                row("invariance", &across, level, k, cell(Some(v)));
+            }
+            if let Some(c) = &step.compared {
+                row("invariance", &across, level, "delta_chisq", cell(Some(c.chisq)));
+                row("invariance", &across, level, "delta_df", c.df.to_string());
+                row("invariance", &across, level, "delta_p", cell(Some(c.p)));
+                row("invariance", &across, level, "delta_cfi", cell(Some(c.delta_cfi)));
+                row("invariance", &across, level, "delta_rmsea", cell(Some(c.delta_rmsea)));
+                row("invariance", &across, level, "holds", c.holds.to_string());
+            }
+        }
+    }
+    for d in &report.items {
+        row("item", "", &d.item, "std_loading", cell(d.std_loading));
+        row("item", "", &d.item, "dont_know_share", cell(Some(d.dont_know_share)));
+        row("item", "", &d.item, "missing_share", cell(Some(d.missing_share)));
+    }
+    out
+}
+
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn fit_rows(f: &crate::stats::cfa::FitMeasures) -> Vec<(&'static str, f64)> {
+    vec![
+        ("n", f.n),
+        ("chisq", f.chisq),
+        ("df", f.df as f64),
+        ("p", f.pvalue),
+        ("cfi", f.cfi),
+        ("tli", f.tli),
+        ("rmsea", f.rmsea),
+        ("rmsea_ci90_low", f.rmsea_lower),
+        ("rmsea_ci90_high", f.rmsea_upper),
+        ("srmr", f.srmr),
+    ]
+}
+
+pub fn markdown(report: &ValidityReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# Validity of the dimensions: {} v{}\n\n{} respondents, {} with every item answered (complete cases). Survey `{}`.\n",
+        report.survey.key, report.survey.version, report.respondents, report.complete_cases, report.survey.hash
+    );
+    if !report.problems.is_empty() {
+        s.push_str("## Problems\n\n");
+        for p in &report.problems {
+            let _ = writeln!(s, "- **{p}**");
+        }
+        s.push('\n');
+    }
+    if let Some(m) = &report.model {
+        let f = &m.fit;
+        let _ = writeln!(
+            s,
+            "## Fit of the dimension model\n\n| N | χ² | df | p | CFI | TLI | RMSEA [90 %] | SRMR |\n|---:|---:|---:|---:|---:|---:|---|---:|\n| {} | {:.2} | {} | {} | {:.3} | {:.3} | {:.3} [{:.3}, {:.3}] | {:.3} |\n",
+            f.n, f.chisq, f.df, p_value(f.pvalue), f.cfi, f.tli, f.rmsea, f.rmsea_lower, f.rmsea_upper, f.srmr
+        );
+        s.push_str("## Loadings\n\n| Item | Dimension | Loading (SE) | Standardised (SE) | Residual share |\n|---|---|---:|---:|---:|\n");
+        for l in &m.loadings {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} ({}) | {} ({}) | {:.2} |",
+                l.item,
+                l.dimension,
+                fixed(Some(l.estimate), 3),
+                fixed(l.se, 3),
+                fixed(Some(l.std), 3),
+                fixed(l.std_se, 3),
+                l.residual_std
+            );
+        }
+        s.push('\n');
+    }
+    if !report.discriminant.is_empty() {
+        s.push_str("## Are the dimensions distinct?\n\n| Dimensions | HTMT | Factor correlation [95 %] | |\n|---|---:|---|---|\n");
+        for p in &report.discriminant {
+            let _ = writeln!(
+                s,
+                "| {} – {} | {:.2} | {:.2} [{:.2}, {:.2}] | {} |",
+                p.a,
+                p.b,
+                p.htmt,
+                p.correlation,
+                p.lower,
+                p.upper,
+                if p.indistinct { "**not distinct**" } else { "" }
+            );
+        }
+        s.push('\n');
+    }
+    for series in &report.invariance {
+        let _ = writeln!(s, "## Invariance ({})\n\n{}\n", series.groups.iter().map(|g| format!("{}: {}", g.label, g.complete_cases)).collect::<Vec<_>>().join(", "), series.verdict);
+        if let Some(r) = &series.result {
+            s.push_str("| Level | χ² | df | CFI | RMSEA | SRMR | Δχ² (df), p | ΔCFI | ΔRMSEA | Holds |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
+            for step in &r.steps {
+                step_row(&mut s, step);
+            }
+            s.push('\n');
+            for step in r.steps.iter().filter(|s| !s.items.is_empty()) {
+                let _ = writeln!(s, "Items released one at a time at the {} level (largest χ² gain first):\n", step.level.name());
+                for t in step.items.iter().take(5) {
+                    let id = report.dimensions.iter().flat_map(|d| &d.items).nth(t.item).cloned().unwrap_or_default();
+                    let _ = writeln!(s, "- `{id}`: Δχ² {:.2} ({} df), Holm p {}", t.chisq, t.df, p_value(t.p_holm));
+                }
+                s.push('\n');
+            }
+        }
+    }
+    s.push_str("## Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing |\n|---|---|---:|---:|---:|\n");
+    for d in &report.items {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {}{} | {:.1} %{} | {:.1} % |",
+            d.item,
+            d.dimension,
+            fixed(d.std_loading, 2),
+            if d.low_loading { " (weak)" } else { "" },
+            100.0 * d.dont_know_share,
+            if d.high_dont_know { " (high)" } else { "" },
+            100.0 * d.missing_share
+        );
+    }
+    s.push('\n');
+    if !report.advice.is_empty() {
+        s.push_str("## What to revise in the next version of the survey\n\n");
+        for a in &report.advice {
+            let _ = writeln!(s, "- {a}");
+        }
+        s.push('\n');
+    }
+    s.push_str("## Methods\n\n");
+    for m in &report.methods {
+        let _ = writeln!(s, "- {m}");
+    }
+    s
+}
+
+fn step_row(s: &mut String, step: &Step) {
+    let f = &step.fit;
+    let (diff, dcfi, drmsea, holds) = match &step.compared {
+        Some(c) => (
+            format!("{:.2} ({}), {}", c.chisq, c.df, p_value(c.p)),
+            format!("{:+.3}", c.delta_cfi),
+            format!("{:+.3}", c.delta_rmsea),
+            if c.holds { "yes" } else { "**no**" },
+        ),
+        None => ("".into(), "".into(), "".into(), ""),
+    };
+    let _ = writeln!(
+        s,
+        "| {}{} | {:.2} | {} | {:.3} | {:.3} | {:.3} | {diff} | {dcfi} | {drmsea} | {holds} |",
+        step.level.name(),
+        if step.converged { "" } else { " (did not converge)" },
+        f.chisq,
+        f.df,
+        f.cfi,
+        f.rmsea,
+        f.srmr
+    );
+}
+
+fn p_value(p: f64) -> String {
+    if p < 0.001 { "< .001".into() } else { format!("{p:.3}") }
+}

@@ -1,0 +1,548 @@
+//! The validity report: does the survey's dimension model fit this
+//! organisation's answers, are the dimensions distinct, and do they measure
+//! the same way in every wave and arm? One model every format renders.
+
+use serde::Serialize;
+
+use super::accumulate::{Cell, Products};
+use crate::said;
+use crate::scoring::report::SurveyRef;
+use crate::stats::cfa::{self, FitMeasures, Invariance, Kind, Level, Moments, Spec, Structure};
+use crate::survey::{Language, Survey};
+
+/// Standardised loadings below this are weak (a common rule of thumb).
+pub const LOW_LOADING: f64 = 0.40;
+/// A don't-know share above this says the item is hard to answer.
+pub const HIGH_DONT_KNOW: f64 = 0.10;
+
+/// Groups to compare: a label and, per wave, the units it holds.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub label: String,
+    pub cells: Vec<(usize, Vec<usize>)>,
+}
+
+/// A comparison of groups: across waves, across arms, or both together.
+#[derive(Debug, Clone)]
+pub struct Grouping {
+    pub across: Across,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Across {
+    Waves,
+    Arms,
+    WavesAndArms,
+}
+
+impl Across {
+    pub fn said(self) -> crate::said::Said {
+        match self {
+            Across::Waves => said!("across waves", "mellan mätomgångar"),
+            Across::Arms => said!("between pilot and control", "mellan pilot och kontroll"),
+            Across::WavesAndArms => said!("across waves and arms together", "mellan mätomgångar och armar tillsammans"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValidityReport {
+    pub survey: SurveyRef,
+    pub min_group_size: u64,
+    pub methods: Vec<String>,
+    pub respondents: u64,
+    pub complete_cases: u64,
+    pub dimensions: Vec<DimensionRef>,
+    pub model: Option<ModelSection>,
+    pub discriminant: Vec<PairRow>,
+    pub invariance: Vec<Series>,
+    pub items: Vec<ItemDiagnostic>,
+    /// What could not be computed, or should not be trusted, and why.
+    pub problems: Vec<String>,
+    /// What to revise in the next version of the survey file.
+    pub advice: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionRef {
+    pub id: String,
+    pub name: String,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelSection {
+    pub fit: FitMeasures,
+    pub converged: bool,
+    pub heywood: bool,
+    pub loadings: Vec<LoadingRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadingRow {
+    pub item: String,
+    pub dimension: String,
+    pub estimate: f64,
+    pub se: Option<f64>,
+    pub std: f64,
+    pub std_se: Option<f64>,
+    pub residual: f64,
+    pub residual_std: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PairRow {
+    pub a: String,
+    pub b: String,
+    pub htmt: f64,
+    pub correlation: f64,
+    pub lower: f64,
+    pub upper: f64,
+    pub indistinct: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub across: Across,
+    pub groups: Vec<GroupRef>,
+    pub result: Option<Invariance>,
+    /// Items flagged by the release tests, by id, per level.
+    pub breaking: Vec<(Level, Vec<String>)>,
+    /// Per dimension: the highest level it reaches (none when not tested).
+    pub dimensions: Vec<DimensionSupport>,
+    pub verdict: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DimensionSupport {
+    pub dimension: String,
+    pub level: Option<Level>,
+    /// Whether its means may be compared across these groups.
+    pub means_comparable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRef {
+    pub label: String,
+    pub complete_cases: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDiagnostic {
+    pub item: String,
+    pub dimension: String,
+    pub std_loading: Option<f64>,
+    pub low_loading: bool,
+    pub dont_know_share: f64,
+    pub high_dont_know: bool,
+    pub missing_share: f64,
+}
+
+/// The survey's dimension model as factors: every dimension with at least
+/// two items, items in file order (the first is the marker).
+pub fn structure(survey: &Survey) -> (Structure, Vec<usize>) {
+    let kept: Vec<usize> = (0..survey.dimensions.len())
+        .filter(|&d| survey.dimensions[d].items.len() >= 2)
+        .collect();
+    let mut items_in_model = Vec::new();
+    let mut factors = Vec::new();
+    for &d in &kept {
+        let mut f = Vec::new();
+        for &i in &survey.dimensions[d].items {
+            f.push(items_in_model.len());
+            items_in_model.push(i);
+        }
+        factors.push(f);
+    }
+    (
+        Structure {
+            items: items_in_model.len(),
+            factors,
+        },
+        items_in_model,
+    )
+}
+
+/// Restricts moments to the items in the model, in its order.
+fn select(m: &Moments, items: &[usize]) -> Moments {
+    let k = items.len();
+    Moments {
+        n: m.n,
+        mean: nalgebra::DVector::from_fn(k, |i, _| m.mean[items[i]]),
+        cov: nalgebra::DMatrix::from_fn(k, k, |i, j| m.cov[(items[i], items[j])]),
+    }
+}
+
+fn group_cell(products: &Products, g: &Group) -> Cell {
+    let mut total = products.sum(usize::MAX, |_| false);
+    for (w, units) in &g.cells {
+        total.add(&products.sum(*w, |u| units.contains(&u)));
+    }
+    total
+}
+
+/// Builds the report over `all` (every cell that may be analysed) and the
+/// groupings to test for invariance.
+pub fn build(
+    survey: &Survey,
+    products: &Products,
+    all: &Group,
+    groupings: &[Grouping],
+    min_group: u64,
+    lang: Language,
+) -> ValidityReport {
+    let (structure, model_items) = structure(survey);
+    let dim_of_factor: Vec<usize> = (0..survey.dimensions.len())
+        .filter(|&d| survey.dimensions[d].items.len() >= 2)
+        .collect();
+    let item_id = |k: usize| survey.items[model_items[k]].id.clone();
+    let dim_id = |f: usize| survey.dimensions[dim_of_factor[f]].id.clone();
+    let mut problems: Vec<String> = Vec::new();
+    let mut advice: Vec<String> = Vec::new();
+    for d in &survey.dimensions {
+        if d.items.len() < 2 {
+            problems.push(
+                said!(
+                    "dimension `{}` has one item: a factor needs at least two, so it is left out of the model",
+                    "dimensionen `{}` har en fråga: en faktor behöver minst två, så den lämnas utanför modellen",
+                    d.id
+                )
+                .get(lang)
+                .to_owned(),
+            );
+        }
+    }
+    let total = group_cell(products, all);
+    let pooled = products.moments(&total).map(|m| select(&m, &model_items));
+    let mut model = None;
+    let mut discriminant = Vec::new();
+    let mut std_loading = vec![None; survey.items.len()];
+    match pooled {
+        Some(m) if total.complete >= min_group.max(structure.items as u64 + 1) => {
+            let spec = Spec::new(structure.clone(), 1, Level::Configural);
+            match cfa::fit(&spec, std::slice::from_ref(&m), None) {
+                Ok(est) => {
+                    let data = [m.clone()];
+                    let fit = cfa::measures(&est, &data);
+                    let solution = cfa::solution(&est, &data);
+                    let heywood = cfa::invariance::heywood(&est);
+                    if !est.converged {
+                        problems.push(said!(
+                            "the model did not converge (largest gradient {:.1e}): its numbers are not estimates",
+                            "modellen konvergerade inte (största gradient {:.1e}): dess siffror är inga skattningar",
+                            est.gradient
+                        ).get(lang).to_owned());
+                    }
+                    if heywood {
+                        problems.push(said!(
+                            "a Heywood case: a residual variance is negative or a factor correlation exceeds 1; the model does not describe these data",
+                            "ett Heywood-fall: en residualvarians är negativ eller en faktorkorrelation överstiger 1; modellen beskriver inte dessa data"
+                        ).get(lang).to_owned());
+                    }
+                    let loadings = solution
+                        .iter()
+                        .filter(|p| p.kind == Kind::Loading)
+                        .map(|p| {
+                            let residual = solution
+                                .iter()
+                                .find(|r| r.kind == Kind::Residual && r.index == p.index)
+                                .expect("every item has a residual");
+                            std_loading[model_items[p.index]] = Some(p.std);
+                            LoadingRow {
+                                item: item_id(p.index),
+                                dimension: dim_id(p.other),
+                                estimate: p.estimate,
+                                se: p.se,
+                                std: p.std,
+                                std_se: p.std_se,
+                                residual: residual.estimate,
+                                residual_std: residual.std,
+                            }
+                        })
+                        .collect();
+                    let corr = correlation(&m);
+                    discriminant = cfa::pairs(&corr, &structure.factors, &solution)
+                        .into_iter()
+                        .map(|p| PairRow {
+                            a: dim_id(p.a),
+                            b: dim_id(p.b),
+                            htmt: p.htmt,
+                            correlation: p.correlation,
+                            lower: p.lower,
+                            upper: p.upper,
+                            indistinct: p.indistinct,
+                        })
+                        .collect();
+                    model = Some(ModelSection {
+                        fit,
+                        converged: est.converged,
+                        heywood,
+                        loadings,
+                    });
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        _ => problems.push(
+            said!(
+                "{} complete cases: too few to fit the model (at least {} are needed)",
+                "{} fullständiga svar: för få för att skatta modellen (minst {} behövs)",
+                total.complete,
+                min_group.max(structure.items as u64 + 1)
+            )
+            .get(lang)
+            .to_owned(),
+        ),
+    }
+    let invariance = groupings
+        .iter()
+        .map(|g| series(products, g, &structure, &model_items, survey, min_group, lang))
+        .collect::<Vec<_>>();
+    let items = survey
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let rows = total.rows.max(1) as f64;
+            let dk = total.dont_know[i] as f64 / rows;
+            let low = std_loading[i].is_some_and(|l: f64| l.abs() < LOW_LOADING);
+            ItemDiagnostic {
+                item: item.id.clone(),
+                dimension: survey.dimensions[item.dimension].id.clone(),
+                std_loading: std_loading[i],
+                low_loading: low,
+                dont_know_share: dk,
+                high_dont_know: dk > HIGH_DONT_KNOW,
+                missing_share: total.missing[i] as f64 / rows,
+            }
+        })
+        .collect::<Vec<ItemDiagnostic>>();
+    for d in &items {
+        if d.low_loading {
+            advice.push(said!(
+                "item `{}` loads weakly on `{}` (standardised {:.2}): reword it or move it to the dimension it belongs to",
+                "frågan `{}` laddar svagt på `{}` (standardiserat {:.2}): formulera om den eller flytta den till den dimension den hör till",
+                d.item, d.dimension, d.std_loading.unwrap_or(f64::NAN)
+            ).get(lang).to_owned());
+        }
+        if d.high_dont_know {
+            advice.push(said!(
+                "item `{}` is answered \"don't know\" by {:.0} %: ask about something respondents can see in their own work",
+                "frågan `{}` besvaras med \"vet inte\" av {:.0} %: fråga om något de svarande ser i sitt eget arbete",
+                d.item, 100.0 * d.dont_know_share
+            ).get(lang).to_owned());
+        }
+    }
+    for p in &discriminant {
+        if p.indistinct {
+            advice.push(said!(
+                "`{}` and `{}` cannot be told apart in these answers (HTMT {:.2}, correlation {:.2}): merge them or sharpen their items",
+                "`{}` och `{}` går inte att skilja åt i dessa svar (HTMT {:.2}, korrelation {:.2}): slå ihop dem eller skärp deras frågor",
+                p.a, p.b, p.htmt, p.correlation
+            ).get(lang).to_owned());
+        }
+    }
+    for s in &invariance {
+        for (level, names) in &s.breaking {
+            if !names.is_empty() {
+                advice.push(said!(
+                    "{} invariance: items answered differently {}: {}; reword them or drop them from the comparison",
+                    "{} invarians: frågor som besvaras olika {}: {}; formulera om dem eller ta bort dem ur jämförelsen",
+                    level.name(), s.across.said().get(lang), names.join(", ")
+                ).get(lang).to_owned());
+            }
+        }
+    }
+    ValidityReport {
+        survey: SurveyRef {
+            key: survey.key.clone(),
+            version: survey.version,
+            hash: survey.content_hash(),
+        },
+        min_group_size: min_group,
+        methods: methods(lang),
+        respondents: total.rows,
+        complete_cases: total.complete,
+        dimensions: dim_of_factor
+            .iter()
+            .map(|&d| DimensionRef {
+                id: survey.dimensions[d].id.clone(),
+                name: survey.dimensions[d].name.get(lang).to_owned(),
+                items: survey.dimensions[d].items.iter().map(|&i| survey.items[i].id.clone()).collect(),
+            })
+            .collect(),
+        model,
+        discriminant,
+        invariance,
+        items,
+        problems,
+        advice,
+    }
+}
+
+fn series(
+    products: &Products,
+    grouping: &Grouping,
+    structure: &Structure,
+    model_items: &[usize],
+    survey: &Survey,
+    min_group: u64,
+    lang: Language,
+) -> Series {
+    let mut refs = Vec::new();
+    let mut data = Vec::new();
+    for g in &grouping.groups {
+        let cell = group_cell(products, g);
+        refs.push(GroupRef {
+            label: g.label.clone(),
+            complete_cases: cell.complete,
+        });
+        if cell.complete >= min_group.max(structure.items as u64 + 1)
+            && let Some(m) = products.moments(&cell)
+        {
+            data.push(select(&m, model_items));
+        }
+    }
+    let across = grouping.across.said();
+    if data.len() < 2 || data.len() < grouping.groups.len() {
+        let verdict = said!(
+            "not tested {}: every group needs at least {} complete cases, and there must be two groups",
+            "inte prövad {}: varje grupp behöver minst {} fullständiga svar, och det måste finnas två grupper",
+            across.get(lang),
+            min_group.max(structure.items as u64 + 1)
+        );
+        return Series {
+            across: grouping.across,
+            groups: refs,
+            result: None,
+            breaking: Vec::new(),
+            dimensions: Vec::new(),
+            verdict: verdict.get(lang).to_owned(),
+        };
+    }
+    match cfa::invariance(structure, &data) {
+        Ok(result) => {
+            let id = |t: usize| survey.items[model_items[t]].id.clone();
+            let breaking: Vec<(Level, Vec<String>)> = result
+                .steps
+                .iter()
+                .filter(|s| s.items.iter().any(|t| t.flagged))
+                .map(|s| (s.level, s.items.iter().filter(|t| t.flagged).map(|t| id(t.item)).collect()))
+                .collect();
+            let of = structure.factor_of();
+            let dims: Vec<DimensionSupport> = structure
+                .factors
+                .iter()
+                .enumerate()
+                .map(|(f, _)| {
+                    let mut level = result.supported;
+                    for step in &result.steps {
+                        let flagged = step.items.iter().any(|t| t.flagged && of[t.item] == f);
+                        if flagged && level.is_some_and(|l| l >= step.level) {
+                            level = match step.level {
+                                Level::Scalar => Some(Level::Metric),
+                                _ => Some(Level::Configural),
+                            };
+                        }
+                    }
+                    let d = survey
+                        .dimensions
+                        .iter()
+                        .find(|d| d.items.first() == Some(&model_items[structure.factors[f][0]]))
+                        .map(|d| d.id.clone())
+                        .unwrap_or_default();
+                    DimensionSupport {
+                        dimension: d,
+                        level,
+                        means_comparable: level == Some(Level::Scalar),
+                    }
+                })
+                .collect();
+            let not_comparable: Vec<String> = dims
+                .iter()
+                .filter(|d| !d.means_comparable)
+                .map(|d| d.dimension.clone())
+                .collect();
+            let flagged: Vec<String> = breaking.iter().flat_map(|(_, items)| items.clone()).collect();
+            let (dimensions_text, items_text) = (not_comparable.join(", "), flagged.join(", "));
+            let verdict = match result.supported {
+                Some(Level::Scalar) if not_comparable.is_empty() => said!(
+                    "scalar invariance holds {}: means can be compared",
+                    "skalär invarians håller {}: medelvärden kan jämföras",
+                    across.get(lang)
+                ),
+                Some(Level::Scalar) => said!(
+                    "WARNING: the instrument as a whole is scalar invariant {}, but items {} are answered differently: do not compare the means of {} without revising them",
+                    "VARNING: instrumentet som helhet är skalärt invariant {}, men frågorna {} besvaras olika: jämför inte medelvärdena för {} utan att se över dem",
+                    across.get(lang), items_text, dimensions_text
+                ),
+                Some(Level::Metric) => said!(
+                    "WARNING: scalar invariance fails {}: the items' intercepts differ (most: {}), so differences in means may be differences in how items are answered, not in the climate",
+                    "VARNING: skalär invarians håller inte {}: frågornas intercept skiljer sig (mest: {}), så skillnader i medelvärden kan vara skillnader i hur frågorna besvaras, inte i klimatet",
+                    across.get(lang), items_text
+                ),
+                Some(Level::Configural) => said!(
+                    "WARNING: metric invariance fails {}: the dimensions are not measured on the same scale; do not compare means",
+                    "VARNING: metrisk invarians håller inte {}: dimensionerna mäts inte på samma skala; jämför inte medelvärden",
+                    across.get(lang)
+                ),
+                _ => said!(
+                    "WARNING: the model does not converge in every group {}",
+                    "VARNING: modellen konvergerar inte i varje grupp {}",
+                    across.get(lang)
+                ),
+            };
+            Series {
+                across: grouping.across,
+                groups: refs,
+                result: Some(result),
+                breaking,
+                dimensions: dims,
+                verdict: verdict.get(lang).to_owned(),
+            }
+        }
+        Err(e) => Series {
+            across: grouping.across,
+            groups: refs,
+            result: None,
+            breaking: Vec::new(),
+            dimensions: Vec::new(),
+            verdict: e.to_string(),
+        },
+    }
+}
+
+fn correlation(m: &Moments) -> nalgebra::DMatrix<f64> {
+    let p = m.cov.nrows();
+    nalgebra::DMatrix::from_fn(p, p, |i, j| m.cov[(i, j)] / (m.cov[(i, i)] * m.cov[(j, j)]).sqrt())
+}
+
+fn methods(lang: Language) -> Vec<String> {
+    [
+        said!(
+            "confirmatory factor analysis: each dimension a factor, each item on its own dimension only, factors correlated; the first item of each dimension is its marker (loading 1); maximum likelihood on the covariance matrix of complete cases divided by N, as lavaan's cfa(estimator = \"ML\"); standard errors from the expected information",
+            "konfirmatorisk faktoranalys: varje dimension en faktor, varje fråga bara på sin egen dimension, korrelerade faktorer; varje dimensions första fråga är dess markör (laddning 1); maximum likelihood på kovariansmatrisen för fullständiga svar delad med N, som lavaans cfa(estimator = \"ML\"); medelfel från den förväntade informationen"
+        ),
+        said!(
+            "fit: χ² against the saturated model, CFI and TLI against the independence model, RMSEA with its 90 % interval, SRMR",
+            "anpassning: χ² mot den mättade modellen, CFI och TLI mot oberoendemodellen, RMSEA med 90 %-intervall, SRMR"
+        ),
+        said!(
+            "discriminant validity: HTMT (Henseler et al. 2015) above .85, or a factor correlation whose 95 % interval reaches 1, says two dimensions are not distinct",
+            "diskriminant validitet: HTMT (Henseler m.fl. 2015) över .85, eller en faktorkorrelation vars 95 %-intervall når 1, säger att två dimensioner inte är åtskilda"
+        ),
+        said!(
+            "invariance: configural, metric (equal loadings) and scalar (equal intercepts) multi-group models; a level fails when CFI drops by .010 or more together with RMSEA rising by .015 or SRMR by .030 (metric) / .010 (scalar) (Chen 2007); where it fails, each item's constraint is released in turn and tested by the χ² difference, Holm-adjusted",
+            "invarians: konfigural, metrisk (lika laddningar) och skalär (lika intercept) flergruppsmodell; en nivå håller inte när CFI sjunker med .010 eller mer samtidigt som RMSEA stiger med .015 eller SRMR med .030 (metrisk) / .010 (skalär) (Chen 2007); där den inte håller släpps varje frågas villkor i tur och ordning och prövas med χ²-differensen, Holm-justerad"
+        ),
+        said!(
+            "groups with fewer complete cases than the minimum group size are not analysed",
+            "grupper med färre fullständiga svar än den minsta gruppstorleken analyseras inte"
+        ),
+    ]
+    .iter()
+    .map(|s| s.get(lang).to_owned())
+    .collect()
+}
