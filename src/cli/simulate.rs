@@ -88,9 +88,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         let (item, size) = e
             .split_once('=')
             .with_context(|| format!("--item-shift `{e}`: write ITEM=SIZE, e.g. q07=0.8"))?;
-        let i = survey.item_index(item.trim()).with_context(|| {
-            format!("--item-shift `{e}`: {} has no item `{item}`", survey.key)
-        })?;
+        let i = survey
+            .item_index(item.trim())
+            .with_context(|| format!("--item-shift `{e}`: {} has no item `{item}`", survey.key))?;
         let size: f64 = size
             .trim()
             .parse()

@@ -16,10 +16,12 @@ use crate::survey::{self, Language};
 use crate::validity::{Across, Group, Grouping, Products, build};
 
 #[derive(Debug, ClapArgs)]
-#[command(after_help = "Examples:\n  klimat validity --survey surveys/creative-climate.toml --responses answers.csv\n  \
+#[command(
+    after_help = "Examples:\n  klimat validity --survey surveys/creative-climate.toml --responses answers.csv\n  \
 klimat validity --survey surveys/team-climate.toml --responses answers.csv --pilot u01,u02 --format md --out validity.md\n\n\
 The dimension model is the survey's: each dimension a factor, each item on its own dimension. Invariance is tested \
-across the file's waves, and with --pilot between the pilot units and the others, and across both together.")]
+across the file's waves, and with --pilot between the pilot units and the others, and across both together."
+)]
 pub struct ValidityArgs {
     /// Survey definition the responses answer (TOML).
     #[arg(long, value_name = "FILE")]
@@ -64,8 +66,9 @@ pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> 
         delimiter: args.delimiter,
         skip_invalid: args.skip_invalid,
     };
-    let (products, outcome) =
-        read_path(&args.responses, &survey, &options, || Products::new(&survey))?;
+    let (products, outcome) = read_path(&args.responses, &survey, &options, || {
+        Products::new(&survey)
+    })?;
     super::score::report_skipped(&outcome);
     let units = &outcome.units.names;
     if let Some(unknown) = args.pilot.iter().find(|p| !units.contains(p)) {
@@ -74,7 +77,9 @@ pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> 
             args.responses.display()
         );
     }
-    let pilot: Vec<usize> = (0..units.len()).filter(|&u| args.pilot.contains(&units[u])).collect();
+    let pilot: Vec<usize> = (0..units.len())
+        .filter(|&u| args.pilot.contains(&units[u]))
+        .collect();
     let control: Vec<usize> = (0..units.len()).filter(|u| !pilot.contains(u)).collect();
     let every: Vec<usize> = (0..units.len()).collect();
     let waves = &outcome.waves.names;

@@ -16,7 +16,12 @@ pub fn json(report: &ValidityReport) -> String {
 pub fn csv(report: &ValidityReport) -> String {
     let mut out = String::from("section,group,subject,statistic,value\n");
     let mut row = |section: &str, group: &str, subject: &str, statistic: &str, value: String| {
-        let _ = writeln!(out, "{section},{},{},{statistic},{value}", quote(group), quote(subject));
+        let _ = writeln!(
+            out,
+            "{section},{},{},{statistic},{value}",
+            quote(group),
+            quote(subject)
+        );
     };
     if let Some(m) = &report.model {
         for (k, v) in fit_rows(&m.fit) {
@@ -34,14 +39,41 @@ pub fn csv(report: &ValidityReport) -> String {
     for p in &report.discriminant {
         let subject = format!("{} with {}", p.a, p.b);
         row("discriminant", "", &subject, "htmt", cell(Some(p.htmt)));
-        row("discriminant", "", &subject, "correlation", cell(Some(p.correlation)));
-        row("discriminant", "", &subject, "ci95_low", cell(Some(p.lower)));
-        row("discriminant", "", &subject, "ci95_high", cell(Some(p.upper)));
+        row(
+            "discriminant",
+            "",
+            &subject,
+            "correlation",
+            cell(Some(p.correlation)),
+        );
+        row(
+            "discriminant",
+            "",
+            &subject,
+            "ci95_low",
+            cell(Some(p.lower)),
+        );
+        row(
+            "discriminant",
+            "",
+            &subject,
+            "ci95_high",
+            cell(Some(p.upper)),
+        );
     }
     for s in &report.invariance {
-        let across = serde_json::to_value(s.across).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let across = serde_json::to_value(s.across)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         for g in &s.groups {
-            row("invariance", &across, &g.label, "complete_cases", g.complete_cases.to_string());
+            row(
+                "invariance",
+                &across,
+                &g.label,
+                "complete_cases",
+                g.complete_cases.to_string(),
+            );
         }
         for step in s.result.iter().flat_map(|r| &r.steps) {
             let level = step.level.name();
@@ -49,19 +81,49 @@ pub fn csv(report: &ValidityReport) -> String {
                 row("invariance", &across, level, k, cell(Some(v)));
             }
             if let Some(c) = &step.compared {
-                row("invariance", &across, level, "delta_chisq", cell(Some(c.chisq)));
+                row(
+                    "invariance",
+                    &across,
+                    level,
+                    "delta_chisq",
+                    cell(Some(c.chisq)),
+                );
                 row("invariance", &across, level, "delta_df", c.df.to_string());
                 row("invariance", &across, level, "delta_p", cell(Some(c.p)));
-                row("invariance", &across, level, "delta_cfi", cell(Some(c.delta_cfi)));
-                row("invariance", &across, level, "delta_rmsea", cell(Some(c.delta_rmsea)));
+                row(
+                    "invariance",
+                    &across,
+                    level,
+                    "delta_cfi",
+                    cell(Some(c.delta_cfi)),
+                );
+                row(
+                    "invariance",
+                    &across,
+                    level,
+                    "delta_rmsea",
+                    cell(Some(c.delta_rmsea)),
+                );
                 row("invariance", &across, level, "holds", c.holds.to_string());
             }
         }
     }
     for d in &report.items {
         row("item", "", &d.item, "std_loading", cell(d.std_loading));
-        row("item", "", &d.item, "dont_know_share", cell(Some(d.dont_know_share)));
-        row("item", "", &d.item, "missing_share", cell(Some(d.missing_share)));
+        row(
+            "item",
+            "",
+            &d.item,
+            "dont_know_share",
+            cell(Some(d.dont_know_share)),
+        );
+        row(
+            "item",
+            "",
+            &d.item,
+            "missing_share",
+            cell(Some(d.missing_share)),
+        );
     }
     out
 }
@@ -94,7 +156,11 @@ pub fn markdown(report: &ValidityReport) -> String {
     let _ = writeln!(
         s,
         "# Validity of the dimensions: {} v{}\n\n{} respondents, {} with every item answered (complete cases). Survey `{}`.\n",
-        report.survey.key, report.survey.version, report.respondents, report.complete_cases, report.survey.hash
+        report.survey.key,
+        report.survey.version,
+        report.respondents,
+        report.complete_cases,
+        report.survey.hash
     );
     if !report.problems.is_empty() {
         s.push_str("## Problems\n\n");
@@ -108,7 +174,16 @@ pub fn markdown(report: &ValidityReport) -> String {
         let _ = writeln!(
             s,
             "## Fit of the dimension model\n\n| N | χ² | df | p | CFI | TLI | RMSEA [90 %] | SRMR |\n|---:|---:|---:|---:|---:|---:|---|---:|\n| {} | {:.2} | {} | {} | {:.3} | {:.3} | {:.3} [{:.3}, {:.3}] | {:.3} |\n",
-            f.n, f.chisq, f.df, p_value(f.pvalue), f.cfi, f.tli, f.rmsea, f.rmsea_lower, f.rmsea_upper, f.srmr
+            f.n,
+            f.chisq,
+            f.df,
+            p_value(f.pvalue),
+            f.cfi,
+            f.tli,
+            f.rmsea,
+            f.rmsea_lower,
+            f.rmsea_upper,
+            f.srmr
         );
         s.push_str("## Loadings\n\n| Item | Dimension | Loading (SE) | Standardised (SE) | Residual share |\n|---|---|---:|---:|---:|\n");
         for l in &m.loadings {
@@ -144,7 +219,17 @@ pub fn markdown(report: &ValidityReport) -> String {
         s.push('\n');
     }
     for series in &report.invariance {
-        let _ = writeln!(s, "## Invariance ({})\n\n{}\n", series.groups.iter().map(|g| format!("{}: {}", g.label, g.complete_cases)).collect::<Vec<_>>().join(", "), series.verdict);
+        let _ = writeln!(
+            s,
+            "## Invariance ({})\n\n{}\n",
+            series
+                .groups
+                .iter()
+                .map(|g| format!("{}: {}", g.label, g.complete_cases))
+                .collect::<Vec<_>>()
+                .join(", "),
+            series.verdict
+        );
         if let Some(r) = &series.result {
             s.push_str("| Level | χ² | df | CFI | RMSEA | SRMR | Δχ² (df), p | ΔCFI | ΔRMSEA | Holds |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
             for step in &r.steps {
@@ -152,10 +237,26 @@ pub fn markdown(report: &ValidityReport) -> String {
             }
             s.push('\n');
             for step in r.steps.iter().filter(|s| !s.items.is_empty()) {
-                let _ = writeln!(s, "Items released one at a time at the {} level (largest χ² gain first):\n", step.level.name());
+                let _ = writeln!(
+                    s,
+                    "Items released one at a time at the {} level (largest χ² gain first):\n",
+                    step.level.name()
+                );
                 for t in step.items.iter().take(5) {
-                    let id = report.dimensions.iter().flat_map(|d| &d.items).nth(t.item).cloned().unwrap_or_default();
-                    let _ = writeln!(s, "- `{id}`: Δχ² {:.2} ({} df), Holm p {}", t.chisq, t.df, p_value(t.p_holm));
+                    let id = report
+                        .dimensions
+                        .iter()
+                        .flat_map(|d| &d.items)
+                        .nth(t.item)
+                        .cloned()
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        s,
+                        "- `{id}`: Δχ² {:.2} ({} df), Holm p {}",
+                        t.chisq,
+                        t.df,
+                        p_value(t.p_holm)
+                    );
                 }
                 s.push('\n');
             }
@@ -205,7 +306,11 @@ fn step_row(s: &mut String, step: &Step) {
         s,
         "| {}{} | {:.2} | {} | {:.3} | {:.3} | {:.3} | {diff} | {dcfi} | {drmsea} | {holds} |",
         step.level.name(),
-        if step.converged { "" } else { " (did not converge)" },
+        if step.converged {
+            ""
+        } else {
+            " (did not converge)"
+        },
         f.chisq,
         f.df,
         f.cfi,
@@ -215,5 +320,9 @@ fn step_row(s: &mut String, step: &Step) {
 }
 
 fn p_value(p: f64) -> String {
-    if p < 0.001 { "< .001".into() } else { format!("{p:.3}") }
+    if p < 0.001 {
+        "< .001".into()
+    } else {
+        format!("{p:.3}")
+    }
 }

@@ -101,7 +101,11 @@ impl Products {
                 complete = false;
                 keyed[k] = -1;
             } else {
-                let v = if self.reverse[k] { mirror - a as i32 } else { a as i32 };
+                let v = if self.reverse[k] {
+                    mirror - a as i32
+                } else {
+                    a as i32
+                };
                 keyed[k] = (v - min) as i64;
             }
         }
@@ -162,7 +166,8 @@ impl Products {
         for i in 0..p {
             for j in 0..=i {
                 // n·Σxy − Σx·Σy, exact in integers, then divided by n².
-                let centred = n as i128 * cell.cross[t] as i128 - cell.sums[i] as i128 * cell.sums[j] as i128;
+                let centred =
+                    n as i128 * cell.cross[t] as i128 - cell.sums[i] as i128 * cell.sums[j] as i128;
                 let v = centred as f64 / (nf * nf);
                 cov[(i, j)] = v;
                 cov[(j, i)] = v;

@@ -42,7 +42,10 @@ impl Across {
         match self {
             Across::Waves => said!("across waves", "mellan mätomgångar"),
             Across::Arms => said!("between pilot and control", "mellan pilot och kontroll"),
-            Across::WavesAndArms => said!("across waves and arms together", "mellan mätomgångar och armar tillsammans"),
+            Across::WavesAndArms => said!(
+                "across waves and arms together",
+                "mellan mätomgångar och armar tillsammans"
+            ),
         }
     }
 }
@@ -298,7 +301,17 @@ pub fn build(
     }
     let invariance = groupings
         .iter()
-        .map(|g| series(products, g, &structure, &model_items, survey, min_group, lang))
+        .map(|g| {
+            series(
+                products,
+                g,
+                &structure,
+                &model_items,
+                survey,
+                min_group,
+                lang,
+            )
+        })
         .collect::<Vec<_>>();
     let items = survey
         .items
@@ -370,7 +383,11 @@ pub fn build(
             .map(|&d| DimensionRef {
                 id: survey.dimensions[d].id.clone(),
                 name: survey.dimensions[d].name.get(lang).to_owned(),
-                items: survey.dimensions[d].items.iter().map(|&i| survey.items[i].id.clone()).collect(),
+                items: survey.dimensions[d]
+                    .items
+                    .iter()
+                    .map(|&i| survey.items[i].id.clone())
+                    .collect(),
             })
             .collect(),
         model,
@@ -429,7 +446,16 @@ fn series(
                 .steps
                 .iter()
                 .filter(|s| s.items.iter().any(|t| t.flagged))
-                .map(|s| (s.level, s.items.iter().filter(|t| t.flagged).map(|t| id(t.item)).collect()))
+                .map(|s| {
+                    (
+                        s.level,
+                        s.items
+                            .iter()
+                            .filter(|t| t.flagged)
+                            .map(|t| id(t.item))
+                            .collect(),
+                    )
+                })
                 .collect();
             let of = structure.factor_of();
             let dims: Vec<DimensionSupport> = structure
@@ -465,7 +491,10 @@ fn series(
                 .filter(|d| !d.means_comparable)
                 .map(|d| d.dimension.clone())
                 .collect();
-            let flagged: Vec<String> = breaking.iter().flat_map(|(_, items)| items.clone()).collect();
+            let flagged: Vec<String> = breaking
+                .iter()
+                .flat_map(|(_, items)| items.clone())
+                .collect();
             let (dimensions_text, items_text) = (not_comparable.join(", "), flagged.join(", "));
             let verdict = match result.supported {
                 Some(Level::Scalar) if not_comparable.is_empty() => said!(
@@ -476,12 +505,15 @@ fn series(
                 Some(Level::Scalar) => said!(
                     "WARNING: the instrument as a whole is scalar invariant {}, but items {} are answered differently: do not compare the means of {} without revising them",
                     "VARNING: instrumentet som helhet är skalärt invariant {}, men frågorna {} besvaras olika: jämför inte medelvärdena för {} utan att se över dem",
-                    across.get(lang), items_text, dimensions_text
+                    across.get(lang),
+                    items_text,
+                    dimensions_text
                 ),
                 Some(Level::Metric) => said!(
                     "WARNING: scalar invariance fails {}: the items' intercepts differ (most: {}), so differences in means may be differences in how items are answered, not in the climate",
                     "VARNING: skalär invarians håller inte {}: frågornas intercept skiljer sig (mest: {}), så skillnader i medelvärden kan vara skillnader i hur frågorna besvaras, inte i klimatet",
-                    across.get(lang), items_text
+                    across.get(lang),
+                    items_text
                 ),
                 Some(Level::Configural) => said!(
                     "WARNING: metric invariance fails {}: the dimensions are not measured on the same scale; do not compare means",
@@ -516,7 +548,9 @@ fn series(
 
 fn correlation(m: &Moments) -> nalgebra::DMatrix<f64> {
     let p = m.cov.nrows();
-    nalgebra::DMatrix::from_fn(p, p, |i, j| m.cov[(i, j)] / (m.cov[(i, i)] * m.cov[(j, j)]).sqrt())
+    nalgebra::DMatrix::from_fn(p, p, |i, j| {
+        m.cov[(i, j)] / (m.cov[(i, i)] * m.cov[(j, j)]).sqrt()
+    })
 }
 
 fn methods(lang: Language) -> Vec<String> {

@@ -17,9 +17,31 @@ fn simulate(k: &Klimat, extra: &[&str]) -> (std::path::PathBuf, String) {
     let file = k.path("sim.csv");
     let out = k
         .cmd()
-        .args(["simulate", "--survey", arg(&creative_climate()), "--out", arg(&file)])
-        .args(["--units", "40", "--respondents-per-unit", "60", "--waves", "2", "--pilot-units", "12"])
-        .args(["--seed", "3", "--missing-rate", "0.005", "--dont-know-rate", "0.005"])
+        .args([
+            "simulate",
+            "--survey",
+            arg(&creative_climate()),
+            "--out",
+            arg(&file),
+        ])
+        .args([
+            "--units",
+            "40",
+            "--respondents-per-unit",
+            "60",
+            "--waves",
+            "2",
+            "--pilot-units",
+            "12",
+        ])
+        .args([
+            "--seed",
+            "3",
+            "--missing-rate",
+            "0.005",
+            "--dont-know-rate",
+            "0.005",
+        ])
         .args(extra)
         .output()
         .unwrap();
@@ -36,7 +58,13 @@ fn simulate(k: &Klimat, extra: &[&str]) -> (std::path::PathBuf, String) {
 fn validity(k: &Klimat, file: &std::path::Path, pilot: &str) -> Value {
     let out = k
         .cmd()
-        .args(["validity", "--survey", arg(&creative_climate()), "--responses", arg(file)])
+        .args([
+            "validity",
+            "--survey",
+            arg(&creative_climate()),
+            "--responses",
+            arg(file),
+        ])
         .args(["--pilot", pilot])
         .output()
         .unwrap();
@@ -58,13 +86,25 @@ fn the_simulated_structure_is_recovered_and_invariance_holds() {
     let k = Klimat::new();
     let (file, pilot) = simulate(&k, &[]);
     let report = validity(&k, &file, &pilot);
-    assert!(report["problems"].as_array().unwrap().is_empty(), "{}", report["problems"]);
+    assert!(
+        report["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        report["problems"]
+    );
     let model = &report["model"];
     assert_eq!(model["converged"], true);
     // 40 items on 10 correlated factors: 820 covariances, 125 parameters.
     assert_eq!(model["fit"]["df"], 820 - 125);
-    assert!(model["fit"]["cfi"].as_f64().unwrap() > 0.95, "{}", model["fit"]);
-    assert!(model["fit"]["rmsea"].as_f64().unwrap() < 0.05, "{}", model["fit"]);
+    assert!(
+        model["fit"]["cfi"].as_f64().unwrap() > 0.95,
+        "{}",
+        model["fit"]
+    );
+    assert!(
+        model["fit"]["rmsea"].as_f64().unwrap() < 0.05,
+        "{}",
+        model["fit"]
+    );
     // Simulated loadings are 0.65–0.85 on the continuous scale; five
     // categories attenuate them a little.
     for l in model["loadings"].as_array().unwrap() {
@@ -79,9 +119,23 @@ fn the_simulated_structure_is_recovered_and_invariance_holds() {
     }
     for across in ["waves", "arms", "waves_and_arms"] {
         let s = series(&report, across);
-        assert_eq!(s["result"]["supported"], "scalar", "{across}: {}", s["verdict"]);
-        assert!(s["breaking"].as_array().unwrap().is_empty(), "{across}: {}", s["breaking"]);
-        assert!(s["dimensions"].as_array().unwrap().iter().all(|d| d["means_comparable"] == true));
+        assert_eq!(
+            s["result"]["supported"], "scalar",
+            "{across}: {}",
+            s["verdict"]
+        );
+        assert!(
+            s["breaking"].as_array().unwrap().is_empty(),
+            "{across}: {}",
+            s["breaking"]
+        );
+        assert!(
+            s["dimensions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["means_comparable"] == true)
+        );
     }
 }
 
@@ -92,15 +146,29 @@ fn an_item_shifted_in_the_pilot_after_the_intervention_breaks_scalar_invariance_
     let report = validity(&k, &file, &pilot);
     for across in ["arms", "waves_and_arms"] {
         let s = series(&report, across);
-        assert!(s["verdict"].as_str().unwrap().starts_with("WARNING"), "{}", s["verdict"]);
+        assert!(
+            s["verdict"].as_str().unwrap().starts_with("WARNING"),
+            "{}",
+            s["verdict"]
+        );
         let breaking = s["breaking"].as_array().unwrap();
-        let scalar = breaking.iter().find(|b| b[0] == "scalar").expect("scalar breaks");
-        assert_eq!(scalar[1], serde_json::json!(["is2"]), "{across}: {breaking:?}");
+        let scalar = breaking
+            .iter()
+            .find(|b| b[0] == "scalar")
+            .expect("scalar breaks");
+        assert_eq!(
+            scalar[1],
+            serde_json::json!(["is2"]),
+            "{across}: {breaking:?}"
+        );
         for d in s["dimensions"].as_array().unwrap() {
             let shifted = d["dimension"] == "idea-support";
             assert_eq!(d["means_comparable"], !shifted, "{across}: {d}");
         }
     }
     let advice = report["advice"].as_array().unwrap();
-    assert!(advice.iter().any(|a| a.as_str().unwrap().contains("is2")), "{advice:?}");
+    assert!(
+        advice.iter().any(|a| a.as_str().unwrap().contains("is2")),
+        "{advice:?}"
+    );
 }

@@ -29,7 +29,11 @@ pub struct Pair {
 pub fn htmt(corr: &DMatrix<f64>, a: &[usize], b: &[usize]) -> f64 {
     let between = mean(a.iter().flat_map(|&i| b.iter().map(move |&j| corr[(i, j)])));
     let within = |f: &[usize]| {
-        mean(f.iter().enumerate().flat_map(|(k, &i)| f[k + 1..].iter().map(move |&j| corr[(i, j)])))
+        mean(
+            f.iter()
+                .enumerate()
+                .flat_map(|(k, &i)| f[k + 1..].iter().map(move |&j| corr[(i, j)])),
+        )
     };
     between / (within(a) * within(b)).sqrt()
 }
@@ -51,7 +55,9 @@ pub fn pairs(corr: &DMatrix<f64>, factors: &[Vec<usize>], solution: &[Parameter]
                 p.group == 0 && p.kind == Kind::FactorCovariance && p.index == a && p.other == b
             });
             let (correlation, se) = r.map_or((f64::NAN, None), |p| (p.std, p.std_se));
-            let (lower, upper) = se.map_or((f64::NAN, f64::NAN), |se| (correlation - z * se, correlation + z * se));
+            let (lower, upper) = se.map_or((f64::NAN, f64::NAN), |se| {
+                (correlation - z * se, correlation + z * se)
+            });
             out.push(Pair {
                 a,
                 b,

@@ -106,7 +106,7 @@ impl Estimate {
 
 /// Models with more free parameters are not polished by Fisher scoring
 /// (its information matrix grows with the square of the parameters).
-const MAX_POLISHED: usize = 800;
+const MAX_POLISHED: usize = 1600;
 /// lavaan checks its solution at 1e-3 (`optim.dx.tol`); this is far stricter.
 const GRADIENT_TOLERANCE: f64 = 1e-6;
 const CHI_SQUARE_TOLERANCE: f64 = 1e-5;
@@ -528,7 +528,9 @@ impl Problem<'_> {
         }
         let grad = DVector::from_vec(self.gradient_of(x)?);
         let l = cholesky(info)?;
-        let step = l.transpose().solve_upper_triangular(&l.solve_lower_triangular(&grad)?)?;
+        let step = l
+            .transpose()
+            .solve_upper_triangular(&l.solve_lower_triangular(&grad)?)?;
         Some(step.iter().map(|v| -v).collect())
     }
 
