@@ -253,6 +253,11 @@ pub fn vcov(estimate: &Estimate, data: &[Moments]) -> Option<DMatrix<f64>> {
     info.try_inverse()
 }
 
+/// A derivative of Σ as c·(x y' + y x'), x and y columns of V.
+type SigmaPart = Option<(f64, usize, usize)>;
+/// A derivative of μ as d·z, z a column of V.
+type MuPart = Option<(f64, usize)>;
+
 /// One group's unit expected information over its own entries, in order:
 /// ½ tr(P Σ_a P Σ_b) + μ_a' P μ_b.
 ///
@@ -275,7 +280,7 @@ fn information(estimate: &Estimate, g: usize, entries: &[Entry]) -> DMatrix<f64>
     let mm = v.transpose() * &pinv * &v;
     let (u, l) = (|f: usize| p + f, |f: usize| p + k + f);
     // Per parameter: Σ part (c, x, y) and μ part (d, z).
-    let parts: Vec<(Option<(f64, usize, usize)>, Option<(f64, usize)>)> = entries
+    let parts: Vec<(SigmaPart, MuPart)> = entries
         .iter()
         .filter(|e| e.group == g)
         .map(|e| match e.local {
@@ -350,7 +355,7 @@ fn cholesky(a: DMatrix<f64>) -> Option<DMatrix<f64>> {
             let dot: f64 = ri.iter().zip(rj).map(|(x, y)| x * y).sum();
             let v = a[(i, j)] - dot;
             if i == j {
-                if !(v > 0.0) || !v.is_finite() {
+                if v.is_nan() || v <= 0.0 || !v.is_finite() {
                     return None;
                 }
                 l[i * n + i] = v.sqrt();

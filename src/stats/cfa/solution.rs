@@ -110,8 +110,8 @@ fn list(estimate: &Estimate) -> Vec<(usize, Kind, usize, usize)> {
                 out.push((g, Kind::Loading, i, f));
             }
         }
-        for i in 0..s.items {
-            out.push((g, Kind::Residual, i, of[i]));
+        for (i, &f) in of.iter().enumerate() {
+            out.push((g, Kind::Residual, i, f));
         }
         for f in 0..s.factors() {
             out.push((g, Kind::FactorVariance, f, f));
@@ -121,8 +121,8 @@ fn list(estimate: &Estimate) -> Vec<(usize, Kind, usize, usize)> {
                 out.push((g, Kind::FactorCovariance, f, h));
             }
         }
-        for i in 0..s.items {
-            out.push((g, Kind::Intercept, i, of[i]));
+        for (i, &f) in of.iter().enumerate() {
+            out.push((g, Kind::Intercept, i, f));
         }
         for f in 0..s.factors() {
             out.push((g, Kind::FactorMean, f, f));
