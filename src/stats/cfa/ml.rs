@@ -236,9 +236,22 @@ pub fn fit_to(
 /// expected information; `None` when it is singular.
 pub fn vcov(estimate: &Estimate, data: &[Moments]) -> Option<DMatrix<f64>> {
     let (entries, q) = estimate.spec.entries();
+    let info = pooled_information(estimate, &entries, q, |g| data[g].n);
+    info.try_inverse()
+}
+
+/// Σ_g weight(g)·I_g over the free parameters: each group's information
+/// added where its entries point.
+fn pooled_information(
+    estimate: &Estimate,
+    entries: &[Entry],
+    q: usize,
+    weight: impl Fn(usize) -> f64,
+) -> DMatrix<f64> {
     let mut info = DMatrix::zeros(q, q);
-    for (g, d) in data.iter().enumerate() {
-        let local = information(estimate, g, &entries);
+    for g in 0..estimate.spec.groups {
+        let local = information(estimate, g, entries);
+        let w = weight(g);
         let idx: Vec<usize> = entries
             .iter()
             .filter(|e| e.group == g)
@@ -246,11 +259,11 @@ pub fn vcov(estimate: &Estimate, data: &[Moments]) -> Option<DMatrix<f64>> {
             .collect();
         for (a, &fa) in idx.iter().enumerate() {
             for (b, &fb) in idx.iter().enumerate() {
-                info[(fa, fb)] += d.n * local[(a, b)];
+                info[(fa, fb)] += w * local[(a, b)];
             }
         }
     }
-    info.try_inverse()
+    info
 }
 
 /// A derivative of Σ as c·(x y' + y x'), x and y columns of V.
@@ -516,21 +529,7 @@ impl Problem<'_> {
             converged: false,
             groups,
         };
-        let mut info = DMatrix::zeros(q, q);
-        for g in 0..self.spec.groups {
-            let local = information(&estimate, g, self.entries);
-            let idx: Vec<usize> = self
-                .entries
-                .iter()
-                .filter(|e| e.group == g)
-                .map(|e| e.free)
-                .collect();
-            for (a, &fa) in idx.iter().enumerate() {
-                for (b, &fb) in idx.iter().enumerate() {
-                    info[(fa, fb)] += 2.0 * self.weights[g] * local[(a, b)];
-                }
-            }
-        }
+        let info = pooled_information(&estimate, self.entries, q, |g| 2.0 * self.weights[g]);
         let grad = DVector::from_vec(self.gradient_of(x)?);
         let l = cholesky(info)?;
         let step = l
