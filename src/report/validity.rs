@@ -296,8 +296,8 @@ fn step_row(s: &mut String, step: &Step) {
     let (diff, dcfi, drmsea, holds) = match &step.compared {
         Some(c) => (
             format!("{:.2} ({}), {}", c.chisq, c.df, p_value(c.p)),
-            format!("{:+.3}", c.delta_cfi),
-            format!("{:+.3}", c.delta_rmsea),
+            signed(c.delta_cfi),
+            signed(c.delta_rmsea),
             if c.holds { "yes" } else { "**no**" },
         ),
         None => ("".into(), "".into(), "".into(), ""),
@@ -317,6 +317,16 @@ fn step_row(s: &mut String, step: &Step) {
         f.rmsea,
         f.srmr
     );
+}
+
+/// A change to three decimals with its sign, never "−0.000".
+fn signed(v: f64) -> String {
+    let rounded = (v * 1000.0).round() / 1000.0;
+    if rounded == 0.0 {
+        "0.000".into()
+    } else {
+        format!("{rounded:+.3}")
+    }
 }
 
 fn p_value(p: f64) -> String {
