@@ -9,6 +9,7 @@ mod error;
 pub mod idempotent;
 pub mod plan;
 pub mod setup;
+mod validity;
 mod wave_ref;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use crate::survey::{Language, Survey};
 pub use actor::Actor;
 pub use error::{Error, Result};
 pub use plan::{StudyPlan, WavePlan};
+pub use validity::study_validity;
 pub use wave_ref::WaveRef;
 
 /// The responses of `waves` scored into an accumulator, with the wave and

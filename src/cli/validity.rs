@@ -13,22 +13,36 @@ use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, validity};
 use crate::responses::{ReadOptions, read_path};
 use crate::survey::{self, Language};
-use crate::validity::{Across, Group, Grouping, Products, build};
+use crate::validity::{Products, build, groupings};
 
 #[derive(Debug, ClapArgs)]
 #[command(
     after_help = "Examples:\n  klimat validity --survey surveys/creative-climate.toml --responses answers.csv\n  \
-klimat validity --survey surveys/team-climate.toml --responses answers.csv --pilot u01,u02 --format md --out validity.md\n\n\
+klimat validity --survey surveys/team-climate.toml --responses answers.csv --pilot u01,u02 --format md --out validity.md\n  \
+klimat validity --study pilot-2025 --format md\n\n\
 The dimension model is the survey's: each dimension a factor, each item on its own dimension. Invariance is tested \
 across the file's waves, and with --pilot between the pilot units and the others, and across both together."
 )]
 pub struct ValidityArgs {
     /// Survey definition the responses answer (TOML).
-    #[arg(long, value_name = "FILE")]
-    pub survey: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "study",
+        requires = "responses"
+    )]
+    pub survey: Option<PathBuf>,
     /// Responses file (CSV, one row per respondent).
-    #[arg(long, value_name = "FILE")]
-    pub responses: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "study",
+        requires = "survey"
+    )]
+    pub responses: Option<PathBuf>,
+    /// A study in the database instead: its closed waves, its pilot and control arms.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["survey", "responses", "pilot", "min_group"])]
+    pub study: Option<String>,
     /// Pilot units (comma-separated codes): invariance is also tested between them and the others.
     #[arg(long, value_name = "UNITS", value_delimiter = ',')]
     pub pilot: Vec<String>,
@@ -54,7 +68,31 @@ pub struct ValidityArgs {
 
 pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
-    let survey = survey::load(&args.survey)?;
+    let report = match &args.study {
+        Some(study) => {
+            let db = super::data::open(settings)?;
+            let mut conn = db.get()?;
+            crate::app::study_validity(&mut conn, study, args.lang)?
+        }
+        None => from_file(&args, settings)?,
+    };
+    let text = match format {
+        Format::Json => validity::json(&report),
+        Format::Csv => validity::csv(&report),
+        Format::Md => validity::markdown(&report),
+    };
+    write_output(args.out.as_deref(), &text).context("writing the validity report")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn from_file(
+    args: &ValidityArgs,
+    settings: &Settings,
+) -> anyhow::Result<crate::validity::ValidityReport> {
+    let (Some(survey_file), Some(responses_file)) = (&args.survey, &args.responses) else {
+        unreachable!("clap requires --study, or --survey with --responses");
+    };
+    let survey = survey::load(survey_file)?;
     if !survey.offers(args.lang) {
         anyhow::bail!(
             "survey {} has no texts in `{}`; pass --lang with one of its languages",
@@ -66,71 +104,23 @@ pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> 
         delimiter: args.delimiter,
         skip_invalid: args.skip_invalid,
     };
-    let (products, outcome) = read_path(&args.responses, &survey, &options, || {
-        Products::new(&survey)
-    })?;
+    let (products, outcome) =
+        read_path(responses_file, &survey, &options, || Products::new(&survey))?;
     super::score::report_skipped(&outcome);
     let units = &outcome.units.names;
     if let Some(unknown) = args.pilot.iter().find(|p| !units.contains(p)) {
         anyhow::bail!(
             "--pilot names unit `{unknown}`, which has no responses in {}",
-            args.responses.display()
+            responses_file.display()
         );
     }
     let pilot: Vec<usize> = (0..units.len())
         .filter(|&u| args.pilot.contains(&units[u]))
         .collect();
     let control: Vec<usize> = (0..units.len()).filter(|u| !pilot.contains(u)).collect();
-    let every: Vec<usize> = (0..units.len()).collect();
-    let waves = &outcome.waves.names;
-    let all = Group {
-        label: "all".into(),
-        cells: (0..waves.len()).map(|w| (w, every.clone())).collect(),
-    };
-    let mut groupings = Vec::new();
-    if waves.len() > 1 {
-        groupings.push(Grouping {
-            across: Across::Waves,
-            groups: (0..waves.len())
-                .map(|w| Group {
-                    label: waves[w].clone(),
-                    cells: vec![(w, every.clone())],
-                })
-                .collect(),
-        });
-    }
-    if !pilot.is_empty() {
-        let arm = |label: &str, units: &[usize]| Group {
-            label: label.into(),
-            cells: (0..waves.len()).map(|w| (w, units.to_vec())).collect(),
-        };
-        groupings.push(Grouping {
-            across: Across::Arms,
-            groups: vec![arm("pilot", &pilot), arm("control", &control)],
-        });
-        if waves.len() > 1 {
-            let mut groups = Vec::new();
-            for (w, name) in waves.iter().enumerate() {
-                for (label, units) in [("pilot", &pilot), ("control", &control)] {
-                    groups.push(Group {
-                        label: format!("{name} {label}"),
-                        cells: vec![(w, units.clone())],
-                    });
-                }
-            }
-            groupings.push(Grouping {
-                across: Across::WavesAndArms,
-                groups,
-            });
-        }
-    }
+    let (all, groupings) = groupings(&outcome.waves.names, units.len(), &pilot, &control);
     let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
-    let report = build(&survey, &products, &all, &groupings, min_group, args.lang);
-    let text = match format {
-        Format::Json => validity::json(&report),
-        Format::Csv => validity::csv(&report),
-        Format::Md => validity::markdown(&report),
-    };
-    write_output(args.out.as_deref(), &text).context("writing the validity report")?;
-    Ok(ExitCode::SUCCESS)
+    Ok(build(
+        &survey, &products, &all, &groupings, min_group, args.lang,
+    ))
 }

@@ -11,4 +11,4 @@ pub mod accumulate;
 pub mod report;
 
 pub use accumulate::Products;
-pub use report::{Across, Group, Grouping, ValidityReport, build};
+pub use report::{Across, Group, Grouping, ValidityReport, build, groupings};

@@ -143,6 +143,62 @@ pub struct ItemDiagnostic {
     pub missing_share: f64,
 }
 
+/// Every cell of every wave, and the comparisons to test: across the
+/// waves (when there are two), and with a pilot arm also between the arms
+/// and across the wave × arm groups. Units are indices; `pilot` and
+/// `control` need not cover every unit (units in neither are left out of
+/// the arm comparisons).
+pub fn groupings(
+    waves: &[String],
+    units: usize,
+    pilot: &[usize],
+    control: &[usize],
+) -> (Group, Vec<Grouping>) {
+    let every: Vec<usize> = (0..units).collect();
+    let all = Group {
+        label: "all".into(),
+        cells: (0..waves.len()).map(|w| (w, every.clone())).collect(),
+    };
+    let mut out = Vec::new();
+    if waves.len() > 1 {
+        out.push(Grouping {
+            across: Across::Waves,
+            groups: (0..waves.len())
+                .map(|w| Group {
+                    label: waves[w].clone(),
+                    cells: vec![(w, every.clone())],
+                })
+                .collect(),
+        });
+    }
+    if !pilot.is_empty() && !control.is_empty() {
+        let arm = |label: &str, units: &[usize]| Group {
+            label: label.into(),
+            cells: (0..waves.len()).map(|w| (w, units.to_vec())).collect(),
+        };
+        out.push(Grouping {
+            across: Across::Arms,
+            groups: vec![arm("pilot", pilot), arm("control", control)],
+        });
+        if waves.len() > 1 {
+            let mut groups = Vec::new();
+            for (w, name) in waves.iter().enumerate() {
+                for (label, units) in [("pilot", pilot), ("control", control)] {
+                    groups.push(Group {
+                        label: format!("{name} {label}"),
+                        cells: vec![(w, units.to_vec())],
+                    });
+                }
+            }
+            out.push(Grouping {
+                across: Across::WavesAndArms,
+                groups,
+            });
+        }
+    }
+    (all, out)
+}
+
 /// The survey's dimension model as factors: every dimension with at least
 /// two items, items in file order (the first is the marker).
 pub fn structure(survey: &Survey) -> (Structure, Vec<usize>) {
