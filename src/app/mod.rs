@@ -39,6 +39,17 @@ pub fn accumulate(
     waves: &[i64],
 ) -> Result<(Accumulator, Vec<String>, Vec<String>), crate::store::StoreError> {
     let mut acc = Accumulator::new(survey);
+    let (wave_names, unit_names) = scan_into(conn, waves, &mut acc)?;
+    Ok((acc, wave_names, unit_names))
+}
+
+/// The responses of `waves` into any sink the file reader also feeds,
+/// returning the wave and unit names behind the indices it was given.
+pub fn scan_into(
+    conn: &mut DbConnection,
+    waves: &[i64],
+    sink: &mut impl crate::responses::RowSink,
+) -> Result<(Vec<String>, Vec<String>), crate::store::StoreError> {
     let (mut wave_names, mut unit_names) = (Vec::<String>::new(), Vec::<String>::new());
     let (mut wave_index, mut unit_index) = (
         HashMap::<String, usize>::new(),
@@ -55,9 +66,9 @@ pub fn accumulate(
     responses::scan(conn, waves, |wave, unit, answers| {
         let w = index(&mut wave_names, &mut wave_index, wave);
         let u = index(&mut unit_names, &mut unit_index, unit);
-        acc.push(w, u, answers);
+        sink.row(w, u, answers);
     })?;
-    Ok((acc, wave_names, unit_names))
+    Ok((wave_names, unit_names))
 }
 
 /// A study's survey, its closed waves' responses as the disclosure plan lets

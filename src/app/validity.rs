@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::{Result, language_for};
 use crate::store::studies::WaveState;
-use crate::store::{DbConnection, responses, studies, surveys, units};
+use crate::store::{DbConnection, studies, surveys, units};
 use crate::survey::Language;
 use crate::validity::{Products, ValidityReport, build, groupings};
 
@@ -26,22 +26,7 @@ pub fn study_validity(
         .collect();
     let ids: Vec<i64> = closed.iter().map(|w| w.id).collect();
     let mut products = Products::new(&survey);
-    let (mut wave_names, mut unit_names) = (Vec::<String>::new(), Vec::<String>::new());
-    let (mut wave_index, mut unit_index) = (
-        HashMap::<String, usize>::new(),
-        HashMap::<String, usize>::new(),
-    );
-    let index = |names: &mut Vec<String>, map: &mut HashMap<String, usize>, name: &str| {
-        *map.entry(name.to_owned()).or_insert_with(|| {
-            names.push(name.to_owned());
-            names.len() - 1
-        })
-    };
-    responses::scan(conn, &ids, |wave, unit, answers| {
-        let w = index(&mut wave_names, &mut wave_index, wave);
-        let u = index(&mut unit_names, &mut unit_index, unit);
-        products.push(w, u, answers);
-    })?;
+    let (wave_names, unit_names) = super::scan_into(conn, &ids, &mut products)?;
     // A unit is in an arm when it or a division above it is.
     let (pilot_codes, control_codes) = studies::arms(conn, &study)?;
     let all = units::all(conn)?;

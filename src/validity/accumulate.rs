@@ -134,13 +134,18 @@ impl Products {
         self.keyed = keyed;
     }
 
+    /// A cell with nothing in it, to sum others into.
+    pub fn empty(&self) -> Cell {
+        Cell::new(self.items)
+    }
+
     pub fn waves(&self) -> usize {
         self.cells.len()
     }
 
     /// The cells of `wave` summed over the units for which `take` is true.
     pub fn sum(&self, wave: usize, take: impl Fn(usize) -> bool) -> Cell {
-        let mut total = Cell::new(self.items);
+        let mut total = self.empty();
         if let Some(row) = self.cells.get(wave) {
             for (u, c) in row.iter().enumerate() {
                 if take(u) {

@@ -200,8 +200,9 @@ pub fn groupings(
 }
 
 /// The survey's dimension model as factors: every dimension with at least
-/// two items, items in file order (the first is the marker).
-pub fn structure(survey: &Survey) -> (Structure, Vec<usize>) {
+/// two items, items in file order (the first is the marker). Also the
+/// survey item behind each model item, and the dimension behind each factor.
+pub fn structure(survey: &Survey) -> (Structure, Vec<usize>, Vec<usize>) {
     let kept: Vec<usize> = (0..survey.dimensions.len())
         .filter(|&d| survey.dimensions[d].items.len() >= 2)
         .collect();
@@ -221,6 +222,7 @@ pub fn structure(survey: &Survey) -> (Structure, Vec<usize>) {
             factors,
         },
         items_in_model,
+        kept,
     )
 }
 
@@ -235,7 +237,7 @@ fn select(m: &Moments, items: &[usize]) -> Moments {
 }
 
 fn group_cell(products: &Products, g: &Group) -> Cell {
-    let mut total = products.sum(usize::MAX, |_| false);
+    let mut total = products.empty();
     for (w, units) in &g.cells {
         total.add(&products.sum(*w, |u| units.contains(&u)));
     }
@@ -252,10 +254,7 @@ pub fn build(
     min_group: u64,
     lang: Language,
 ) -> ValidityReport {
-    let (structure, model_items) = structure(survey);
-    let dim_of_factor: Vec<usize> = (0..survey.dimensions.len())
-        .filter(|&d| survey.dimensions[d].items.len() >= 2)
-        .collect();
+    let (structure, model_items, dim_of_factor) = structure(survey);
     let item_id = |k: usize| survey.items[model_items[k]].id.clone();
     let dim_id = |f: usize| survey.dimensions[dim_of_factor[f]].id.clone();
     let mut problems: Vec<String> = Vec::new();
@@ -361,8 +360,7 @@ pub fn build(
             series(
                 products,
                 g,
-                &structure,
-                &model_items,
+                (&structure, &model_items, &dim_of_factor),
                 survey,
                 min_group,
                 lang,
@@ -458,8 +456,7 @@ pub fn build(
 fn series(
     products: &Products,
     grouping: &Grouping,
-    structure: &Structure,
-    model_items: &[usize],
+    (structure, model_items, dim_of_factor): (&Structure, &[usize], &[usize]),
     survey: &Survey,
     min_group: u64,
     lang: Language,
@@ -529,14 +526,8 @@ fn series(
                             };
                         }
                     }
-                    let d = survey
-                        .dimensions
-                        .iter()
-                        .find(|d| d.items.first() == Some(&model_items[structure.factors[f][0]]))
-                        .map(|d| d.id.clone())
-                        .unwrap_or_default();
                     DimensionSupport {
-                        dimension: d,
+                        dimension: survey.dimensions[dim_of_factor[f]].id.clone(),
                         level,
                         means_comparable: level == Some(Level::Scalar),
                     }
