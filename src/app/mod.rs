@@ -100,21 +100,38 @@ pub struct Loaded {
 
 /// Reads a study and decides its plans.
 pub fn load(conn: &mut DbConnection, name: &str) -> Result<Loaded> {
+    load_with(conn, name, |_| ()).map(|(loaded, ())| loaded)
+}
+
+/// Reads a study and decides its plans, feeding the same pass over the
+/// responses into a second sink made for the study's survey (its wave and
+/// unit indices are those of [`Loaded::wave_names`] and
+/// [`Loaded::unit_codes`]).
+pub fn load_with<S: crate::responses::RowSink>(
+    conn: &mut DbConnection,
+    name: &str,
+    sink: impl FnOnce(&Survey) -> S,
+) -> Result<(Loaded, S)> {
     let study = studies::by_name(conn, name)?;
     let waves = studies::waves_of(conn, &study)?;
     let survey = surveys::shared_by(conn, &waves)?;
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
-    let (acc, wave_names, unit_codes) = accumulate(conn, &survey, &ids)?;
+    let mut both = (Accumulator::new(&survey), sink(&survey));
+    let (wave_names, unit_codes) = scan_into(conn, &ids, &mut both)?;
+    let (acc, extra) = both;
     let plan = plan::study_plan(conn, &study, &waves, &acc, &wave_names, &unit_codes)?;
-    Ok(Loaded {
-        study,
-        waves,
-        survey,
-        acc,
-        wave_names,
-        unit_codes,
-        plan,
-    })
+    Ok((
+        Loaded {
+            study,
+            waves,
+            survey,
+            acc,
+            wave_names,
+            unit_codes,
+            plan,
+        },
+        extra,
+    ))
 }
 
 impl Loaded {

@@ -117,8 +117,40 @@ fn arms_detail(new: &NewStudy) -> String {
     )
 }
 
+/// The arms as the study holds them: a division named in an arm brings
+/// every unit under it, unless one further down is named in the other arm
+/// (the staff form does the same). Codes named in both arms, or not in the
+/// tree, are kept as entered for the store to refuse.
+fn arms_over_tree(conn: &mut DbConnection, new: &NewStudy) -> Result<NewStudy> {
+    let all = units::all(conn)?;
+    let mut expanded = new.clone();
+    if new.pilot.iter().any(|p| new.control.contains(p)) {
+        return Ok(expanded);
+    }
+    let (pilot, control) = expand_arms(&all, |code| {
+        if new.pilot.iter().any(|p| p == code) {
+            Some("pilot")
+        } else if new.control.iter().any(|c| c == code) {
+            Some("control")
+        } else {
+            None
+        }
+    });
+    let unknown = |codes: &[String]| -> Vec<String> {
+        codes
+            .iter()
+            .filter(|c| !all.iter().any(|u| u.code == **c))
+            .cloned()
+            .collect()
+    };
+    expanded.pilot = pilot.into_iter().chain(unknown(&new.pilot)).collect();
+    expanded.control = control.into_iter().chain(unknown(&new.control)).collect();
+    Ok(expanded)
+}
+
 pub fn create_study(conn: &mut DbConnection, actor: &Actor, new: &NewStudy) -> Result<Study> {
     audited(conn, actor, "study.create", |c| {
+        let new = &arms_over_tree(c, new)?;
         let study = studies::create(c, new)?;
         Ok((study, format!("study {}: {}", new.name, arms_detail(new))))
     })
@@ -131,6 +163,7 @@ pub fn update_study(
     new: &NewStudy,
 ) -> Result<Study> {
     audited(conn, actor, "study.update", |c| {
+        let new = &arms_over_tree(c, new)?;
         let current = studies::by_name(c, study)?;
         let study = studies::update(c, &current, new)?;
         Ok((study, format!("study {}: {}", new.name, arms_detail(new))))

@@ -1,12 +1,11 @@
-//! The validity report of a study: its closed waves' responses, the
-//! study's arms (a division brings the units under it), the study's
-//! largest minimum group size.
-
-use std::collections::HashMap;
+//! The validity report of a study, under the study's disclosure plan like
+//! every other output: only waves the plan publishes are analysed, the arms
+//! only in waves where the plan shows both, and only when the units in
+//! neither arm do not give away a count below the minimum by difference.
+//! Every group analysed is then a sum of published groups.
 
 use super::{Result, language_for};
-use crate::store::studies::WaveState;
-use crate::store::{DbConnection, studies, surveys, units};
+use crate::store::DbConnection;
 use crate::survey::Language;
 use crate::validity::{Products, ValidityReport, build, groupings};
 
@@ -15,47 +14,44 @@ pub fn study_validity(
     name: &str,
     lang: Language,
 ) -> Result<ValidityReport> {
-    let study = studies::by_name(conn, name)?;
-    let waves = studies::waves_of(conn, &study)?;
-    let survey = surveys::shared_by(conn, &waves)?;
-    let lang = language_for(&survey, lang);
-    // Open waves publish nothing.
-    let closed: Vec<_> = waves
+    let (loaded, products) = super::load_with(conn, name, Products::new)?;
+    let lang = language_for(&loaded.survey, lang);
+    let plan = &loaded.plan;
+    let min_group = plan
+        .waves
         .iter()
-        .filter(|w| w.state != WaveState::Open)
-        .collect();
-    let ids: Vec<i64> = closed.iter().map(|w| w.id).collect();
-    let mut products = Products::new(&survey);
-    let (wave_names, unit_names) = super::scan_into(conn, &ids, &mut products)?;
-    // A unit is in an arm when it or a division above it is.
-    let (pilot_codes, control_codes) = studies::arms(conn, &study)?;
-    let all = units::all(conn)?;
-    let by_id: HashMap<i64, &units::Unit> = all.iter().map(|u| (u.id, u)).collect();
-    let by_code: HashMap<&str, &units::Unit> = all.iter().map(|u| (u.code.as_str(), u)).collect();
-    let in_arm = |code: &str, arm: &[String]| {
-        let mut unit = by_code.get(code).copied();
-        while let Some(u) = unit {
-            if arm.contains(&u.code) {
-                return true;
-            }
-            unit = u.parent_id.and_then(|p| by_id.get(&p).copied());
-        }
-        false
-    };
-    let pilot: Vec<usize> = (0..unit_names.len())
-        .filter(|&u| in_arm(&unit_names[u], &pilot_codes))
-        .collect();
-    let control: Vec<usize> = (0..unit_names.len())
-        .filter(|&u| !pilot.contains(&u) && in_arm(&unit_names[u], &control_codes))
-        .collect();
-    let (every, comparisons) = groupings(&wave_names, unit_names.len(), &pilot, &control);
-    let min_group = closed
-        .iter()
-        .map(|w| w.min_group_size as u64)
+        .map(|w| w.plan.min_group)
         .max()
         .unwrap_or(0);
+    // The plan's arms over the products' units.
+    let in_products = |units: &[usize]| -> Vec<usize> {
+        units.iter().filter_map(|&u| plan.acc_unit[u]).collect()
+    };
+    let (pilot, control) = (in_products(&plan.pilot), in_products(&plan.control));
+    let mut waves = Vec::new();
+    let mut arm_waves = Vec::new();
+    for (w, wave_name) in loaded.wave_names.iter().enumerate() {
+        let Some(wp) = plan.waves.iter().find(|p| p.wave.name == *wave_name) else {
+            continue;
+        };
+        if !wp.publishes() {
+            continue;
+        }
+        waves.push((w, wave_name.clone()));
+        let arms_shown = wp.plan.group_shown.iter().all(|&s| s);
+        // The wave's total less both arms is the units in neither: its
+        // count of complete cases would be published by difference.
+        let neither = products
+            .sum(w, |u| !pilot.contains(&u) && !control.contains(&u))
+            .complete;
+        if arms_shown && (neither == 0 || neither >= min_group) {
+            arm_waves.push(w);
+        }
+    }
+    let units = loaded.unit_codes.len();
+    let (every, comparisons) = groupings(&waves, units, (&pilot, &control), &arm_waves);
     Ok(build(
-        &survey,
+        &loaded.survey,
         &products,
         &every,
         &comparisons,

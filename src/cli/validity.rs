@@ -118,7 +118,9 @@ fn from_file(
         .filter(|&u| args.pilot.contains(&units[u]))
         .collect();
     let control: Vec<usize> = (0..units.len()).filter(|u| !pilot.contains(u)).collect();
-    let (all, groupings) = groupings(&outcome.waves.names, units.len(), &pilot, &control);
+    let waves: Vec<(usize, String)> = outcome.waves.names.iter().cloned().enumerate().collect();
+    let every: Vec<usize> = (0..waves.len()).collect();
+    let (all, groupings) = groupings(&waves, units.len(), (&pilot, &control), &every);
     let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
     Ok(build(
         &survey, &products, &all, &groupings, min_group, args.lang,

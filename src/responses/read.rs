@@ -157,6 +157,25 @@ impl RowSink for Accumulator {
     }
 }
 
+/// A sink that keeps nothing.
+impl RowSink for () {
+    fn row(&mut self, _: usize, _: usize, _: &[Answer]) {}
+    fn absorb(&mut self, _: &Self, _: &[usize], _: &[usize]) {}
+}
+
+/// Two sinks fed by one pass over the rows.
+impl<A: RowSink, B: RowSink> RowSink for (A, B) {
+    fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]) {
+        self.0.row(wave, unit, answers);
+        self.1.row(wave, unit, answers);
+    }
+
+    fn absorb(&mut self, other: &Self, waves: &[usize], units: &[usize]) {
+        self.0.absorb(&other.0, waves, units);
+        self.1.absorb(&other.1, waves, units);
+    }
+}
+
 /// What reading produced: the names behind the indices given to the sink,
 /// and what was dropped.
 #[derive(Debug, Clone, Default)]

@@ -143,50 +143,54 @@ pub struct ItemDiagnostic {
     pub missing_share: f64,
 }
 
-/// Every cell of every wave, and the comparisons to test: across the
-/// waves (when there are two), and with a pilot arm also between the arms
-/// and across the wave × arm groups. Units are indices; `pilot` and
+/// The cells that may be analysed, and the comparisons to test: across the
+/// `waves` (when there are two; each an index into the products and its
+/// name), and with a pilot arm also between the arms and across the wave ×
+/// arm groups, in the waves `arm_waves`. Units are indices; `pilot` and
 /// `control` need not cover every unit (units in neither are left out of
 /// the arm comparisons).
 pub fn groupings(
-    waves: &[String],
+    waves: &[(usize, String)],
     units: usize,
-    pilot: &[usize],
-    control: &[usize],
+    (pilot, control): (&[usize], &[usize]),
+    arm_waves: &[usize],
 ) -> (Group, Vec<Grouping>) {
     let every: Vec<usize> = (0..units).collect();
     let all = Group {
         label: "all".into(),
-        cells: (0..waves.len()).map(|w| (w, every.clone())).collect(),
+        cells: waves.iter().map(|(w, _)| (*w, every.clone())).collect(),
     };
     let mut out = Vec::new();
     if waves.len() > 1 {
         out.push(Grouping {
             across: Across::Waves,
-            groups: (0..waves.len())
-                .map(|w| Group {
-                    label: waves[w].clone(),
-                    cells: vec![(w, every.clone())],
+            groups: waves
+                .iter()
+                .map(|(w, name)| Group {
+                    label: name.clone(),
+                    cells: vec![(*w, every.clone())],
                 })
                 .collect(),
         });
     }
-    if !pilot.is_empty() && !control.is_empty() {
+    let arm_waves: Vec<&(usize, String)> =
+        waves.iter().filter(|(w, _)| arm_waves.contains(w)).collect();
+    if !pilot.is_empty() && !control.is_empty() && !arm_waves.is_empty() {
         let arm = |label: &str, units: &[usize]| Group {
             label: label.into(),
-            cells: (0..waves.len()).map(|w| (w, units.to_vec())).collect(),
+            cells: arm_waves.iter().map(|(w, _)| (*w, units.to_vec())).collect(),
         };
         out.push(Grouping {
             across: Across::Arms,
             groups: vec![arm("pilot", pilot), arm("control", control)],
         });
-        if waves.len() > 1 {
+        if arm_waves.len() > 1 {
             let mut groups = Vec::new();
-            for (w, name) in waves.iter().enumerate() {
+            for (w, name) in &arm_waves {
                 for (label, units) in [("pilot", pilot), ("control", control)] {
                     groups.push(Group {
                         label: format!("{name} {label}"),
-                        cells: vec![(w, units.to_vec())],
+                        cells: vec![(*w, units.to_vec())],
                     });
                 }
             }
