@@ -41,6 +41,8 @@ for run in 1 2 3; do
     measure "klimat score json (run $run)" $bin score --survey $survey --responses "$file" --out "$work/score.json"
 done
 measure "klimat score md" $bin score --survey $survey --responses "$file" --format md --out "$work/score.md"
+# The score report without its validity section (the factor models).
+measure "klimat score json --no-validity" $bin score --survey $survey --responses "$file" --no-validity --out "$work/score.json"
 for run in 1 2 3; do
     rm -rf "$work/effect"
     measure "klimat report effect, all formats ($run)" $bin report effect --survey $survey --responses "$file" \

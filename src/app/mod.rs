@@ -27,7 +27,7 @@ use crate::survey::{Language, Survey};
 pub use actor::Actor;
 pub use error::{Error, Result};
 pub use plan::{StudyPlan, WavePlan};
-pub use validity::study_validity;
+pub use validity::{study_validity, wave_validity};
 pub use wave_ref::WaveRef;
 
 /// The responses of `waves` scored into an accumulator, with the wave and
@@ -85,6 +85,8 @@ pub struct StudyData {
     pub pooled: Vec<(String, Vec<String>)>,
     /// The largest minimum group size of the study's waves.
     pub min_group: u32,
+    /// What its validity report is computed from, under the same plan.
+    pub validity: validity::ValidityInput,
 }
 
 /// A study with its waves, survey, responses and plans.
@@ -160,7 +162,8 @@ pub fn study_data(
     first_post_wave: Option<&str>,
     default_min_group: u32,
 ) -> Result<StudyData> {
-    let loaded = load(conn, name)?;
+    let (loaded, products) = load_with(conn, name, crate::validity::Products::new)?;
+    let validity = validity::ValidityInput::new(&loaded, products);
     let study = &loaded.study;
     let first_post_wave = match first_post_wave {
         Some(w) => w.to_owned(),
@@ -265,6 +268,7 @@ pub fn study_data(
         request,
         pooled,
         min_group,
+        validity,
     })
 }
 
@@ -299,6 +303,8 @@ pub fn effect_report(
         lang,
     )?;
     report.warnings.extend(pooled_notes(&data.pooled));
+    let validity = data.validity.report(&data.survey, lang);
+    crate::evaluation::measurement::attach(&mut report, validity, lang);
     Ok(report)
 }
 
@@ -322,7 +328,8 @@ pub fn pooled_notes(pooled: &[(String, Vec<String>)]) -> Vec<String> {
 /// --wave` prints it.
 pub fn score_wave(conn: &mut DbConnection, wave: &Wave, lang: Language) -> Result<ScoreReport> {
     let study = studies::by_id(conn, wave.study_id)?;
-    let loaded = load(conn, &study.name)?;
+    let (loaded, products) = load_with(conn, &study.name, crate::validity::Products::new)?;
+    let validity = validity::ValidityInput::of_waves(&loaded, products, |n| n == wave.name);
     let lang = language_for(&loaded.survey, lang);
     let w = loaded.wave_names.iter().position(|n| *n == wave.name);
     let (acc, names, plans) = match w {
@@ -336,14 +343,16 @@ pub fn score_wave(conn: &mut DbConnection, wave: &Wave, lang: Language) -> Resul
         }
         None => (Accumulator::new(&loaded.survey), Vec::new(), Vec::new()),
     };
-    Ok(crate::scoring::build(
+    let mut report = crate::scoring::build(
         &loaded.survey,
         &acc,
         &names,
         &loaded.unit_codes,
         &plans,
         lang,
-    ))
+    );
+    report.validity = Some(validity.report(&loaded.survey, lang));
+    Ok(report)
 }
 
 /// The leadership dashboard of a study: every unit of the organisation (with

@@ -14,6 +14,7 @@ use crate::report::effect;
 use crate::responses::{ReadOptions, read_path};
 use crate::scoring::Accumulator;
 use crate::stats::wild::Weights;
+use crate::validity::{Products, ValidityReport};
 use crate::survey::{self, Language};
 
 #[derive(Debug, Subcommand)]
@@ -84,7 +85,7 @@ pub fn run(cmd: ReportCommand, settings: &Settings) -> anyhow::Result<ExitCode> 
 }
 
 fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let (survey, acc, waves, units, request, min_group, pooled) = match &args.study {
+    let (survey, acc, waves, units, request, min_group, pooled, validity) = match &args.study {
         Some(name) => from_study(name, &args, settings)?,
         None => {
             let (Some(survey_file), Some(responses_file)) = (&args.survey, &args.responses) else {
@@ -95,8 +96,8 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                 delimiter: args.delimiter,
                 skip_invalid: false,
             };
-            let (acc, outcome) = read_path(responses_file, &survey, &options, || {
-                Accumulator::new(&survey)
+            let ((acc, products), outcome) = read_path(responses_file, &survey, &options, || {
+                (Accumulator::new(&survey), Products::new(&survey))
             })?;
             let request = DesignRequest {
                 pilot: args.pilot.iter().map(|s| s.trim().to_owned()).collect(),
@@ -112,6 +113,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                     .to_owned(),
             };
             let min_group = args.min_group.unwrap_or(settings.min_group_size);
+            let validity = file_validity(&survey, &products, &outcome, &request, min_group, args.lang);
             let d = disclose_file(
                 &acc,
                 &outcome.waves.names,
@@ -127,6 +129,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                 d.request,
                 min_group,
                 d.pooled,
+                validity,
             )
         }
     };
@@ -154,6 +157,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
     )
     .context("the design does not fit the data")?;
     report.warnings.extend(crate::app::pooled_notes(&pooled));
+    crate::evaluation::measurement::attach(&mut report, validity, args.lang);
 
     let render = |format: &str| -> String {
         match format {
@@ -192,7 +196,35 @@ type Loaded = (
     DesignRequest,
     u32,
     Vec<(String, Vec<String>)>,
+    ValidityReport,
 );
+
+/// The validity report of a responses file: every wave, and the design's
+/// arms (control: every unit not in the pilot unless named).
+fn file_validity(
+    survey: &crate::survey::Survey,
+    products: &Products,
+    outcome: &crate::responses::ReadOutcome,
+    request: &DesignRequest,
+    min_group: u32,
+    lang: crate::survey::Language,
+) -> ValidityReport {
+    let units = &outcome.units.names;
+    let pilot: Vec<usize> = (0..units.len())
+        .filter(|&u| request.pilot.contains(&units[u]))
+        .collect();
+    let control: Vec<usize> = (0..units.len())
+        .filter(|&u| match &request.control {
+            Some(c) => c.contains(&units[u]),
+            None => !pilot.contains(&u),
+        })
+        .collect();
+    let waves: Vec<(usize, String)> = outcome.waves.names.iter().cloned().enumerate().collect();
+    let every: Vec<usize> = (0..waves.len()).collect();
+    let (all, groupings) =
+        crate::validity::groupings(&waves, units.len(), (&pilot, &control), &every);
+    crate::validity::build(survey, products, &all, &groupings, min_group as u64, lang)
+}
 
 /// A responses file under the disclosure plan: the units are flat, the
 /// published groups the two arms and the wave total.
@@ -245,6 +277,7 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
             d.min_group
         );
     }
+    let validity = d.validity.report(&d.survey, args.lang);
     Ok((
         d.survey,
         d.acc,
@@ -253,6 +286,7 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
         d.request,
         d.min_group,
         d.pooled,
+        validity,
     ))
 }
 

@@ -10,6 +10,7 @@ use super::output::write_output;
 use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, score};
 use crate::responses::{ReadOptions, read_path};
+use crate::validity::Products;
 use crate::scoring::{Accumulator, build};
 use crate::survey::{self, Language};
 
@@ -59,6 +60,10 @@ pub struct ScoreArgs {
     /// Language of dimension names in the report.
     #[arg(long, default_value = "en")]
     pub lang: Language,
+    /// Leave out the validity section (its factor models take a few seconds
+    /// on a million rows; `klimat validity` gives the same analysis).
+    #[arg(long)]
+    pub no_validity: bool,
 }
 
 pub fn parse_delimiter(s: &str) -> Result<u8, String> {
@@ -85,7 +90,11 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                     wave.min_group_size
                 );
             }
-            crate::app::score_wave(&mut conn, &wave, args.lang)?
+            let mut report = crate::app::score_wave(&mut conn, &wave, args.lang)?;
+            if args.no_validity {
+                report.validity = None;
+            }
+            report
         }
         (None, Some(survey_file), Some(responses_file)) => {
             let survey = survey::load(survey_file)?;
@@ -93,8 +102,11 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 delimiter: args.delimiter,
                 skip_invalid: args.skip_invalid,
             };
-            let (acc, outcome) = read_path(responses_file, &survey, &options, || {
-                Accumulator::new(&survey)
+            let ((acc, products), outcome) = read_path(responses_file, &survey, &options, || {
+                (
+                    Accumulator::new(&survey),
+                    (!args.no_validity).then(|| Products::new(&survey)),
+                )
             })?;
             report_skipped(&outcome);
             let min_group = args.min_group.unwrap_or(settings.min_group_size);
@@ -111,14 +123,36 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 units.len(),
                 min_group as u64,
             );
-            build(
+            let mut report = build(
                 &survey,
                 &acc,
                 &outcome.waves.names,
                 &units,
                 &plans,
                 args.lang,
-            )
+            );
+            // The waves the plans publish, compared with each other.
+            let waves: Vec<(usize, String)> = outcome
+                .waves
+                .names
+                .iter()
+                .cloned()
+                .enumerate()
+                .filter(|(w, _)| plans[*w].total_shown)
+                .collect();
+            let (all, groupings) =
+                crate::validity::groupings(&waves, units.len(), (&[], &[]), &[]);
+            report.validity = products.map(|products| {
+                crate::validity::build(
+                    &survey,
+                    &products,
+                    &all,
+                    &groupings,
+                    min_group as u64,
+                    args.lang,
+                )
+            });
+            report
         }
         _ => unreachable!("clap requires --wave, or --survey with --responses"),
     };

@@ -156,6 +156,7 @@ pub fn dimension(
         effect_size,
         event_study,
         reliability,
+        measurement: None,
         warnings,
     }
 }

@@ -11,6 +11,7 @@
 pub mod design;
 mod did;
 pub mod disclosed;
+pub mod measurement;
 pub mod power;
 pub mod report;
 
@@ -124,6 +125,7 @@ pub fn evaluate(
         methods: methods(inference, enumerated),
         dimensions,
         warnings,
+        validity: None,
     })
 }
 

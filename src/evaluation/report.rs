@@ -19,6 +19,9 @@ pub struct EffectReport {
     pub dimensions: Vec<DimensionEffect>,
     /// Warnings about the whole design; dimensions carry their own too.
     pub warnings: Vec<String>,
+    /// Do the dimensions measure alike in every wave and arm? (See
+    /// [`super::measurement`].)
+    pub validity: Option<crate::validity::ValidityReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +63,8 @@ pub struct DimensionEffect {
     pub effect_size: Option<EffectSize>,
     pub event_study: Option<EventStudy>,
     pub reliability: Vec<WaveReliability>,
+    /// Whether its means may be compared across waves and arms.
+    pub measurement: Option<super::measurement::Measurement>,
     pub warnings: Vec<String>,
 }
 

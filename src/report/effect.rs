@@ -77,9 +77,15 @@ pub fn plain_summary(report: &EffectReport) -> Vec<String> {
         } else {
             "no clear difference between pilot and control units".into()
         };
+        let caution = match d.measurement.as_ref().and_then(|m| m.means_comparable) {
+            Some(false) => " Its items do not measure alike in every wave and arm: read this as a change in how \
+                            the items are answered as much as in the climate."
+                .to_owned(),
+            _ => String::new(),
+        };
         out.push(format!(
             "{}: {verdict}. The pilot units changed by {:+.2} scale points relative to the control units{size}; \
-             95 % CI {:+.2} to {:+.2}; permutation p = {}, Holm-adjusted {}.",
+             95 % CI {:+.2} to {:+.2}; permutation p = {}, Holm-adjusted {}.{caution}",
             d.name,
             did.estimate,
             did.ci95_cr2[0],
@@ -88,6 +94,64 @@ pub fn plain_summary(report: &EffectReport) -> Vec<String> {
             p(holm)
         ));
     }
+    out
+}
+
+/// The lowest invariance level a dimension reaches over the comparisons
+/// tested ("none" when a comparison reached none).
+fn lowest_level(d: &crate::evaluation::report::DimensionEffect) -> Option<String> {
+    let m = d.measurement.as_ref()?;
+    let lowest = m.series.iter().map(|r| r.level).min()?;
+    Some(lowest.map_or("none", |l| l.name()).to_owned())
+}
+
+/// The measurement table: per dimension, the level reached in each
+/// comparison and whether its means may be compared.
+fn measurement_rows(report: &EffectReport) -> (Vec<String>, Vec<Vec<String>>) {
+    use crate::validity::Across;
+    let columns = [Across::Waves, Across::Arms, Across::WavesAndArms];
+    let header = ["dimension", "across waves", "between arms", "waves × arms", "means comparable"]
+        .map(String::from)
+        .to_vec();
+    let rows = report
+        .dimensions
+        .iter()
+        .map(|d| {
+            let m = d.measurement.as_ref();
+            let mut row = vec![d.name.clone()];
+            for across in columns {
+                row.push(
+                    m.and_then(|m| m.series.iter().find(|r| r.across == across))
+                        .map(|r| r.level.map_or("none", |l| l.name()).to_owned())
+                        .unwrap_or_else(|| "not tested".into()),
+                );
+            }
+            row.push(match m.and_then(|m| m.means_comparable) {
+                Some(true) => "yes".into(),
+                Some(false) => "NO".into(),
+                None => "not tested".into(),
+            });
+            row
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The dimension model's fit in one sentence, and what could not be computed.
+fn model_sentences(report: &EffectReport) -> Vec<String> {
+    let Some(v) = &report.validity else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(m) = &v.model {
+        let f = &m.fit;
+        out.push(format!(
+            "The dimension model on {} complete cases of {}: CFI {:.3}, TLI {:.3}, RMSEA {:.3} [90 % {:.3}, {:.3}], SRMR {:.3}.",
+            v.complete_cases, v.respondents, f.cfi, f.tli, f.rmsea, f.rmsea_lower, f.rmsea_upper, f.srmr
+        ));
+    }
+    out.extend(v.problems.iter().cloned());
+    out.extend(v.invariance.iter().map(|s| s.verdict.clone()));
     out
 }
 
@@ -201,6 +265,8 @@ pub fn csv(report: &EffectReport) -> String {
         "pretrend_p",
         "n",
         "units",
+        "means_comparable",
+        "invariance",
     ];
     w.write_record(header).expect("in-memory CSV");
     for d in &report.dimensions {
@@ -238,6 +304,12 @@ pub fn csv(report: &EffectReport) -> String {
             f(d.event_study.as_ref().and_then(|x| x.pretrend_p)),
             did.map(|x| x.n.to_string()).unwrap_or_default(),
             did.map(|x| x.units.to_string()).unwrap_or_default(),
+            d.measurement
+                .as_ref()
+                .and_then(|m| m.means_comparable)
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            lowest_level(d).unwrap_or_default(),
         ];
         w.write_record(&row).expect("in-memory CSV");
     }
@@ -310,8 +382,27 @@ pub fn markdown(report: &EffectReport) -> String {
         );
     }
     o.push('\n');
+    if report.validity.is_some() {
+        let _ = writeln!(o, "## Do the dimensions measure alike in every wave and arm?\n");
+        for line in model_sentences(report) {
+            let _ = writeln!(o, "{line}\n");
+        }
+        let (header, rows) = measurement_rows(report);
+        let _ = writeln!(o, "| {} |", header.join(" | "));
+        let _ = writeln!(o, "|---|---|---|---|---|");
+        for row in rows {
+            let _ = writeln!(o, "| {} |", row.join(" | "));
+        }
+        let _ = writeln!(
+            o,
+            "\nScalar invariance (equal loadings and intercepts) is what comparing means needs; `klimat validity` gives the whole analysis.\n"
+        );
+    }
     for d in &report.dimensions {
         let _ = writeln!(o, "### {}\n", d.name);
+        if let Some(m) = &d.measurement {
+            let _ = writeln!(o, "Measurement: {}.\n", m.verdict);
+        }
         let _ = writeln!(o, "| arm | wave | units | n | mean | SD | 95 % CI |");
         let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---|");
         for c in &d.cells {
@@ -550,6 +641,7 @@ fn view(report: &EffectReport) -> minijinja::Value {
                 id => d.id.clone(), name => d.name.clone(), did => did, cells => cells,
                 means_chart => means_chart(report, d, scale),
                 sentences => sentences, event_study => event_study, warnings => d.warnings.clone(),
+                measurement => d.measurement.as_ref().map(|m| m.verdict.clone()),
             }
         })
         .collect();
@@ -571,6 +663,10 @@ fn view(report: &EffectReport) -> minijinja::Value {
         summary => plain_summary(report),
         warnings => report.warnings.clone(),
         dimensions => dimensions,
+        measurement => report.validity.as_ref().map(|_| {
+            let (header, rows) = measurement_rows(report);
+            context! { header => header, rows => rows, sentences => model_sentences(report) }
+        }),
         forest => forest_chart(report),
         min_group_size => report.min_group_size,
         reliability => reliability,

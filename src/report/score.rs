@@ -241,5 +241,9 @@ pub fn markdown(report: &ScoreReport) -> String {
         o,
         "\nConventions: alpha ≥ .70 acceptable, ≥ .80 good; ICC(2) ≥ .70 means unit means are reliable; rwg(j) ≥ .70 adequate agreement."
     );
+    if let Some(v) = &report.validity {
+        let _ = writeln!(o, "## Do the dimensions measure what they claim?\n");
+        o.push_str(&super::validity::markdown_section(v, 3));
+    }
     o
 }

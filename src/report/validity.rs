@@ -152,18 +152,28 @@ fn fit_rows(f: &crate::stats::cfa::FitMeasures) -> Vec<(&'static str, f64)> {
 }
 
 pub fn markdown(report: &ValidityReport) -> String {
+    let mut s = format!(
+        "# Validity of the dimensions: {} v{}\n\n",
+        report.survey.key, report.survey.version
+    );
+    s.push_str(&markdown_section(report, 2));
+    s
+}
+
+/// The report below its title, its headings at `level` (2: `##`), for a
+/// section of another report.
+pub fn markdown_section(report: &ValidityReport, level: usize) -> String {
+    let h = "#".repeat(level);
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# Validity of the dimensions: {} v{}\n\n{} respondents, {} with every item answered (complete cases). Survey `{}`.\n",
-        report.survey.key,
-        report.survey.version,
+        "{} respondents, {} with every item answered (complete cases). Survey `{}`.\n",
         report.respondents,
         report.complete_cases,
         report.survey.hash
     );
     if !report.problems.is_empty() {
-        s.push_str("## Problems\n\n");
+        s.push_str(&format!("{h} Problems\n\n"));
         for p in &report.problems {
             let _ = writeln!(s, "- **{p}**");
         }
@@ -173,7 +183,7 @@ pub fn markdown(report: &ValidityReport) -> String {
         let f = &m.fit;
         let _ = writeln!(
             s,
-            "## Fit of the dimension model\n\n| N | χ² | df | p | CFI | TLI | RMSEA [90 %] | SRMR |\n|---:|---:|---:|---:|---:|---:|---|---:|\n| {} | {:.2} | {} | {} | {:.3} | {:.3} | {:.3} [{:.3}, {:.3}] | {:.3} |\n",
+            "{h} Fit of the dimension model\n\n| N | χ² | df | p | CFI | TLI | RMSEA [90 %] | SRMR |\n|---:|---:|---:|---:|---:|---:|---|---:|\n| {} | {:.2} | {} | {} | {:.3} | {:.3} | {:.3} [{:.3}, {:.3}] | {:.3} |\n",
             f.n,
             f.chisq,
             f.df,
@@ -185,7 +195,7 @@ pub fn markdown(report: &ValidityReport) -> String {
             f.rmsea_upper,
             f.srmr
         );
-        s.push_str("## Loadings\n\n| Item | Dimension | Loading (SE) | Standardised (SE) | Residual share |\n|---|---|---:|---:|---:|\n");
+        s.push_str(&format!("{h} Loadings\n\n| Item | Dimension | Loading (SE) | Standardised (SE) | Residual share |\n|---|---|---:|---:|---:|\n"));
         for l in &m.loadings {
             let _ = writeln!(
                 s,
@@ -202,7 +212,7 @@ pub fn markdown(report: &ValidityReport) -> String {
         s.push('\n');
     }
     if !report.discriminant.is_empty() {
-        s.push_str("## Are the dimensions distinct?\n\n| Dimensions | HTMT | Factor correlation [95 %] | |\n|---|---:|---|---|\n");
+        s.push_str(&format!("{h} Are the dimensions distinct?\n\n| Dimensions | HTMT | Factor correlation [95 %] | |\n|---|---:|---|---|\n"));
         for p in &report.discriminant {
             let _ = writeln!(
                 s,
@@ -221,7 +231,7 @@ pub fn markdown(report: &ValidityReport) -> String {
     for series in &report.invariance {
         let _ = writeln!(
             s,
-            "## Invariance ({})\n\n{}\n",
+            "{h} Invariance ({})\n\n{}\n",
             series
                 .groups
                 .iter()
@@ -262,7 +272,7 @@ pub fn markdown(report: &ValidityReport) -> String {
             }
         }
     }
-    s.push_str("## Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing |\n|---|---|---:|---:|---:|\n");
+    s.push_str(&format!("{h} Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing |\n|---|---|---:|---:|---:|\n"));
     for d in &report.items {
         let _ = writeln!(
             s,
@@ -278,13 +288,13 @@ pub fn markdown(report: &ValidityReport) -> String {
     }
     s.push('\n');
     if !report.advice.is_empty() {
-        s.push_str("## What to revise in the next version of the survey\n\n");
+        s.push_str(&format!("{h} What to revise in the next version of the survey\n\n"));
         for a in &report.advice {
             let _ = writeln!(s, "- {a}");
         }
         s.push('\n');
     }
-    s.push_str("## Methods\n\n");
+    s.push_str(&format!("{h} Methods\n\n"));
     for m in &report.methods {
         let _ = writeln!(s, "- {m}");
     }

@@ -163,6 +163,21 @@ impl RowSink for () {
     fn absorb(&mut self, _: &Self, _: &[usize], _: &[usize]) {}
 }
 
+/// A sink that may not be wanted.
+impl<S: RowSink> RowSink for Option<S> {
+    fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]) {
+        if let Some(s) = self {
+            s.row(wave, unit, answers);
+        }
+    }
+
+    fn absorb(&mut self, other: &Self, waves: &[usize], units: &[usize]) {
+        if let (Some(s), Some(o)) = (self, other) {
+            s.absorb(o, waves, units);
+        }
+    }
+}
+
 /// Two sinks fed by one pass over the rows.
 impl<A: RowSink, B: RowSink> RowSink for (A, B) {
     fn row(&mut self, wave: usize, unit: usize, answers: &[Answer]) {

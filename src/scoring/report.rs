@@ -20,6 +20,10 @@ pub struct ScoreReport {
     pub min_group_size: u64,
     pub methods: Methods,
     pub waves: Vec<WaveScores>,
+    /// Do the dimensions measure what they claim in these answers? Added by
+    /// the caller (see [`crate::validity`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validity: Option<crate::validity::ValidityReport>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -204,6 +208,7 @@ pub fn build(
         min_group_size,
         methods: Methods::standard(),
         waves,
+        validity: None,
     }
 }
 

@@ -542,10 +542,12 @@ fn series(
                 .filter(|d| !d.means_comparable)
                 .map(|d| d.dimension.clone())
                 .collect();
-            let flagged: Vec<String> = breaking
-                .iter()
-                .flat_map(|(_, items)| items.clone())
-                .collect();
+            let mut flagged: Vec<String> = Vec::new();
+            for item in breaking.iter().flat_map(|(_, items)| items) {
+                if !flagged.contains(item) {
+                    flagged.push(item.clone());
+                }
+            }
             let (dimensions_text, items_text) = (not_comparable.join(", "), flagged.join(", "));
             let verdict = match result.supported {
                 Some(Level::Scalar) if not_comparable.is_empty() => said!(

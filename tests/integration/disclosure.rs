@@ -96,7 +96,8 @@ fn setup() -> Probe {
             "--pilot",
             "a3,b1",
             "--control",
-            "a1,a2,b2",
+            // Division A brings a1 and a2; a3, named as pilot, stays there.
+            "A,b2",
             "--intervention-date",
             "2026-06-01",
         ],
@@ -291,6 +292,14 @@ fn no_combination_of_published_figures_gives_the_small_unit_away() {
     answer_wave(&p, "2026-03");
     answer_wave(&p, "2026-09");
     let a3 = 2;
+    let (_, studies) = call(&p.server, "/api/v1/studies", &p.evaluator);
+    let control: Vec<&str> = studies["items"][0]["control"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(control, ["A", "a1", "a2", "b2"], "{studies}");
 
     // Every published sum, for one dimension and both waves: the
     // dashboard's nodes and organisation (API), wave status (API and CLI),

@@ -171,4 +171,31 @@ fn an_item_shifted_in_the_pilot_after_the_intervention_breaks_scalar_invariance_
         advice.iter().any(|a| a.as_str().unwrap().contains("is2")),
         "{advice:?}"
     );
+
+    // The effect report takes it into account: idea support's difference
+    // in differences is flagged, the other dimensions' are not.
+    let out = k
+        .cmd()
+        .args(["report", "effect", "--survey", arg(&creative_climate())])
+        .args(["--responses", arg(&file), "--pilot", &pilot])
+        .args(["--first-post-wave", "2024-09", "--reps", "99", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let effect: Value = serde_json::from_slice(&out.stdout).unwrap();
+    for d in effect["dimensions"].as_array().unwrap() {
+        let shifted = d["id"] == "idea-support";
+        let m = &d["measurement"];
+        assert_eq!(m["means_comparable"], !shifted, "{}: {m}", d["id"]);
+        let warned = d["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("MEASUREMENT"));
+        assert_eq!(warned, shifted, "{}: {}", d["id"], d["warnings"]);
+        if shifted {
+            assert_eq!(m["items"], serde_json::json!(["is2"]), "{m}");
+        }
+    }
+    assert_eq!(effect["validity"]["survey"]["key"], "creative-climate");
 }

@@ -100,6 +100,7 @@ pub async fn show(
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let id = id.into_inner();
+    let lang = page.lang;
     let found = state
         .call(move |c| {
             let (wave, study) = wave_and_study(c, id)?;
@@ -108,10 +109,14 @@ pub async fn show(
                 .iter()
                 .map(|r| r.1)
                 .sum::<i64>();
-            Ok((wave, study, rows, total, roster))
+            let validity = match wave.state {
+                WaveState::Closed => Some(app::wave_validity(c, &wave, lang)?),
+                _ => None,
+            };
+            Ok((wave, study, rows, total, roster, validity))
         })
         .await;
-    let (wave, study, rows, total, roster) = match found {
+    let (wave, study, rows, total, roster, validity) = match found {
         Ok(x) => x,
         Err(e) => return page.fail(&req, e),
     };
@@ -137,8 +142,65 @@ pub async fn show(
             rule => context! { min_days => ReminderRule::DEFAULT.min_days, max_reminders => ReminderRule::DEFAULT.max_reminders },
             flash => flash,
             why => done.why.as_deref().map(|w| page.t(if w == "remind" { "remind_none_why" } else { "send_none_why" })),
+            validity => validity.as_ref().map(|v| validity_section(v, page.lang)),
         },
     )
+}
+
+/// The wave page's validity section: the model's fit, per dimension its
+/// weakest loading and whether the arms' means may be compared, what
+/// could not be computed, and what to revise.
+fn validity_section(v: &crate::validity::ValidityReport, lang: crate::survey::Language) -> minijinja::Value {
+    use crate::stats::cfa::Level;
+    let level_word = |l: Option<Level>| -> &'static str {
+        let sv = lang == crate::survey::Language::Sv;
+        match l {
+            Some(Level::Scalar) => if sv { "skalär" } else { "scalar" },
+            Some(Level::Metric) => if sv { "metrisk" } else { "metric" },
+            Some(Level::Configural) => if sv { "konfigural" } else { "configural" },
+            None => "–",
+        }
+    };
+    let arms = v
+        .invariance
+        .iter()
+        .find(|s| s.across == crate::validity::Across::Arms);
+    let dimensions: Vec<minijinja::Value> = v
+        .dimensions
+        .iter()
+        .map(|d| {
+            let weakest = v
+                .model
+                .as_ref()
+                .and_then(|m| {
+                    m.loadings
+                        .iter()
+                        .filter(|l| l.dimension == d.id)
+                        .map(|l| l.std)
+                        .min_by(f64::total_cmp)
+                })
+                .map(|l| format!("{l:.2}"));
+            let support = arms.and_then(|s| s.dimensions.iter().find(|x| x.dimension == d.id));
+            context! {
+                name => d.name.clone(),
+                weakest => weakest,
+                level => support.map(|x| level_word(x.level)),
+                comparable => support.map(|x| x.means_comparable),
+            }
+        })
+        .collect();
+    context! {
+        complete => v.complete_cases,
+        respondents => v.respondents,
+        fit => v.model.as_ref().map(|m| context! {
+            cfi => format!("{:.3}", m.fit.cfi), tli => format!("{:.3}", m.fit.tli),
+            rmsea => format!("{:.3}", m.fit.rmsea), srmr => format!("{:.3}", m.fit.srmr),
+        }),
+        dimensions => dimensions,
+        arms => arms.map(|s| s.verdict.clone()),
+        problems => v.problems.clone(),
+        advice => v.advice.clone(),
+    }
 }
 
 #[derive(Deserialize, Default)]
