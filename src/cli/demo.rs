@@ -315,7 +315,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
     };
     let lang = Language::En;
     let min_group = u64::from(settings.min_group_size);
-    let report = evaluate(
+    let mut report = evaluate(
         &survey,
         &acc,
         &wave_names,
@@ -325,6 +325,8 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         min_group,
         lang,
     )?;
+    let validity = crate::app::study_validity(&mut conn, &study.name, lang)?;
+    crate::evaluation::measurement::attach(&mut report, validity, lang);
     // The same respondents without the intervention: what the estimate would be without it.
     let mut cf = Accumulator::new(&survey);
     for ((w, u), rows) in &counterfactual {

@@ -109,6 +109,11 @@ impl Estimate {
 const MAX_POLISHED: usize = 1600;
 /// lavaan checks its solution at 1e-3 (`optim.dx.tol`); this is far stricter.
 const GRADIENT_TOLERANCE: f64 = 1e-6;
+/// L-BFGS iterations before a fit is given up as not converging. Fits that
+/// converge take a few hundred (40 items, up to 8 groups); one that has not
+/// by then sits on the boundary (a variance going to zero in a small group)
+/// and more iterations only cost time.
+const MAX_ITERATIONS: u64 = 3_000;
 const CHI_SQUARE_TOLERANCE: f64 = 1e-5;
 
 /// Fits `spec` to the groups' moments, starting from `start` where it has
@@ -177,7 +182,7 @@ pub fn fit_to(
         .and_then(|s| s.with_tolerance_cost(0.0))
         .map_err(|e| FitError::Optimiser(e.to_string()))?;
     let (mut x, mut iterations) = match Executor::new(&problem, solver)
-        .configure(|state| state.param(x0.clone()).max_iters(20_000))
+        .configure(|state| state.param(x0.clone()).max_iters(MAX_ITERATIONS))
         .run()
     {
         Ok(result) => {
