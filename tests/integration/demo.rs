@@ -40,6 +40,20 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
         serde_json::from_str(&std::fs::read_to_string(k.path("reports/demo/effect.json")).unwrap())
             .unwrap();
     assert_eq!(json["dimensions"].as_array().unwrap().len(), 10);
+    // The demo's answers measure alike in every wave and arm (no item is
+    // simulated to shift), and the report says so for every dimension.
+    for d in json["dimensions"].as_array().unwrap() {
+        assert_eq!(
+            d["measurement"]["means_comparable"], true,
+            "{}: {}",
+            d["id"], d["measurement"]
+        );
+    }
+    assert!(
+        json["validity"]["model"]["fit"]["cfi"].as_f64().unwrap() > 0.95,
+        "{}",
+        json["validity"]["model"]["fit"]
+    );
     // Invitations and reminders went through the outbox into the mail folder.
     let mails = std::fs::read_dir(k.path("d/mail")).unwrap().count();
     assert!(mails > 1_800 + 700, "{mails} messages");

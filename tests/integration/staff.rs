@@ -294,6 +294,17 @@ fn each_role_is_denied_what_it_may_not_do_through_pages_and_api() {
     }
     assert_eq!(status("/staff/admin", &evaluator), 403);
     assert_eq!(status("/staff/admin", &admin), 200);
+    // A closed wave's page carries its validity section; these answers (the
+    // same value on every item) cannot be factored, and the page says why.
+    let wave = get(&srv.url("/staff/waves/1?lang=en"), Some(&evaluator)).body;
+    let section = wave
+        .split("Do the dimensions measure what they claim?")
+        .nth(1)
+        .expect("the closed wave's page has a validity section");
+    assert!(
+        section.contains("class=\"warning\""),
+        "the section says what could not be computed: {section}"
+    );
     let page = get(&srv.url("/staff/studies/pilot"), Some(&viewer)).body;
     assert!(
         !page.contains("/staff/waves/1"),
