@@ -11,5 +11,6 @@ pub mod descriptive;
 pub mod distributions;
 pub mod factor;
 pub mod permutation;
+pub mod polychoric;
 pub mod welch;
 pub mod wild;

@@ -9,6 +9,7 @@ mod effect;
 mod helpers;
 mod mail;
 mod order;
+mod polychoric;
 mod score;
 mod services;
 mod settings;
