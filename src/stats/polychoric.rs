@@ -160,13 +160,18 @@ fn cells(row_t: &[f64], col_t: &[f64], rho: f64) -> (Vec<f64>, Vec<f64>) {
     (p, dp)
 }
 
-/// Log-likelihood, score and expected information at ρ.
+/// Log-likelihood, score and expected information at ρ; the score is
+/// infinite, pointing inwards, where a cell someone is in has (numerically)
+/// no probability left (ρ close to ±1).
 fn evaluate(table: &Table, row_t: &[f64], col_t: &[f64], rho: f64) -> (f64, f64, f64) {
     let (p, dp) = cells(row_t, col_t, rho);
     let n = table.n() as f64;
     let (mut loglik, mut score, mut info) = (0.0, 0.0, 0.0);
     for ((&count, &pi), &dpi) in table.counts.iter().zip(&p).zip(&dp) {
-        if pi <= 0.0 {
+        if pi <= f64::MIN_POSITIVE {
+            if count > 0 {
+                return (f64::NEG_INFINITY, -rho.signum() * f64::INFINITY, f64::INFINITY);
+            }
             continue;
         }
         if count > 0 {
