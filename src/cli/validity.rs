@@ -19,7 +19,7 @@ use crate::validity::{Products, build, groupings};
 #[command(
     after_help = "Examples:\n  klimat validity --survey surveys/creative-climate.toml --responses answers.csv\n  \
 klimat validity --survey surveys/team-climate.toml --responses answers.csv --pilot u01,u02 --format md --out validity.md\n  \
-klimat validity --study pilot-2025 --format md\n\n\
+klimat validity --study pilot-2025 --format md\n  klimat validity --wave pilot-2025:2025-09\n\n\
 The dimension model is the survey's: each dimension a factor, each item on its own dimension. Invariance is tested \
 across the file's waves, and with --pilot between the pilot units and the others, and across both together."
 )]
@@ -28,7 +28,7 @@ pub struct ValidityArgs {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "study",
+        required_unless_present_any = ["study", "wave"],
         requires = "responses"
     )]
     pub survey: Option<PathBuf>,
@@ -36,13 +36,16 @@ pub struct ValidityArgs {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "study",
+        required_unless_present_any = ["study", "wave"],
         requires = "survey"
     )]
     pub responses: Option<PathBuf>,
     /// A study in the database instead: its closed waves, its pilot and control arms.
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["survey", "responses", "pilot", "min_group"])]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["survey", "responses", "pilot", "min_group", "wave"])]
     pub study: Option<String>,
+    /// One closed wave in the database instead (STUDY:WAVE or its number): its pilot and control arms.
+    #[arg(long, value_name = "WAVE", conflicts_with_all = ["survey", "responses", "pilot", "min_group"])]
+    pub wave: Option<crate::app::WaveRef>,
     /// Pilot units (comma-separated codes): invariance is also tested between them and the others.
     #[arg(long, value_name = "UNITS", value_delimiter = ',')]
     pub pilot: Vec<String>,
@@ -68,13 +71,25 @@ pub struct ValidityArgs {
 
 pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
-    let report = match &args.study {
-        Some(study) => {
+    let report = match (&args.study, &args.wave) {
+        (Some(study), _) => {
             let db = super::data::open(settings)?;
             let mut conn = db.get()?;
             crate::app::study_validity(&mut conn, study, args.lang)?
         }
-        None => from_file(&args, settings)?,
+        (None, Some(wave)) => {
+            let db = super::data::open(settings)?;
+            let mut conn = db.get()?;
+            let wave = wave.find(&mut conn)?;
+            if wave.state == crate::store::studies::WaveState::Open {
+                anyhow::bail!(
+                    "wave {} is open: an open wave publishes no figures; close it first",
+                    wave.name
+                );
+            }
+            crate::app::wave_validity(&mut conn, &wave, args.lang)?
+        }
+        (None, None) => from_file(&args, settings)?,
     };
     let text = match format {
         Format::Json => validity::json(&report),
