@@ -6,6 +6,11 @@
 //! keyed answers. Any grouping of cells (a wave, an arm, an arm in a wave)
 //! then has its means and covariances exactly, whatever the order of rows
 //! or the number of threads. Memory: waves × units × p(p+3)/2 integers.
+//!
+//! For ordinal items (at most [`MAX_ORDINAL_POINTS`] scale points, k of
+//! them) also each pair's contingency table over the complete cases, for
+//! polychoric correlations: waves × units × p(p−1)/2 × k² counts (32-bit;
+//! 50 KB per cell for 40 four-point items).
 
 use nalgebra::{DMatrix, DVector};
 
@@ -23,10 +28,13 @@ pub struct Cell {
     sums: Vec<i64>,
     /// Lower triangle, row by row: (i, j) with j ≤ i at i(i+1)/2 + j.
     cross: Vec<i64>,
+    /// Pair (i, j), j < i, at (i(i−1)/2 + j)·k², then a·k + b for
+    /// categories a of i and b of j; empty when the items are not ordinal.
+    tables: Vec<u32>,
 }
 
 impl Cell {
-    fn new(p: usize) -> Cell {
+    fn new(p: usize, points: Option<usize>) -> Cell {
         Cell {
             rows: 0,
             complete: 0,
@@ -34,6 +42,7 @@ impl Cell {
             missing: vec![0; p],
             sums: vec![0; p],
             cross: vec![0; p * (p + 1) / 2],
+            tables: points.map_or(Vec::new(), |k| vec![0; p * p.saturating_sub(1) / 2 * k * k]),
         }
     }
 
@@ -52,8 +61,15 @@ impl Cell {
         for (a, b) in self.cross.iter_mut().zip(&o.cross) {
             *a += b;
         }
+        for (a, b) in self.tables.iter_mut().zip(&o.tables) {
+            *a += b;
+        }
     }
 }
+
+/// Scales with at most this many points are ordinal: their pairs'
+/// contingency tables are kept for polychoric correlations.
+pub const MAX_ORDINAL_POINTS: usize = 7;
 
 /// The statistics of a survey's responses by wave and unit.
 #[derive(Debug, Clone)]
@@ -65,11 +81,14 @@ pub struct Products {
     /// [wave][unit]
     cells: Vec<Vec<Cell>>,
     keyed: Vec<i64>,
+    /// Scale points when the items are ordinal (tables are kept).
+    pub ordinal: Option<usize>,
 }
 
 impl Products {
     pub fn new(survey: &Survey) -> Products {
         let p = survey.items.len();
+        let points = (survey.scale.max - survey.scale.min + 1) as usize;
         Products {
             items: p,
             min: survey.scale.min,
@@ -77,7 +96,28 @@ impl Products {
             reverse: survey.items.iter().map(|i| i.reverse).collect(),
             cells: Vec::new(),
             keyed: vec![0; p],
+            ordinal: (points <= MAX_ORDINAL_POINTS).then_some(points),
         }
+    }
+
+    /// The contingency table of survey items i and j (keyed categories,
+    /// rows i) over a cell's complete cases; None when not ordinal.
+    pub fn table(&self, cell: &Cell, i: usize, j: usize) -> Option<crate::stats::polychoric::Table> {
+        let k = self.ordinal?;
+        let (hi, lo) = if i > j { (i, j) } else { (j, i) };
+        let at = (hi * (hi - 1) / 2 + lo) * k * k;
+        let mut t = crate::stats::polychoric::Table::new(k, k);
+        for a in 0..k {
+            for b in 0..k {
+                let count = u64::from(cell.tables[at + a * k + b]);
+                if i > j {
+                    t.counts[a * k + b] = count;
+                } else {
+                    t.counts[b * k + a] = count;
+                }
+            }
+        }
+        Some(t)
     }
 
     fn cell(&mut self, wave: usize, unit: usize) -> &mut Cell {
@@ -87,7 +127,8 @@ impl Products {
         }
         let row = &mut self.cells[wave];
         if row.len() <= unit {
-            row.resize_with(unit + 1, || Cell::new(p));
+            let points = self.ordinal;
+            row.resize_with(unit + 1, || Cell::new(p, points));
         }
         &mut row[unit]
     }
@@ -109,6 +150,7 @@ impl Products {
                 keyed[k] = (v - min) as i64;
             }
         }
+        let points = self.ordinal;
         let cell = self.cell(wave, unit);
         cell.rows += 1;
         if complete {
@@ -120,6 +162,16 @@ impl Products {
                 for &xj in &keyed[..=i] {
                     cell.cross[t] += xi * xj;
                     t += 1;
+                }
+            }
+            if let Some(k) = points {
+                let mut at = 0;
+                for i in 1..keyed.len() {
+                    let row = keyed[i] as usize * k;
+                    for &xj in &keyed[..i] {
+                        cell.tables[at + row + xj as usize] += 1;
+                        at += k * k;
+                    }
                 }
             }
         } else {
@@ -136,7 +188,7 @@ impl Products {
 
     /// A cell with nothing in it, to sum others into.
     pub fn empty(&self) -> Cell {
-        Cell::new(self.items)
+        Cell::new(self.items, self.ordinal)
     }
 
     pub fn waves(&self) -> usize {

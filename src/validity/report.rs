@@ -74,6 +74,9 @@ pub struct ValidityReport {
     pub discriminant: Vec<PairRow>,
     pub invariance: Vec<Series>,
     pub items: Vec<ItemDiagnostic>,
+    /// For ordinal items: thresholds and polychoric correlations of the
+    /// complete cases (the ordinal model's data).
+    pub ordinal: Option<OrdinalSection>,
     /// What could not be computed, or should not be trusted, and why.
     pub problems: Vec<String>,
     /// What to revise in the next version of the survey file.
@@ -153,6 +156,37 @@ pub struct ItemDiagnostic {
     pub dont_know_share: f64,
     pub high_dont_know: bool,
     pub missing_share: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OrdinalSection {
+    pub points: usize,
+    pub complete_cases: u64,
+    /// Per model item: its thresholds on the latent normal scale (null where
+    /// a category at either end was never chosen).
+    pub thresholds: Vec<ItemThresholds>,
+    /// Every pair of model items.
+    pub correlations: Vec<PolychoricRow>,
+    /// Pairs whose table has cells nobody is in.
+    pub pairs_with_empty_cells: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemThresholds {
+    pub item: String,
+    pub thresholds: Vec<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolychoricRow {
+    pub a: String,
+    pub b: String,
+    /// None when it could not be estimated (see the report's problems).
+    pub rho: Option<f64>,
+    pub se: Option<f64>,
+    /// The Pearson correlation of the same answers, for comparison.
+    pub pearson: f64,
+    pub empty_cells: usize,
 }
 
 /// The cells that may be analysed, and the comparisons to test: across the
@@ -370,6 +404,7 @@ pub fn build(
             .to_owned(),
         ),
     }
+    let ordinal = pooled_ordinal(products, &total, &model_items, survey, lang, &mut problems);
     let invariance = groupings
         .iter()
         .map(|g| {
@@ -464,9 +499,97 @@ pub fn build(
         discriminant,
         invariance,
         items,
+        ordinal,
         problems,
         advice,
     }
+}
+
+/// Thresholds and polychoric correlations of the pooled complete cases,
+/// when the items are ordinal and there are cases; what fails goes to
+/// `problems` in plain words.
+fn pooled_ordinal(
+    products: &Products,
+    total: &Cell,
+    model_items: &[usize],
+    survey: &Survey,
+    lang: Language,
+    problems: &mut Vec<String>,
+) -> Option<OrdinalSection> {
+    let points = products.ordinal?;
+    if total.complete < 2 || model_items.len() < 2 {
+        return None;
+    }
+    let table = |a: usize, b: usize| {
+        products
+            .table(total, model_items[a], model_items[b])
+            .expect("ordinal products keep tables")
+    };
+    let m = crate::stats::polychoric::matrix(model_items.len(), table);
+    let id = |k: usize| survey.items[model_items[k]].id.clone();
+    for (k, t) in m.thresholds.iter().enumerate() {
+        if t.iter().any(|v| !v.is_finite()) {
+            problems.push(
+                said!(
+                    "item `{}`: a category at the end of the scale is never chosen in the complete cases, so its threshold is infinite",
+                    "frågan `{}`: en kategori i skalans ände väljs aldrig bland de fullständiga svaren, så dess tröskel är oändlig",
+                    id(k)
+                )
+                .get(lang)
+                .to_owned(),
+            );
+        }
+    }
+    for (a, b, e) in &m.failed {
+        problems.push(
+            said!(
+                "the polychoric correlation of `{}` and `{}` cannot be estimated: {}",
+                "den polykoriska korrelationen mellan `{}` och `{}` kan inte skattas: {}",
+                id(*a),
+                id(*b),
+                e
+            )
+            .get(lang)
+            .to_owned(),
+        );
+    }
+    let pearson = products
+        .moments(total)
+        .map(|m| correlation(&select(&m, model_items)));
+    let mut correlations = Vec::new();
+    for a in 1..model_items.len() {
+        for b in 0..a {
+            let rho = m.rho[(a, b)];
+            let empty = m
+                .empty_cells
+                .iter()
+                .find(|e| e.0 == a && e.1 == b)
+                .map_or(0, |e| e.2);
+            correlations.push(PolychoricRow {
+                a: id(a),
+                b: id(b),
+                rho: rho.is_finite().then_some(rho),
+                se: rho.is_finite().then_some(m.se[(a, b)]),
+                pearson: pearson.as_ref().map_or(f64::NAN, |p| p[(a, b)]),
+                empty_cells: empty,
+            });
+        }
+    }
+    Some(OrdinalSection {
+        points,
+        complete_cases: total.complete,
+        thresholds: m
+            .thresholds
+            .iter()
+            .enumerate()
+            .map(|(k, t)| ItemThresholds {
+                item: id(k),
+                thresholds: t.clone(),
+            })
+            .collect(),
+        pairs_with_empty_cells: m.empty_cells.len(),
+        correlations,
+    })
 }
 
 fn series(

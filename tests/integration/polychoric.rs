@@ -7,7 +7,7 @@
 use klimat::stats::polychoric::{self, Table};
 use serde_json::Value;
 
-use crate::helpers::test_data;
+use crate::helpers::{Klimat, arg, stderr_of, test_data};
 
 const CATEGORIES: usize = 6;
 
@@ -73,4 +73,57 @@ fn thresholds_and_polychoric_correlations_match_lavaan() {
         }
     }
     eprintln!("largest difference from lavaan: {largest:.2e}");
+}
+
+/// The same data as a klimat responses file, through `klimat validity`:
+/// the pass over the rows keeps each pair's table, and the report's
+/// thresholds and polychoric correlations are lavaan's.
+#[test]
+fn klimat_validity_reports_lavaans_polychoric_correlations() {
+    let rows = rows();
+    let reference = reference();
+    let items: Vec<String> = reference["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.as_str().unwrap().to_lowercase())
+        .collect();
+    let k = Klimat::new();
+    let mut csv = format!("unit,wave,{}\n", items.join(","));
+    for r in &rows {
+        let answers: Vec<String> = r.iter().map(|c| (c + 1).to_string()).collect();
+        csv += &format!("all,2024,{}\n", answers.join(","));
+    }
+    let responses = k.write("bfi.csv", &csv);
+    let out = k
+        .cmd()
+        .args(["validity", "--survey", arg(&test_data("surveys/bfi-ace.toml"))])
+        .args(["--responses", arg(&responses), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ordinal = &report["ordinal"];
+    assert_eq!(ordinal["points"], 6);
+    assert_eq!(ordinal["complete_cases"], rows.len() as u64);
+    let lavaan = reference["lavaan"].as_array().unwrap();
+    let correlations = ordinal["correlations"].as_array().unwrap();
+    assert_eq!(correlations.len(), items.len() * (items.len() - 1) / 2);
+    for c in correlations {
+        let at = |key: &str| items.iter().position(|i| c[key] == **i).unwrap();
+        let (a, b) = (at("a"), at("b"));
+        let expected = lavaan[a][b].as_f64().unwrap();
+        let rho = c["rho"].as_f64().unwrap();
+        assert!((rho - expected).abs() < 1e-4, "{c} vs lavaan {expected}");
+    }
+    for (t, expected) in ordinal["thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(reference["thresholds"].as_array().unwrap())
+    {
+        for (v, e) in t["thresholds"].as_array().unwrap().iter().zip(expected.as_array().unwrap()) {
+            assert!((v.as_f64().unwrap() - e.as_f64().unwrap()).abs() < 1e-9, "{t}");
+        }
+    }
 }
