@@ -139,6 +139,11 @@ pub fn csv(report: &ValidityReport) -> String {
             "missing_share",
             cell(Some(d.missing_share)),
         );
+        if let Some(c) = &d.cross_loading {
+            let subject = format!("{} on {}", d.item, c.dimension);
+            row("cross_loading", "", &subject, "mi", cell(Some(c.mi)));
+            row("cross_loading", "", &subject, "std_epc", cell(Some(c.std_epc)));
+        }
     }
     out
 }
@@ -290,11 +295,14 @@ pub fn markdown_section(report: &ValidityReport, level: usize) -> String {
     if let Some(o) = &report.ordinal {
         ordinal_markdown(&mut s, o, &h);
     }
-    s.push_str(&format!("{h} Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing |\n|---|---|---:|---:|---:|\n"));
+    s.push_str(&format!("{h} Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing | Also reflects |\n|---|---|---:|---:|---:|---|\n"));
     for d in &report.items {
+        let also = d.cross_loading.as_ref().map_or(String::new(), |c| {
+            format!("{} (MI {:.0}, {:.2} if freed)", c.dimension, c.mi, c.std_epc)
+        });
         let _ = writeln!(
             s,
-            "| {} | {} | {}{} | {:.1} %{} | {:.1} % |",
+            "| {} | {} | {}{} | {:.1} %{} | {:.1} % | {also} |",
             d.item,
             d.dimension,
             fixed(d.std_loading, 2),

@@ -156,7 +156,28 @@ pub struct ItemDiagnostic {
     pub dont_know_share: f64,
     pub high_dont_know: bool,
     pub missing_share: f64,
+    /// The largest cross-loading the model leaves out, when it matters
+    /// (see [`CROSS_LOADING_MI`] and [`CROSS_LOADING_SEPC`]).
+    pub cross_loading: Option<CrossLoadingHint>,
 }
+
+/// A dimension an item seems to measure besides its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrossLoadingHint {
+    pub dimension: String,
+    /// The modification index (score test, χ² with 1 df).
+    pub mi: f64,
+    /// The standardised loading it would have if freed (lavaan's sepc.all).
+    pub std_epc: f64,
+}
+
+/// A left-out loading is suggested when its modification index exceeds
+/// this (the customary 10)…
+pub const CROSS_LOADING_MI: f64 = 10.0;
+/// …and its standardised expected value is at least this large: with many
+/// respondents every index is large, and only the size of the change says
+/// whether it matters (Saris, Satorra & van der Veld 2009).
+pub const CROSS_LOADING_SEPC: f64 = 0.20;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OrdinalSection {
@@ -327,6 +348,7 @@ pub fn build(
     let mut model = None;
     let mut discriminant = Vec::new();
     let mut std_loading = vec![None; survey.items.len()];
+    let mut cross: Vec<Option<CrossLoadingHint>> = vec![None; survey.items.len()];
     match pooled {
         Some(m) if total.complete >= least_cases(&structure, min_group) => {
             let spec = Spec::new(structure.clone(), 1, Level::Configural);
@@ -336,6 +358,20 @@ pub fn build(
                     let fit = cfa::measures(&est, &data);
                     let solution = cfa::solution(&est, &data);
                     let heywood = cfa::invariance::heywood(&est);
+                    let implied = est.groups[0].sigma();
+                    for c in cfa::cross_loadings(&est, &data) {
+                        let sd_factor = est.groups[0].phi[(c.factor, c.factor)].sqrt();
+                        let std_epc = c.epc * sd_factor / implied[(c.item, c.item)].sqrt();
+                        let slot = &mut cross[model_items[c.item]];
+                        let larger = slot.as_ref().is_none_or(|h| c.mi > h.mi);
+                        if c.mi > CROSS_LOADING_MI && std_epc.abs() >= CROSS_LOADING_SEPC && larger {
+                            *slot = Some(CrossLoadingHint {
+                                dimension: dim_id(c.factor),
+                                mi: c.mi,
+                                std_epc,
+                            });
+                        }
+                    }
                     if !est.converged {
                         problems.push(said!(
                             "the model did not converge (largest gradient {:.1e}): its numbers are not estimates",
@@ -434,6 +470,7 @@ pub fn build(
                 dont_know_share: dk,
                 high_dont_know: dk > HIGH_DONT_KNOW,
                 missing_share: total.missing[i] as f64 / rows,
+                cross_loading: cross[i].clone(),
             }
         })
         .collect::<Vec<ItemDiagnostic>>();
@@ -443,6 +480,13 @@ pub fn build(
                 "item `{}` loads weakly on `{}` (standardised {:.2}): reword it or move it to the dimension it belongs to",
                 "frågan `{}` laddar svagt på `{}` (standardiserat {:.2}): formulera om den eller flytta den till den dimension den hör till",
                 d.item, d.dimension, d.std_loading.unwrap_or(f64::NAN)
+            ).get(lang).to_owned());
+        }
+        if let Some(c) = &d.cross_loading {
+            advice.push(said!(
+                "item `{}` also reflects `{}` (modification index {:.0}, standardised loading {:.2} if freed): it may be worded so that it measures both; sharpen it or move it",
+                "frågan `{}` speglar också `{}` (modifieringsindex {:.0}, standardiserad laddning {:.2} om den frigörs): den kan vara formulerad så att den mäter båda; skärp den eller flytta den",
+                d.item, c.dimension, c.mi, c.std_epc
             ).get(lang).to_owned());
         }
         if d.high_dont_know {

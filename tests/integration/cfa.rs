@@ -191,6 +191,21 @@ fn one_group_ml_matches_lavaan() {
         &cfa::solution(&estimate, &data),
         &reference["one_group"]["parameters"],
     );
+    // Modification indices of the 18 cross-loadings the model leaves out.
+    let ours = cfa::cross_loadings(&estimate, &data);
+    let theirs = reference["one_group"]["modindices"].as_array().unwrap();
+    assert_eq!(ours.len(), theirs.len());
+    for row in theirs {
+        let factor = FACTORS.iter().position(|f| row["lhs"] == *f).unwrap();
+        let item: usize = row["rhs"].as_str().unwrap()[1..].parse::<usize>().unwrap() - 1;
+        let c = ours
+            .iter()
+            .find(|c| c.item == item && c.factor == factor)
+            .unwrap_or_else(|| panic!("no test of {row}"));
+        let what = format!("{} =~ {}", row["lhs"], row["rhs"]);
+        close(&format!("{what} mi"), c.mi, row["mi"].as_f64().unwrap(), 1e-4);
+        close(&format!("{what} epc"), c.epc, row["epc"].as_f64().unwrap(), 1e-4);
+    }
 }
 
 #[test]

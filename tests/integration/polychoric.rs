@@ -116,6 +116,29 @@ fn klimat_validity_reports_lavaans_polychoric_correlations() {
         let rho = c["rho"].as_f64().unwrap();
         assert!((rho - expected).abs() < 1e-4, "{c} vs lavaan {expected}");
     }
+    // The ML model's cross-loading hints are lavaan's modification indices:
+    // per item the largest above 10 whose standardised change is ≥ .20.
+    assert_eq!(report["model"]["converged"], true, "{}", report["problems"]);
+    let indices = reference["ml_modindices"].as_array().unwrap();
+    for item in report["items"].as_array().unwrap() {
+        let id = item["item"].as_str().unwrap();
+        let expected = indices
+            .iter()
+            .filter(|m| m["item"] == id)
+            .filter(|m| m["mi"].as_f64().unwrap() > 10.0 && m["sepc_all"].as_f64().unwrap().abs() >= 0.2)
+            .max_by(|a, b| a["mi"].as_f64().unwrap().total_cmp(&b["mi"].as_f64().unwrap()));
+        let hint = &item["cross_loading"];
+        match expected {
+            None => assert!(hint.is_null(), "{id}: {hint}"),
+            Some(m) => {
+                assert_eq!(hint["dimension"], m["factor"], "{id}");
+                let (mi, lavaan) = (hint["mi"].as_f64().unwrap(), m["mi"].as_f64().unwrap());
+                assert!(((mi - lavaan) / lavaan).abs() < 1e-4, "{id}: MI {mi} vs lavaan {lavaan}");
+                let (sepc, lavaan) = (hint["std_epc"].as_f64().unwrap(), m["sepc_all"].as_f64().unwrap());
+                assert!((sepc - lavaan).abs() < 1e-4, "{id}: sepc {sepc} vs lavaan {lavaan}");
+            }
+        }
+    }
     for (t, expected) in ordinal["thresholds"]
         .as_array()
         .unwrap()

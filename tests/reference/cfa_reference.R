@@ -50,10 +50,16 @@ scalar <- cfa(model, data = hs, group = "school", group.equal = c("loadings", "i
 partial <- cfa(model, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
                group.partial = c("x3 ~ 1", "x7 ~ 1"), estimator = "ML")
 lrt <- lavTestLRT(configural, metric, scalar)
+# Score tests of the loadings the model fixes at zero (cross-loadings).
+mi <- modindices(one, op = "=~", sort. = FALSE)
+mi_rows <- sapply(seq_len(nrow(mi)), function(r)
+  obj(c("lhs", "rhs", "mi", "epc"),
+      c(paste0('"', mi$lhs[r], '"'), paste0('"', mi$rhs[r], '"'), num(mi$mi[r]), num(mi$epc[r]))))
 
 json <- paste0('{\n"lavaan": "', packageVersion("lavaan"), '",\n',
   '"groups": ["', paste(lavInspect(configural, "group.label"), collapse = '", "'), '"],\n',
-  '"one_group": {"fit": ', fit_json(one), ',\n "parameters": ', params_json(one), '},\n',
+  '"one_group": {"fit": ', fit_json(one), ',\n "parameters": ', params_json(one),
+  ',\n "modindices": [', paste(mi_rows, collapse = ",\n  "), ']},\n',
   '"configural": {"fit": ', fit_json(configural), ',\n "parameters": ', params_json(configural), '},\n',
   '"metric": {"fit": ', fit_json(metric), '},\n',
   '"scalar": {"fit": ', fit_json(scalar), ',\n "parameters": ', params_json(scalar), '},\n',

@@ -26,6 +26,14 @@ rows <- sapply(seq_along(items), function(r) num(rho[r, ]))
 # psych's estimate of the same (global thresholds), as a second opinion.
 psych_rho <- polychoric(x, global = TRUE)$rho
 psych_rows <- sapply(seq_along(items), function(r) num(psych_rho[r, ]))
+# The ML model of the three dimensions (first item the marker) and its
+# modification indices for cross-loadings, for the validity report's hints.
+ml <- cfa("agreeableness =~ A1 + A2 + A3 + A4 + A5
+           conscientiousness =~ C1 + C2 + C3 + C4 + C5
+           extraversion =~ E1 + E2 + E3 + E4 + E5", data = x, estimator = "ML")
+mi <- modindices(ml, op = "=~", sort. = FALSE)
+mi_rows <- sprintf('{"factor": "%s", "item": "%s", "mi": %.12g, "sepc_all": %.12g}',
+                   mi$lhs, tolower(mi$rhs), mi$mi, mi$sepc.all)
 json <- paste0(
   "{\n",
   '  "source": "lavaan ', as.character(packageVersion("lavaan")), " lavCor(ordered) and psych ",
@@ -34,6 +42,7 @@ json <- paste0(
   '  "items": [', paste0('"', items, '"', collapse = ", "), "],\n",
   '  "thresholds": [\n    ', paste(thresholds, collapse = ",\n    "), "\n  ],\n",
   '  "lavaan": [\n    ', paste(rows, collapse = ",\n    "), "\n  ],\n",
-  '  "psych": [\n    ', paste(psych_rows, collapse = ",\n    "), "\n  ]\n",
+  '  "psych": [\n    ', paste(psych_rows, collapse = ",\n    "), "\n  ],\n",
+  '  "ml_modindices": [\n    ', paste(mi_rows, collapse = ",\n    "), "\n  ]\n",
   "}\n")
 writeLines(json, file.path(out_dir, "lavaan-reference.json"))

@@ -272,9 +272,9 @@ fn pooled_information(
 }
 
 /// A derivative of Σ as c·(x y' + y x'), x and y columns of V.
-type SigmaPart = Option<(f64, usize, usize)>;
+pub(super) type SigmaPart = Option<(f64, usize, usize)>;
 /// A derivative of μ as d·z, z a column of V.
-type MuPart = Option<(f64, usize)>;
+pub(super) type MuPart = Option<(f64, usize)>;
 
 /// One group's unit expected information over its own entries, in order:
 /// ½ tr(P Σ_a P Σ_b) + μ_a' P μ_b.
@@ -284,49 +284,99 @@ type MuPart = Option<(f64, usize)>;
 /// tr(P (xy' + yx') P (zw' + wz')) = 2 (M_xz M_yw + M_xw M_yz), so the whole
 /// matrix costs one product V'PV and a lookup per pair.
 fn information(estimate: &Estimate, g: usize, entries: &[Entry]) -> DMatrix<f64> {
-    let m = &estimate.groups[g];
-    let (p, k) = (m.lambda.nrows(), m.lambda.ncols());
-    let of = estimate.spec.structure.factor_of();
-    let pinv = Cholesky::new(m.sigma()).map_or_else(|| DMatrix::zeros(p, p), |c| c.inverse());
-    let lphi = &m.lambda * &m.phi;
-    let mut v = DMatrix::zeros(p, p + 2 * k);
-    for i in 0..p {
-        v[(i, i)] = 1.0;
-    }
-    v.view_mut((0, p), (p, k)).copy_from(&lphi);
-    v.view_mut((0, p + k), (p, k)).copy_from(&m.lambda);
-    let mm = v.transpose() * &pinv * &v;
-    let (u, l) = (|f: usize| p + f, |f: usize| p + k + f);
-    // Per parameter: Σ part (c, x, y) and μ part (d, z).
-    let parts: Vec<(SigmaPart, MuPart)> = entries
-        .iter()
-        .filter(|e| e.group == g)
-        .map(|e| match e.local {
-            Local::Loading(i) => (Some((1.0, i, u(of[i]))), Some((m.alpha[of[i]], i))),
-            Local::Residual(i) => (Some((0.5, i, i)), None),
-            Local::FactorCov(f, h) if f == h => (Some((0.5, l(f), l(f))), None),
-            Local::FactorCov(f, h) => (Some((1.0, l(f), l(h))), None),
-            Local::Intercept(i) => (None, Some((1.0, i))),
-            Local::FactorMean(f) => (None, Some((1.0, l(f)))),
-        })
-        .collect();
-    let n = parts.len();
+    let d = Derivatives::new(estimate, g, entries);
+    let n = d.parts.len();
     let mut info = DMatrix::zeros(n, n);
     for a in 0..n {
         for b in a..n {
-            let mut value = 0.0;
-            if let (Some((ca, x, y)), Some((cb, z, w))) = (parts[a].0, parts[b].0) {
-                // ½ · c_a c_b · 2 (M_xz M_yw + M_xw M_yz)
-                value += ca * cb * (mm[(x, z)] * mm[(y, w)] + mm[(x, w)] * mm[(y, z)]);
-            }
-            if let (Some((da, x)), Some((db, z))) = (parts[a].1, parts[b].1) {
-                value += da * db * mm[(x, z)];
-            }
+            let value = d.information(d.parts[a], d.parts[b]);
             info[(a, b)] = value;
             info[(b, a)] = value;
         }
     }
     info
+}
+
+/// One group's derivatives of Σ and μ in the form [`information`] uses.
+pub(super) struct Derivatives {
+    /// V'PV, V = [I | ΛΦ | Λ].
+    pub mm: DMatrix<f64>,
+    /// Σ⁻¹.
+    pub pinv: DMatrix<f64>,
+    /// ΛΦ.
+    pub lphi: DMatrix<f64>,
+    /// Per free parameter of the group (in `entries` order).
+    pub parts: Vec<(SigmaPart, MuPart)>,
+    p: usize,
+    k: usize,
+}
+
+impl Derivatives {
+    pub fn new(estimate: &Estimate, g: usize, entries: &[Entry]) -> Derivatives {
+        let m = &estimate.groups[g];
+        let (p, k) = (m.lambda.nrows(), m.lambda.ncols());
+        let of = estimate.spec.structure.factor_of();
+        let pinv = Cholesky::new(m.sigma()).map_or_else(|| DMatrix::zeros(p, p), |c| c.inverse());
+        let lphi = &m.lambda * &m.phi;
+        let mut v = DMatrix::zeros(p, p + 2 * k);
+        for i in 0..p {
+            v[(i, i)] = 1.0;
+        }
+        v.view_mut((0, p), (p, k)).copy_from(&lphi);
+        v.view_mut((0, p + k), (p, k)).copy_from(&m.lambda);
+        let mm = v.transpose() * &pinv * &v;
+        let mut d = Derivatives {
+            mm,
+            pinv,
+            lphi,
+            parts: Vec::new(),
+            p,
+            k,
+        };
+        d.parts = entries
+            .iter()
+            .filter(|e| e.group == g)
+            .map(|e| match e.local {
+                Local::Loading(i) => d.loading(i, of[i], m.alpha[of[i]]),
+                Local::Residual(i) => (Some((0.5, i, i)), None),
+                Local::FactorCov(f, h) if f == h => (Some((0.5, d.l(f), d.l(f))), None),
+                Local::FactorCov(f, h) => (Some((1.0, d.l(f), d.l(h))), None),
+                Local::Intercept(i) => (None, Some((1.0, i))),
+                Local::FactorMean(f) => (None, Some((1.0, d.l(f)))),
+            })
+            .collect();
+        d
+    }
+
+    /// The column of ΛΦ's factor f in V.
+    fn u(&self, f: usize) -> usize {
+        self.p + f
+    }
+
+    /// The column of Λ's factor f in V.
+    fn l(&self, f: usize) -> usize {
+        self.p + self.k + f
+    }
+
+    /// The parts of a loading of item i on factor f (whose mean is α_f),
+    /// free or not.
+    pub fn loading(&self, i: usize, f: usize, alpha_f: f64) -> (SigmaPart, MuPart) {
+        (Some((1.0, i, self.u(f))), Some((alpha_f, i)))
+    }
+
+    /// ½ tr(P Σ_a P Σ_b) + μ_a' P μ_b for two parameters' parts.
+    pub fn information(&self, a: (SigmaPart, MuPart), b: (SigmaPart, MuPart)) -> f64 {
+        let mm = &self.mm;
+        let mut value = 0.0;
+        if let (Some((ca, x, y)), Some((cb, z, w))) = (a.0, b.0) {
+            // ½ · c_a c_b · 2 (M_xz M_yw + M_xw M_yz)
+            value += ca * cb * (mm[(x, z)] * mm[(y, w)] + mm[(x, w)] * mm[(y, z)]);
+        }
+        if let (Some((da, x)), Some((db, z))) = (a.1, b.1) {
+            value += da * db * mm[(x, z)];
+        }
+        value
+    }
 }
 
 /// Group `g`'s matrices at the parameter vector `x`.
@@ -438,13 +488,16 @@ impl Problem<'_> {
             x[e.free] = match e.local {
                 Local::Loading(i) => {
                     let f = self.of[i];
+                    // The sign follows the item's covariances with its
+                    // siblings against the marker's: a reverse-keyed marker
+                    // (or item) starts with a negative loading.
                     let (a, am) = (avg(i, f), avg(s.factors[f][0], f));
-                    if am > 0.0 && a > 0.0 { a / am } else { 1.0 }
+                    if am.abs() > 1e-8 && a != 0.0 { a / am } else { 1.0 }
                 }
                 Local::Residual(i) => d.cov[(i, i)] / 2.0,
                 Local::FactorCov(f, h) if f == h => {
                     let marker = s.factors[f][0];
-                    let a = avg(marker, f);
+                    let a = avg(marker, f).abs();
                     if a > 0.0 {
                         a.min(d.cov[(marker, marker)] / 2.0)
                     } else {

@@ -12,6 +12,7 @@ pub mod invariance;
 pub mod measures;
 pub mod ml;
 pub mod model;
+pub mod modification;
 pub mod solution;
 
 pub use discriminant::{Pair, htmt, pairs};
@@ -19,4 +20,5 @@ pub use invariance::{Invariance, invariance};
 pub use measures::{FitMeasures, measures};
 pub use ml::{Estimate, FitError, Moments, fit};
 pub use model::{Level, Spec, Structure};
+pub use modification::{CrossLoading, cross_loadings};
 pub use solution::{Kind, Parameter, solution};
