@@ -14,8 +14,8 @@ use crate::report::effect;
 use crate::responses::{ReadOptions, read_path};
 use crate::scoring::Accumulator;
 use crate::stats::wild::Weights;
-use crate::validity::{Products, ValidityReport};
 use crate::survey::{self, Language};
+use crate::validity::{Products, ValidityReport};
 
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
@@ -113,7 +113,8 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                     .to_owned(),
             };
             let min_group = args.min_group.unwrap_or(settings.min_group_size);
-            let validity = file_validity(&survey, &products, &outcome, &request, min_group, args.lang);
+            let validity =
+                file_validity(&survey, &products, &outcome, &request, min_group, args.lang);
             let d = disclose_file(
                 &acc,
                 &outcome.waves.names,

@@ -10,9 +10,9 @@ use super::output::write_output;
 use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, score};
 use crate::responses::{ReadOptions, read_path};
-use crate::validity::Products;
 use crate::scoring::{Accumulator, build};
 use crate::survey::{self, Language};
+use crate::validity::Products;
 
 #[derive(Debug, ClapArgs)]
 #[command(
@@ -140,8 +140,7 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 .enumerate()
                 .filter(|(w, _)| plans[*w].total_shown)
                 .collect();
-            let (all, groupings) =
-                crate::validity::groupings(&waves, units.len(), (&[], &[]), &[]);
+            let (all, groupings) = crate::validity::groupings(&waves, units.len(), (&[], &[]), &[]);
             report.validity = products.map(|products| {
                 crate::validity::build(
                     &survey,

@@ -65,8 +65,8 @@ pub fn attach(report: &mut EffectReport, validity: ValidityReport, lang: Languag
                 }
             }
         }
-        let comparable = (!series.is_empty())
-            .then(|| series.iter().all(|r| r.level == Some(Level::Scalar)));
+        let comparable =
+            (!series.is_empty()).then(|| series.iter().all(|r| r.level == Some(Level::Scalar)));
         let failing: Vec<String> = series
             .iter()
             .filter(|r| r.level != Some(Level::Scalar))
@@ -103,13 +103,9 @@ pub fn attach(report: &mut EffectReport, validity: ValidityReport, lang: Languag
         if comparable == Some(false) {
             d.warnings.insert(
                 0,
-                said!(
-                    "MEASUREMENT: {}",
-                    "MÄTNING: {}",
-                    verdict
-                )
-                .get(lang)
-                .to_owned(),
+                said!("MEASUREMENT: {}", "MÄTNING: {}", verdict)
+                    .get(lang)
+                    .to_owned(),
             );
         }
         d.measurement = Some(Measurement {

@@ -110,9 +110,15 @@ fn lowest_level(d: &crate::evaluation::report::DimensionEffect) -> Option<String
 fn measurement_rows(report: &EffectReport) -> (Vec<String>, Vec<Vec<String>>) {
     use crate::validity::Across;
     let columns = [Across::Waves, Across::Arms, Across::WavesAndArms];
-    let header = ["dimension", "across waves", "between arms", "waves × arms", "means comparable"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "dimension",
+        "across waves",
+        "between arms",
+        "waves × arms",
+        "means comparable",
+    ]
+    .map(String::from)
+    .to_vec();
     let rows = report
         .dimensions
         .iter()
@@ -383,7 +389,10 @@ pub fn markdown(report: &EffectReport) -> String {
     }
     o.push('\n');
     if report.validity.is_some() {
-        let _ = writeln!(o, "## Do the dimensions measure alike in every wave and arm?\n");
+        let _ = writeln!(
+            o,
+            "## Do the dimensions measure alike in every wave and arm?\n"
+        );
         for line in model_sentences(report) {
             let _ = writeln!(o, "{line}\n");
         }

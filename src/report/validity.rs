@@ -48,7 +48,13 @@ pub fn csv(report: &ValidityReport) -> String {
             row("polychoric", "", &subject, "rho", cell(c.rho));
             row("polychoric", "", &subject, "se", cell(c.se));
             row("polychoric", "", &subject, "pearson", cell(Some(c.pearson)));
-            row("polychoric", "", &subject, "empty_cells", c.empty_cells.to_string());
+            row(
+                "polychoric",
+                "",
+                &subject,
+                "empty_cells",
+                c.empty_cells.to_string(),
+            );
         }
     }
     for p in &report.discriminant {
@@ -142,7 +148,13 @@ pub fn csv(report: &ValidityReport) -> String {
         if let Some(c) = &d.cross_loading {
             let subject = format!("{} on {}", d.item, c.dimension);
             row("cross_loading", "", &subject, "mi", cell(Some(c.mi)));
-            row("cross_loading", "", &subject, "std_epc", cell(Some(c.std_epc)));
+            row(
+                "cross_loading",
+                "",
+                &subject,
+                "std_epc",
+                cell(Some(c.std_epc)),
+            );
         }
     }
     out
@@ -188,9 +200,7 @@ pub fn markdown_section(report: &ValidityReport, level: usize) -> String {
     let _ = writeln!(
         s,
         "{} respondents, {} with every item answered (complete cases). Survey `{}`.\n",
-        report.respondents,
-        report.complete_cases,
-        report.survey.hash
+        report.respondents, report.complete_cases, report.survey.hash
     );
     if !report.problems.is_empty() {
         s.push_str(&format!("{h} Problems\n\n"));
@@ -298,7 +308,10 @@ pub fn markdown_section(report: &ValidityReport, level: usize) -> String {
     s.push_str(&format!("{h} Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing | Also reflects |\n|---|---|---:|---:|---:|---|\n"));
     for d in &report.items {
         let also = d.cross_loading.as_ref().map_or(String::new(), |c| {
-            format!("{} (MI {:.0}, {:.2} if freed)", c.dimension, c.mi, c.std_epc)
+            format!(
+                "{} (MI {:.0}, {:.2} if freed)",
+                c.dimension, c.mi, c.std_epc
+            )
         });
         let _ = writeln!(
             s,
@@ -314,7 +327,9 @@ pub fn markdown_section(report: &ValidityReport, level: usize) -> String {
     }
     s.push('\n');
     if !report.advice.is_empty() {
-        s.push_str(&format!("{h} What to revise in the next version of the survey\n\n"));
+        s.push_str(&format!(
+            "{h} What to revise in the next version of the survey\n\n"
+        ));
         for a in &report.advice {
             let _ = writeln!(s, "- {a}");
         }
@@ -335,7 +350,8 @@ fn ordinal_markdown(s: &mut String, o: &crate::validity::report::OrdinalSection,
         .iter()
         .filter_map(|c| c.rho.map(|r| (r, c.pearson)))
         .collect();
-    let mean_gap = estimated.iter().map(|(r, p)| r - p).sum::<f64>() / estimated.len().max(1) as f64;
+    let mean_gap =
+        estimated.iter().map(|(r, p)| r - p).sum::<f64>() / estimated.len().max(1) as f64;
     let largest = estimated
         .iter()
         .map(|(r, p)| (r - p).abs())
@@ -360,14 +376,21 @@ fn ordinal_markdown(s: &mut String, o: &crate::validity::report::OrdinalSection,
     let _ = writeln!(
         s,
         "| Item | {} |\n|---|{}",
-        (1..=k).map(|t| format!("τ{t}")).collect::<Vec<_>>().join(" | "),
+        (1..=k)
+            .map(|t| format!("τ{t}"))
+            .collect::<Vec<_>>()
+            .join(" | "),
         "---:|".repeat(k)
     );
     for t in &o.thresholds {
         let cells: Vec<String> = t
             .thresholds
             .iter()
-            .map(|v| match v { v if v.is_finite() => format!("{v:.3}"), v if *v < 0.0 => "−∞".into(), _ => "∞".into() })
+            .map(|v| match v {
+                v if v.is_finite() => format!("{v:.3}"),
+                v if *v < 0.0 => "−∞".into(),
+                _ => "∞".into(),
+            })
             .collect();
         let _ = writeln!(s, "| {} | {} |", t.item, cells.join(" | "));
     }

@@ -125,7 +125,8 @@ fn density(h: f64, k: f64, rho: f64) -> f64 {
         return 0.0;
     }
     let r = 1.0 - rho * rho;
-    (-(h * h - 2.0 * rho * h * k + k * k) / (2.0 * r)).exp() / (2.0 * std::f64::consts::PI * r.sqrt())
+    (-(h * h - 2.0 * rho * h * k + k * k) / (2.0 * r)).exp()
+        / (2.0 * std::f64::consts::PI * r.sqrt())
 }
 
 /// Cell probabilities and their derivatives in ρ.
@@ -152,7 +153,8 @@ fn cells(row_t: &[f64], col_t: &[f64], rho: f64) -> (Vec<f64>, Vec<f64>) {
     for a in 0..rows {
         for b in 0..cols {
             let at = |m: &[f64], i: usize, j: usize| m[i * c1 + j];
-            p[a * cols + b] = at(&f, a + 1, b + 1) - at(&f, a, b + 1) - at(&f, a + 1, b) + at(&f, a, b);
+            p[a * cols + b] =
+                at(&f, a + 1, b + 1) - at(&f, a, b + 1) - at(&f, a + 1, b) + at(&f, a, b);
             dp[a * cols + b] =
                 at(&d, a + 1, b + 1) - at(&d, a, b + 1) - at(&d, a + 1, b) + at(&d, a, b);
         }
@@ -170,7 +172,11 @@ fn evaluate(table: &Table, row_t: &[f64], col_t: &[f64], rho: f64) -> (f64, f64,
     for ((&count, &pi), &dpi) in table.counts.iter().zip(&p).zip(&dp) {
         if pi <= f64::MIN_POSITIVE {
             if count > 0 {
-                return (f64::NEG_INFINITY, -rho.signum() * f64::INFINITY, f64::INFINITY);
+                return (
+                    f64::NEG_INFINITY,
+                    -rho.signum() * f64::INFINITY,
+                    f64::INFINITY,
+                );
             }
             continue;
         }
@@ -319,7 +325,11 @@ mod tests {
             let p = correlation(&table, &[0.0], &[0.0]).unwrap();
             let n = (2 * (a + b)) as f64;
             let exact = (2.0 * std::f64::consts::PI * (a as f64 / n - 0.25)).sin();
-            assert!((p.rho - exact).abs() < 1e-9, "{a},{b}: {} vs {exact}", p.rho);
+            assert!(
+                (p.rho - exact).abs() < 1e-9,
+                "{a},{b}: {} vs {exact}",
+                p.rho
+            );
         }
     }
 

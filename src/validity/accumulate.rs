@@ -102,7 +102,12 @@ impl Products {
 
     /// The contingency table of survey items i and j (keyed categories,
     /// rows i) over a cell's complete cases; None when not ordinal.
-    pub fn table(&self, cell: &Cell, i: usize, j: usize) -> Option<crate::stats::polychoric::Table> {
+    pub fn table(
+        &self,
+        cell: &Cell,
+        i: usize,
+        j: usize,
+    ) -> Option<crate::stats::polychoric::Table> {
         let k = self.ordinal?;
         let (hi, lo) = if i > j { (i, j) } else { (j, i) };
         let at = (hi * (hi - 1) / 2 + lo) * k * k;

@@ -240,12 +240,17 @@ pub fn groupings(
                 .collect(),
         });
     }
-    let arm_waves: Vec<&(usize, String)> =
-        waves.iter().filter(|(w, _)| arm_waves.contains(w)).collect();
+    let arm_waves: Vec<&(usize, String)> = waves
+        .iter()
+        .filter(|(w, _)| arm_waves.contains(w))
+        .collect();
     if !pilot.is_empty() && !control.is_empty() && !arm_waves.is_empty() {
         let arm = |label: &str, units: &[usize]| Group {
             label: label.into(),
-            cells: arm_waves.iter().map(|(w, _)| (*w, units.to_vec())).collect(),
+            cells: arm_waves
+                .iter()
+                .map(|(w, _)| (*w, units.to_vec()))
+                .collect(),
         };
         out.push(Grouping {
             across: Across::Arms,

@@ -203,8 +203,18 @@ fn one_group_ml_matches_lavaan() {
             .find(|c| c.item == item && c.factor == factor)
             .unwrap_or_else(|| panic!("no test of {row}"));
         let what = format!("{} =~ {}", row["lhs"], row["rhs"]);
-        close(&format!("{what} mi"), c.mi, row["mi"].as_f64().unwrap(), 1e-4);
-        close(&format!("{what} epc"), c.epc, row["epc"].as_f64().unwrap(), 1e-4);
+        close(
+            &format!("{what} mi"),
+            c.mi,
+            row["mi"].as_f64().unwrap(),
+            1e-4,
+        );
+        close(
+            &format!("{what} epc"),
+            c.epc,
+            row["epc"].as_f64().unwrap(),
+            1e-4,
+        );
     }
 }
 

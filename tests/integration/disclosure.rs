@@ -421,7 +421,11 @@ fn no_combination_of_published_figures_gives_the_small_unit_away() {
     // The validity report: its groups' complete-case counts (the models'
     // N) are sums over their units like any other count.
     let mut series = 0;
-    for of in [["--study", "pilot"], ["--wave", "pilot:2026-03"], ["--wave", "pilot:2026-09"]] {
+    for of in [
+        ["--study", "pilot"],
+        ["--wave", "pilot:2026-03"],
+        ["--wave", "pilot:2026-09"],
+    ] {
         let validity: Value = serde_json::from_str(&klimat(
             &p.k,
             &env(),

@@ -45,7 +45,12 @@ fn thresholds_and_polychoric_correlations_match_lavaan() {
     let items = reference["items"].as_array().unwrap().len();
     let m = polychoric::matrix(items, |i, j| table(&rows, i, j));
     assert!(m.failed.is_empty(), "{:?}", m.failed);
-    for (i, expected) in reference["thresholds"].as_array().unwrap().iter().enumerate() {
+    for (i, expected) in reference["thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         for (k, t) in expected.as_array().unwrap().iter().enumerate() {
             let t = t.as_f64().unwrap();
             assert!(
@@ -97,7 +102,11 @@ fn klimat_validity_reports_lavaans_polychoric_correlations() {
     let responses = k.write("bfi.csv", &csv);
     let out = k
         .cmd()
-        .args(["validity", "--survey", arg(&test_data("surveys/bfi-ace.toml"))])
+        .args([
+            "validity",
+            "--survey",
+            arg(&test_data("surveys/bfi-ace.toml")),
+        ])
         .args(["--responses", arg(&responses), "--format", "json"])
         .output()
         .unwrap();
@@ -125,17 +134,33 @@ fn klimat_validity_reports_lavaans_polychoric_correlations() {
         let expected = indices
             .iter()
             .filter(|m| m["item"] == id)
-            .filter(|m| m["mi"].as_f64().unwrap() > 10.0 && m["sepc_all"].as_f64().unwrap().abs() >= 0.2)
-            .max_by(|a, b| a["mi"].as_f64().unwrap().total_cmp(&b["mi"].as_f64().unwrap()));
+            .filter(|m| {
+                m["mi"].as_f64().unwrap() > 10.0 && m["sepc_all"].as_f64().unwrap().abs() >= 0.2
+            })
+            .max_by(|a, b| {
+                a["mi"]
+                    .as_f64()
+                    .unwrap()
+                    .total_cmp(&b["mi"].as_f64().unwrap())
+            });
         let hint = &item["cross_loading"];
         match expected {
             None => assert!(hint.is_null(), "{id}: {hint}"),
             Some(m) => {
                 assert_eq!(hint["dimension"], m["factor"], "{id}");
                 let (mi, lavaan) = (hint["mi"].as_f64().unwrap(), m["mi"].as_f64().unwrap());
-                assert!(((mi - lavaan) / lavaan).abs() < 1e-4, "{id}: MI {mi} vs lavaan {lavaan}");
-                let (sepc, lavaan) = (hint["std_epc"].as_f64().unwrap(), m["sepc_all"].as_f64().unwrap());
-                assert!((sepc - lavaan).abs() < 1e-4, "{id}: sepc {sepc} vs lavaan {lavaan}");
+                assert!(
+                    ((mi - lavaan) / lavaan).abs() < 1e-4,
+                    "{id}: MI {mi} vs lavaan {lavaan}"
+                );
+                let (sepc, lavaan) = (
+                    hint["std_epc"].as_f64().unwrap(),
+                    m["sepc_all"].as_f64().unwrap(),
+                );
+                assert!(
+                    (sepc - lavaan).abs() < 1e-4,
+                    "{id}: sepc {sepc} vs lavaan {lavaan}"
+                );
             }
         }
     }
@@ -145,8 +170,16 @@ fn klimat_validity_reports_lavaans_polychoric_correlations() {
         .iter()
         .zip(reference["thresholds"].as_array().unwrap())
     {
-        for (v, e) in t["thresholds"].as_array().unwrap().iter().zip(expected.as_array().unwrap()) {
-            assert!((v.as_f64().unwrap() - e.as_f64().unwrap()).abs() < 1e-9, "{t}");
+        for (v, e) in t["thresholds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(expected.as_array().unwrap())
+        {
+            assert!(
+                (v.as_f64().unwrap() - e.as_f64().unwrap()).abs() < 1e-9,
+                "{t}"
+            );
         }
     }
 }

@@ -178,7 +178,14 @@ fn an_item_shifted_in_the_pilot_after_the_intervention_breaks_scalar_invariance_
         .cmd()
         .args(["report", "effect", "--survey", arg(&creative_climate())])
         .args(["--responses", arg(&file), "--pilot", &pilot])
-        .args(["--first-post-wave", "2024-09", "--reps", "99", "--format", "json"])
+        .args([
+            "--first-post-wave",
+            "2024-09",
+            "--reps",
+            "99",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));

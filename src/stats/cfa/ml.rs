@@ -492,7 +492,11 @@ impl Problem<'_> {
                     // siblings against the marker's: a reverse-keyed marker
                     // (or item) starts with a negative loading.
                     let (a, am) = (avg(i, f), avg(s.factors[f][0], f));
-                    if am.abs() > 1e-8 && a != 0.0 { a / am } else { 1.0 }
+                    if am.abs() > 1e-8 && a != 0.0 {
+                        a / am
+                    } else {
+                        1.0
+                    }
                 }
                 Local::Residual(i) => d.cov[(i, i)] / 2.0,
                 Local::FactorCov(f, h) if f == h => {

@@ -11,8 +11,8 @@
 
 use nalgebra::DVector;
 
-use super::ml::{Derivatives, Estimate, Moments};
 use super::measures::upper_tail;
+use super::ml::{Derivatives, Estimate, Moments};
 
 /// One cross-loading the model leaves out.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

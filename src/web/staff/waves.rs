@@ -150,14 +150,35 @@ pub async fn show(
 /// The wave page's validity section: the model's fit, per dimension its
 /// weakest loading and whether the arms' means may be compared, what
 /// could not be computed, and what to revise.
-fn validity_section(v: &crate::validity::ValidityReport, lang: crate::survey::Language) -> minijinja::Value {
+fn validity_section(
+    v: &crate::validity::ValidityReport,
+    lang: crate::survey::Language,
+) -> minijinja::Value {
     use crate::stats::cfa::Level;
     let level_word = |l: Option<Level>| -> &'static str {
         let sv = lang == crate::survey::Language::Sv;
         match l {
-            Some(Level::Scalar) => if sv { "skalär" } else { "scalar" },
-            Some(Level::Metric) => if sv { "metrisk" } else { "metric" },
-            Some(Level::Configural) => if sv { "konfigural" } else { "configural" },
+            Some(Level::Scalar) => {
+                if sv {
+                    "skalär"
+                } else {
+                    "scalar"
+                }
+            }
+            Some(Level::Metric) => {
+                if sv {
+                    "metrisk"
+                } else {
+                    "metric"
+                }
+            }
+            Some(Level::Configural) => {
+                if sv {
+                    "konfigural"
+                } else {
+                    "configural"
+                }
+            }
             None => "–",
         }
     };
