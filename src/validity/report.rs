@@ -657,7 +657,7 @@ fn series(
             label: g.label.clone(),
             complete_cases: cell.complete,
         });
-        if cell.complete >= least_cases(&structure, min_group)
+        if cell.complete >= least_cases(structure, min_group)
             && let Some(m) = products.moments(&cell)
         {
             data.push(select(&m, model_items));
@@ -669,7 +669,7 @@ fn series(
             "not tested {}: every group needs at least {} complete cases (two per item, and no fewer than the minimum group size), and there must be two groups",
             "inte prövad {}: varje grupp behöver minst {} fullständiga svar (två per fråga, och inte färre än den minsta gruppstorleken), och det måste finnas två grupper",
             across.get(lang),
-            least_cases(&structure, min_group)
+            least_cases(structure, min_group)
         );
         return Series {
             across: grouping.across,

@@ -111,6 +111,11 @@ fn the_simulated_structure_is_recovered_and_invariance_holds() {
         let std = l["std"].as_f64().unwrap();
         assert!((0.5..0.9).contains(&std), "{l}");
     }
+    // Each item measures its own dimension only: no cross-loading is
+    // suggested.
+    for item in report["items"].as_array().unwrap() {
+        assert!(item["cross_loading"].is_null(), "{item}");
+    }
     // Dimensions share half their variance through a general factor.
     for p in report["discriminant"].as_array().unwrap() {
         let r = p["correlation"].as_f64().unwrap();
