@@ -8,9 +8,11 @@
 //! or the number of threads. Memory: waves × units × p(p+3)/2 integers.
 //!
 //! For ordinal items (at most [`MAX_ORDINAL_POINTS`] scale points, k of
-//! them) also each pair's contingency table over the complete cases, for
-//! polychoric correlations: waves × units × p(p−1)/2 × k² counts (32-bit;
-//! 50 KB per cell for 40 four-point items).
+//! them) also each pair's contingency table over the complete cases of
+//! each wave, for polychoric correlations: waves × p(p−1)/2 × k² counts
+//! (32-bit; 50 KB per wave for 40 four-point items). Per wave only, not
+//! per unit: the pooled correlations need no more, and per unit the tables
+//! would grow with the organisation (500 units × 10 waves: 250 MB).
 
 use nalgebra::{DMatrix, DVector};
 
@@ -28,13 +30,10 @@ pub struct Cell {
     sums: Vec<i64>,
     /// Lower triangle, row by row: (i, j) with j ≤ i at i(i+1)/2 + j.
     cross: Vec<i64>,
-    /// Pair (i, j), j < i, at (i(i−1)/2 + j)·k², then a·k + b for
-    /// categories a of i and b of j; empty when the items are not ordinal.
-    tables: Vec<u32>,
 }
 
 impl Cell {
-    fn new(p: usize, points: Option<usize>) -> Cell {
+    fn new(p: usize) -> Cell {
         Cell {
             rows: 0,
             complete: 0,
@@ -42,7 +41,6 @@ impl Cell {
             missing: vec![0; p],
             sums: vec![0; p],
             cross: vec![0; p * (p + 1) / 2],
-            tables: points.map_or(Vec::new(), |k| vec![0; p * p.saturating_sub(1) / 2 * k * k]),
         }
     }
 
@@ -59,9 +57,6 @@ impl Cell {
             *a += b;
         }
         for (a, b) in self.cross.iter_mut().zip(&o.cross) {
-            *a += b;
-        }
-        for (a, b) in self.tables.iter_mut().zip(&o.tables) {
             *a += b;
         }
     }
@@ -83,6 +78,9 @@ pub struct Products {
     keyed: Vec<i64>,
     /// Scale points when the items are ordinal (tables are kept).
     pub ordinal: Option<usize>,
+    /// Per wave: pair (i, j), j < i, at (i(i−1)/2 + j)·k², then a·k + b
+    /// for categories a of i and b of j; empty when not ordinal.
+    tables: Vec<Vec<u32>>,
 }
 
 impl Products {
@@ -97,14 +95,29 @@ impl Products {
             cells: Vec::new(),
             keyed: vec![0; p],
             ordinal: (points <= MAX_ORDINAL_POINTS).then_some(points),
+            tables: Vec::new(),
         }
     }
 
+    /// Wave `wave`'s tables, allocated on first use.
+    fn tables_of(&mut self, wave: usize, k: usize) -> &mut Vec<u32> {
+        let p = self.items;
+        if self.tables.len() <= wave {
+            self.tables.resize_with(wave + 1, Vec::new);
+        }
+        let t = &mut self.tables[wave];
+        if t.is_empty() {
+            t.resize(p * p.saturating_sub(1) / 2 * k * k, 0);
+        }
+        t
+    }
+
     /// The contingency table of survey items i and j (keyed categories,
-    /// rows i) over a cell's complete cases; None when not ordinal.
+    /// rows i) over the complete cases of `waves` (every unit); None when
+    /// not ordinal.
     pub fn table(
         &self,
-        cell: &Cell,
+        waves: &[usize],
         i: usize,
         j: usize,
     ) -> Option<crate::stats::polychoric::Table> {
@@ -112,13 +125,18 @@ impl Products {
         let (hi, lo) = if i > j { (i, j) } else { (j, i) };
         let at = (hi * (hi - 1) / 2 + lo) * k * k;
         let mut t = crate::stats::polychoric::Table::new(k, k);
-        for a in 0..k {
-            for b in 0..k {
-                let count = u64::from(cell.tables[at + a * k + b]);
-                if i > j {
-                    t.counts[a * k + b] = count;
-                } else {
-                    t.counts[b * k + a] = count;
+        for tables in waves.iter().filter_map(|&w| self.tables.get(w)) {
+            if tables.is_empty() {
+                continue;
+            }
+            for a in 0..k {
+                for b in 0..k {
+                    let count = u64::from(tables[at + a * k + b]);
+                    if i > j {
+                        t.counts[a * k + b] += count;
+                    } else {
+                        t.counts[b * k + a] += count;
+                    }
                 }
             }
         }
@@ -132,8 +150,7 @@ impl Products {
         }
         let row = &mut self.cells[wave];
         if row.len() <= unit {
-            let points = self.ordinal;
-            row.resize_with(unit + 1, || Cell::new(p, points));
+            row.resize_with(unit + 1, || Cell::new(p));
         }
         &mut row[unit]
     }
@@ -155,7 +172,6 @@ impl Products {
                 keyed[k] = (v - min) as i64;
             }
         }
-        let points = self.ordinal;
         let cell = self.cell(wave, unit);
         cell.rows += 1;
         if complete {
@@ -169,16 +185,6 @@ impl Products {
                     t += 1;
                 }
             }
-            if let Some(k) = points {
-                let mut at = 0;
-                for i in 1..keyed.len() {
-                    let row = keyed[i] as usize * k;
-                    for &xj in &keyed[..i] {
-                        cell.tables[at + row + xj as usize] += 1;
-                        at += k * k;
-                    }
-                }
-            }
         } else {
             for (k, &a) in answers.iter().enumerate() {
                 if a == MISSING {
@@ -188,12 +194,23 @@ impl Products {
                 }
             }
         }
+        if let (true, Some(k)) = (complete, self.ordinal) {
+            let tables = self.tables_of(wave, k);
+            let mut at = 0;
+            for i in 1..keyed.len() {
+                let row = keyed[i] as usize * k;
+                for &xj in &keyed[..i] {
+                    tables[at + row + xj as usize] += 1;
+                    at += k * k;
+                }
+            }
+        }
         self.keyed = keyed;
     }
 
     /// A cell with nothing in it, to sum others into.
     pub fn empty(&self) -> Cell {
-        Cell::new(self.items, self.ordinal)
+        Cell::new(self.items)
     }
 
     pub fn waves(&self) -> usize {
@@ -250,6 +267,17 @@ impl RowSink for Products {
             for (u, c) in row.iter().enumerate() {
                 if c.rows > 0 {
                     self.cell(waves[w], units[u]).add(c);
+                }
+            }
+        }
+        if let Some(k) = self.ordinal {
+            for (w, theirs) in other.tables.iter().enumerate() {
+                if theirs.is_empty() {
+                    continue;
+                }
+                let ours = self.tables_of(waves[w], k);
+                for (a, b) in ours.iter_mut().zip(theirs) {
+                    *a += b;
                 }
             }
         }

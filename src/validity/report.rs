@@ -445,7 +445,15 @@ pub fn build(
             .to_owned(),
         ),
     }
-    let ordinal = pooled_ordinal(products, &total, &model_items, survey, lang, &mut problems);
+    let ordinal = pooled_ordinal(
+        products,
+        all,
+        &total,
+        &model_items,
+        survey,
+        lang,
+        &mut problems,
+    );
     let invariance = groupings
         .iter()
         .map(|g| {
@@ -554,11 +562,13 @@ pub fn build(
     }
 }
 
-/// Thresholds and polychoric correlations of the pooled complete cases,
-/// when the items are ordinal and there are cases; what fails goes to
-/// `problems` in plain words.
+/// Thresholds and polychoric correlations of the pooled complete cases
+/// (`all`, whole waves: the tables are kept per wave), when the items are
+/// ordinal and there are cases; what fails goes to `problems` in plain
+/// words.
 fn pooled_ordinal(
     products: &Products,
+    all: &Group,
     total: &Cell,
     model_items: &[usize],
     survey: &Survey,
@@ -569,9 +579,10 @@ fn pooled_ordinal(
     if total.complete < 2 || model_items.len() < 2 {
         return None;
     }
+    let waves: Vec<usize> = all.cells.iter().map(|(w, _)| *w).collect();
     let table = |a: usize, b: usize| {
         products
-            .table(total, model_items[a], model_items[b])
+            .table(&waves, model_items[a], model_items[b])
             .expect("ordinal products keep tables")
     };
     let m = crate::stats::polychoric::matrix(model_items.len(), table);
