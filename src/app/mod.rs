@@ -509,9 +509,40 @@ pub struct StatusRow {
 /// answered count is shown only where its figures are; an open wave shows
 /// its total alone (once it reaches the minimum).
 pub fn wave_status(conn: &mut DbConnection, wave: &Wave) -> Result<(Vec<StatusRow>, StatusRow)> {
-    let status = crate::store::outbox::wave_status(conn, wave)?;
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = load(conn, &study.name)?;
+    status_of(conn, wave, &loaded)
+}
+
+/// A wave's status and, once it is closed, its validity report: the
+/// study read once for both (the staff wave page).
+pub fn wave_status_and_validity(
+    conn: &mut DbConnection,
+    wave: &Wave,
+    lang: Language,
+) -> Result<(
+    Vec<StatusRow>,
+    StatusRow,
+    Option<crate::validity::ValidityReport>,
+)> {
+    if wave.state != WaveState::Closed {
+        let (rows, total) = wave_status(conn, wave)?;
+        return Ok((rows, total, None));
+    }
+    let study = studies::by_id(conn, wave.study_id)?;
+    let (loaded, products) = load_with(conn, &study.name, crate::validity::Products::new)?;
+    let (rows, total) = status_of(conn, wave, &loaded)?;
+    let input = validity::ValidityInput::of_waves(&loaded, products, |n| n == wave.name);
+    Ok((rows, total, Some(input.report(&loaded.survey, lang))))
+}
+
+/// A wave's status under the plan of its study, `loaded`.
+fn status_of(
+    conn: &mut DbConnection,
+    wave: &Wave,
+    loaded: &Loaded,
+) -> Result<(Vec<StatusRow>, StatusRow)> {
+    let status = crate::store::outbox::wave_status(conn, wave)?;
     let wp = loaded
         .plan
         .wave(wave.id)

@@ -113,8 +113,20 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                     .to_owned(),
             };
             let min_group = args.min_group.unwrap_or(settings.min_group_size);
-            let validity =
-                file_validity(&survey, &products, &outcome, &request, min_group, args.lang);
+            let design = crate::validity::FileDesign {
+                waves: &outcome.waves.names,
+                units: &outcome.units.names,
+                pilot: &request.pilot,
+                control: request.control.as_deref(),
+            };
+            let validity = crate::validity::of_file(
+                &survey,
+                &products,
+                &design,
+                |_| true,
+                min_group as u64,
+                args.lang,
+            );
             let d = disclose_file(
                 &acc,
                 &outcome.waves.names,
@@ -199,33 +211,6 @@ type Loaded = (
     Vec<(String, Vec<String>)>,
     ValidityReport,
 );
-
-/// The validity report of a responses file: every wave, and the design's
-/// arms (control: every unit not in the pilot unless named).
-fn file_validity(
-    survey: &crate::survey::Survey,
-    products: &Products,
-    outcome: &crate::responses::ReadOutcome,
-    request: &DesignRequest,
-    min_group: u32,
-    lang: crate::survey::Language,
-) -> ValidityReport {
-    let units = &outcome.units.names;
-    let pilot: Vec<usize> = (0..units.len())
-        .filter(|&u| request.pilot.contains(&units[u]))
-        .collect();
-    let control: Vec<usize> = (0..units.len())
-        .filter(|&u| match &request.control {
-            Some(c) => c.contains(&units[u]),
-            None => !pilot.contains(&u),
-        })
-        .collect();
-    let waves: Vec<(usize, String)> = outcome.waves.names.iter().cloned().enumerate().collect();
-    let every: Vec<usize> = (0..waves.len()).collect();
-    let (all, groupings) =
-        crate::validity::groupings(&waves, units.len(), (&pilot, &control), &every);
-    crate::validity::build(survey, products, &all, &groupings, min_group as u64, lang)
-}
 
 /// A responses file under the disclosure plan: the units are flat, the
 /// published groups the two arms and the wave total.

@@ -132,21 +132,18 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 args.lang,
             );
             // The waves the plans publish, compared with each other.
-            let waves: Vec<(usize, String)> = outcome
-                .waves
-                .names
-                .iter()
-                .cloned()
-                .enumerate()
-                .filter(|(w, _)| plans[*w].total_shown)
-                .collect();
-            let (all, groupings) = crate::validity::groupings(&waves, units.len(), (&[], &[]), &[]);
+            let design = crate::validity::FileDesign {
+                waves: &outcome.waves.names,
+                units: &units,
+                pilot: &[],
+                control: None,
+            };
             report.validity = products.map(|products| {
-                crate::validity::build(
+                crate::validity::of_file(
                     &survey,
                     &products,
-                    &all,
-                    &groupings,
+                    &design,
+                    |w| plans[w].total_shown,
                     min_group as u64,
                     args.lang,
                 )

@@ -13,7 +13,7 @@ use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, validity};
 use crate::responses::{ReadOptions, read_path};
 use crate::survey::{self, Language};
-use crate::validity::{Products, build, groupings};
+use crate::validity::{FileDesign, Products, of_file};
 
 #[derive(Debug, ClapArgs)]
 #[command(
@@ -129,15 +129,19 @@ fn from_file(
             responses_file.display()
         );
     }
-    let pilot: Vec<usize> = (0..units.len())
-        .filter(|&u| args.pilot.contains(&units[u]))
-        .collect();
-    let control: Vec<usize> = (0..units.len()).filter(|u| !pilot.contains(u)).collect();
-    let waves: Vec<(usize, String)> = outcome.waves.names.iter().cloned().enumerate().collect();
-    let every: Vec<usize> = (0..waves.len()).collect();
-    let (all, groupings) = groupings(&waves, units.len(), (&pilot, &control), &every);
+    let design = FileDesign {
+        waves: &outcome.waves.names,
+        units,
+        pilot: &args.pilot,
+        control: None,
+    };
     let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
-    Ok(build(
-        &survey, &products, &all, &groupings, min_group, args.lang,
+    Ok(of_file(
+        &survey,
+        &products,
+        &design,
+        |_| true,
+        min_group,
+        args.lang,
     ))
 }

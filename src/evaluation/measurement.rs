@@ -34,7 +34,9 @@ pub struct Reached {
 /// verdict, and a warning where its means may not be compared.
 pub fn attach(report: &mut EffectReport, validity: ValidityReport, lang: Language) {
     for d in &mut report.dimensions {
-        let in_model = validity.dimensions.iter().any(|m| m.id == d.id);
+        let own = validity.dimensions.iter().find(|m| m.id == d.id);
+        let in_model = own.is_some();
+        let own = own.map(|m| m.items.as_slice()).unwrap_or_default();
         let mut series = Vec::new();
         let mut items = Vec::new();
         for s in &validity.invariance {
@@ -51,12 +53,6 @@ pub fn attach(report: &mut EffectReport, validity: ValidityReport, lang: Languag
                 across: s.across,
                 level: support.level,
             });
-            let own = validity
-                .dimensions
-                .iter()
-                .find(|m| m.id == d.id)
-                .map(|m| m.items.as_slice())
-                .unwrap_or_default();
             for (_, flagged) in &s.breaking {
                 for i in flagged.iter().filter(|i| own.contains(i)) {
                     if !items.contains(i) {

@@ -11,4 +11,4 @@ pub mod accumulate;
 pub mod report;
 
 pub use accumulate::Products;
-pub use report::{Across, Group, Grouping, ValidityReport, build, groupings};
+pub use report::{Across, FileDesign, Group, Grouping, ValidityReport, build, groupings, of_file};

@@ -275,6 +275,52 @@ pub fn groupings(
     (all, out)
 }
 
+/// A responses file's design, by name: its waves and units in the reader's
+/// index order, the pilot units, and the control units (None: every unit
+/// not in the pilot; an empty pilot compares no arms).
+pub struct FileDesign<'a> {
+    pub waves: &'a [String],
+    pub units: &'a [String],
+    pub pilot: &'a [String],
+    pub control: Option<&'a [String]>,
+}
+
+/// The validity report of a responses file over the waves `keep` takes
+/// (by index), the arms compared in all of them.
+pub fn of_file(
+    survey: &Survey,
+    products: &Products,
+    design: &FileDesign,
+    keep: impl Fn(usize) -> bool,
+    min_group: u64,
+    lang: Language,
+) -> ValidityReport {
+    let units = design.units;
+    let pilot: Vec<usize> = (0..units.len())
+        .filter(|&u| design.pilot.contains(&units[u]))
+        .collect();
+    let control: Vec<usize> = if pilot.is_empty() {
+        Vec::new()
+    } else {
+        (0..units.len())
+            .filter(|&u| match design.control {
+                Some(c) => c.contains(&units[u]),
+                None => !pilot.contains(&u),
+            })
+            .collect()
+    };
+    let waves: Vec<(usize, String)> = design
+        .waves
+        .iter()
+        .cloned()
+        .enumerate()
+        .filter(|(w, _)| keep(*w))
+        .collect();
+    let kept: Vec<usize> = waves.iter().map(|(w, _)| *w).collect();
+    let (all, comparisons) = groupings(&waves, units.len(), (&pilot, &control), &kept);
+    build(survey, products, &all, &comparisons, min_group, lang)
+}
+
 /// The survey's dimension model as factors: every dimension with at least
 /// two items, items in file order (the first is the marker). Also the
 /// survey item behind each model item, and the dimension behind each factor.

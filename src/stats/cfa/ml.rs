@@ -284,17 +284,7 @@ pub(super) type MuPart = Option<(f64, usize)>;
 /// tr(P (xy' + yx') P (zw' + wz')) = 2 (M_xz M_yw + M_xw M_yz), so the whole
 /// matrix costs one product V'PV and a lookup per pair.
 fn information(estimate: &Estimate, g: usize, entries: &[Entry]) -> DMatrix<f64> {
-    let d = Derivatives::new(estimate, g, entries);
-    let n = d.parts.len();
-    let mut info = DMatrix::zeros(n, n);
-    for a in 0..n {
-        for b in a..n {
-            let value = d.information(d.parts[a], d.parts[b]);
-            info[(a, b)] = value;
-            info[(b, a)] = value;
-        }
-    }
-    info
+    Derivatives::new(estimate, g, entries).information_matrix()
 }
 
 /// One group's derivatives of Σ and μ in the form [`information`] uses.
@@ -362,6 +352,21 @@ impl Derivatives {
     /// free or not.
     pub fn loading(&self, i: usize, f: usize, alpha_f: f64) -> (SigmaPart, MuPart) {
         (Some((1.0, i, self.u(f))), Some((alpha_f, i)))
+    }
+
+    /// The information over the group's free parameters (see
+    /// [`information`]).
+    pub fn information_matrix(&self) -> DMatrix<f64> {
+        let n = self.parts.len();
+        let mut info = DMatrix::zeros(n, n);
+        for a in 0..n {
+            for b in a..n {
+                let value = self.information(self.parts[a], self.parts[b]);
+                info[(a, b)] = value;
+                info[(b, a)] = value;
+            }
+        }
+        info
     }
 
     /// ½ tr(P Σ_a P Σ_b) + μ_a' P μ_b for two parameters' parts.

@@ -37,15 +37,7 @@ pub fn cross_loadings(estimate: &Estimate, data: &[Moments]) -> Vec<CrossLoading
     let sample = &data[0];
     let n = sample.n;
     let q = d.parts.len();
-    let mut info = nalgebra::DMatrix::zeros(q, q);
-    for a in 0..q {
-        for b in a..q {
-            let v = d.information(d.parts[a], d.parts[b]);
-            info[(a, b)] = v;
-            info[(b, a)] = v;
-        }
-    }
-    let Some(inverse) = info.try_inverse() else {
+    let Some(inverse) = d.information_matrix().try_inverse() else {
         return Vec::new();
     };
     // ∂F/∂Σ contracted with a derivative c·(xy' + yx'): 2c·x'Wy, W = P(Σ − S)P;

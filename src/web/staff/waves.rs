@@ -104,15 +104,11 @@ pub async fn show(
     let found = state
         .call(move |c| {
             let (wave, study) = wave_and_study(c, id)?;
-            let (rows, total) = app::wave_status(c, &wave)?;
+            let (rows, total, validity) = app::wave_status_and_validity(c, &wave, lang)?;
             let roster = crate::store::invitations::roster_counts(c, &wave)?
                 .iter()
                 .map(|r| r.1)
                 .sum::<i64>();
-            let validity = match wave.state {
-                WaveState::Closed => Some(app::wave_validity(c, &wave, lang)?),
-                _ => None,
-            };
             Ok((wave, study, rows, total, roster, validity))
         })
         .await;
