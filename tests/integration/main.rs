@@ -22,3 +22,4 @@ mod survey_corpus;
 mod survey_show;
 mod validity;
 mod web;
+mod wlsmv;

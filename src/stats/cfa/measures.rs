@@ -127,7 +127,7 @@ pub fn upper_tail(x: f64, df: f64) -> f64 {
 
 /// The 90 % interval of RMSEA, as lavaan: the noncentralities λ at which the
 /// observed χ² is the 95th and the 5th percentile.
-fn rmsea_interval(chisq: f64, df: f64, n: f64, g: f64) -> (f64, f64) {
+pub(super) fn rmsea_interval(chisq: f64, df: f64, n: f64, g: f64) -> (f64, f64) {
     if df < 1.0 || !chisq.is_finite() {
         return (f64::NAN, f64::NAN);
     }

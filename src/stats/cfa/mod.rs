@@ -14,6 +14,7 @@ pub mod ml;
 pub mod model;
 pub mod modification;
 pub mod solution;
+pub mod wls;
 
 pub use discriminant::{Pair, htmt, pairs};
 pub use invariance::{Invariance, invariance};

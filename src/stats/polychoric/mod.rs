@@ -8,6 +8,8 @@
 //! The cell probabilities are rectangles of the bivariate normal, whose CDF
 //! comes from the `owens-t` crate (Owen's T, a port of Boost's).
 
+pub mod acov;
+
 use nalgebra::DMatrix;
 use statrs::distribution::{ContinuousCDF, Normal};
 
