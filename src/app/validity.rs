@@ -7,7 +7,7 @@
 use super::{Loaded, Result, language_for};
 use crate::store::DbConnection;
 use crate::survey::{Language, Survey};
-use crate::validity::{Group, Grouping, Products, ValidityReport, build, groupings};
+use crate::validity::{Group, Grouping, Products, ValidityReport, build, groupings, ordinal};
 
 /// What a study's validity report is computed from: the products of its
 /// responses and the groups its plan lets be analysed.
@@ -73,6 +73,33 @@ impl ValidityInput {
         }
     }
 
+    /// The report with the ordinal model, for which the complete cases of
+    /// the analysed waves are read a second time.
+    pub fn report_with_ordinal_model(
+        &self,
+        conn: &mut DbConnection,
+        loaded: &Loaded,
+        lang: Language,
+    ) -> Result<ValidityReport> {
+        let survey = &loaded.survey;
+        let lang = language_for(survey, lang);
+        let mut report = self.report(survey, lang);
+        let waves: Vec<usize> = self.every.cells.iter().map(|(w, _)| *w).collect();
+        let ids: Vec<i64> = waves
+            .iter()
+            .filter_map(|&w| {
+                let name = &loaded.wave_names[w];
+                loaded.waves.iter().find(|x| x.name == *name).map(|x| x.id)
+            })
+            .collect();
+        let (model, problems) = ordinal::model(survey, &self.products, &waves, lang, |make| {
+            let mut sink = make();
+            super::scan_into(conn, &ids, &mut sink).map(|_| sink)
+        })?;
+        ordinal::attach(&mut report, model, problems);
+        Ok(report)
+    }
+
     pub fn report(&self, survey: &Survey, lang: Language) -> ValidityReport {
         build(
             survey,
@@ -92,7 +119,7 @@ pub fn study_validity(
 ) -> Result<ValidityReport> {
     let (loaded, products) = super::load_with(conn, name, Products::new)?;
     let input = ValidityInput::new(&loaded, products);
-    Ok(input.report(&loaded.survey, lang))
+    input.report_with_ordinal_model(conn, &loaded, lang)
 }
 
 /// The validity report of one wave of a study (its arms compared), under
@@ -105,5 +132,5 @@ pub fn wave_validity(
     let study = crate::store::studies::by_id(conn, wave.study_id)?;
     let (loaded, products) = super::load_with(conn, &study.name, Products::new)?;
     let input = ValidityInput::of_waves(&loaded, products, |n| n == wave.name);
-    Ok(input.report(&loaded.survey, lang))
+    input.report_with_ordinal_model(conn, &loaded, lang)
 }

@@ -13,7 +13,7 @@ use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, validity};
 use crate::responses::{ReadOptions, read_path};
 use crate::survey::{self, Language};
-use crate::validity::{FileDesign, Products, of_file};
+use crate::validity::{FileDesign, Products, of_file, ordinal};
 
 #[derive(Debug, ClapArgs)]
 #[command(
@@ -136,12 +136,21 @@ fn from_file(
         control: None,
     };
     let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
-    Ok(of_file(
+    let mut report = of_file(
         &survey,
         &products,
         &design,
         |_| true,
         min_group,
         args.lang,
-    ))
+    );
+    // The ordinal model's second reading of the same file, rows skipped
+    // exactly as in the first.
+    let waves: Vec<usize> = (0..products.waves()).collect();
+    let (model, problems) =
+        ordinal::model(&survey, &products, &waves, args.lang, |make| {
+            read_path(responses_file, &survey, &options, make).map(|(sink, _)| sink)
+        })?;
+    ordinal::attach(&mut report, model, problems);
+    Ok(report)
 }

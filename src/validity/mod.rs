@@ -8,7 +8,9 @@
 //! [`ValidityReport`] out.
 
 pub mod accumulate;
+pub mod ordinal;
 pub mod report;
 
 pub use accumulate::Products;
+pub use ordinal::{GammaSink, OrdinalPass};
 pub use report::{Across, FileDesign, Group, Grouping, ValidityReport, build, groupings, of_file};

@@ -77,6 +77,10 @@ pub struct ValidityReport {
     /// For ordinal items: thresholds and polychoric correlations of the
     /// complete cases (the ordinal model's data).
     pub ordinal: Option<OrdinalSection>,
+    /// The ordinal factor model (WLSMV) on those thresholds and
+    /// correlations; only where the responses were read a second time for
+    /// its asymptotic covariance (see [`super::ordinal`]).
+    pub ordinal_model: Option<super::ordinal::OrdinalModel>,
     /// What could not be computed, or should not be trusted, and why.
     pub problems: Vec<String>,
     /// What to revise in the next version of the survey file.
@@ -603,6 +607,7 @@ pub fn build(
         invariance,
         items,
         ordinal,
+        ordinal_model: None,
         problems,
         advice,
     }

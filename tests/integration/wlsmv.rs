@@ -11,7 +11,7 @@ use klimat::stats::polychoric::Table;
 use klimat::stats::polychoric::acov::{GammaSum, Influence, TwoStep};
 use serde_json::Value;
 
-use crate::helpers::test_data;
+use crate::helpers::{Klimat, arg, stderr_of, test_data};
 
 const CATEGORIES: usize = 6;
 const ITEMS: [&str; 15] = [
@@ -184,4 +184,67 @@ fn the_ordinal_model_matches_lavaans_wlsmv() {
 fn a_category_nobody_chose_is_left_out_as_lavaan_does() {
     let rows = rows();
     check(&reference()["first_80"], &rows[..80], 1e-4);
+}
+
+/// `klimat validity` on the same answers as a responses file reads them
+/// twice (the second time for Γ) and reports lavaan's ordinal model.
+#[test]
+fn klimat_validity_reports_lavaans_ordinal_model() {
+    let rows = rows();
+    let case = &reference()["all"];
+    let k = Klimat::new();
+    let items: Vec<String> = ITEMS.iter().map(|i| i.to_lowercase()).collect();
+    let mut csv = format!("unit,wave,{}\n", items.join(","));
+    for r in &rows {
+        let answers: Vec<String> = r.iter().map(|c| (c + 1).to_string()).collect();
+        csv += &format!("all,2024,{}\n", answers.join(","));
+    }
+    let responses = k.write("bfi.csv", &csv);
+    let out = k
+        .cmd()
+        .args([
+            "validity",
+            "--survey",
+            arg(&test_data("surveys/bfi-ace.toml")),
+        ])
+        .args(["--responses", arg(&responses), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let model = &report["ordinal_model"];
+    assert_eq!(model["estimator"], "WLSMV", "{}", report["problems"]);
+    assert_eq!(model["converged"], true);
+    let fit = &model["fit"];
+    let want = &case["measures"];
+    for (ours, theirs) in [
+        ("chisq", "chisq"),
+        ("chisq_scaled", "chisq.scaled"),
+        ("cfi_scaled", "cfi.scaled"),
+        ("tli_scaled", "tli.scaled"),
+        ("rmsea_scaled", "rmsea.scaled"),
+        ("srmr", "srmr"),
+    ] {
+        close(
+            ours,
+            fit[ours].as_f64().unwrap(),
+            want[theirs].as_f64().unwrap(),
+            1e-6,
+        );
+    }
+    let parameters = case["parameters"].as_array().unwrap();
+    for l in model["loadings"].as_array().unwrap() {
+        let item = l["item"].as_str().unwrap().to_uppercase();
+        let p = parameters
+            .iter()
+            .find(|p| p["op"] == "=~" && p["rhs"] == item.as_str())
+            .unwrap();
+        close(
+            &item,
+            l["std"].as_f64().unwrap(),
+            p["std_all"].as_f64().unwrap(),
+            1e-6,
+        );
+    }
+    assert_eq!(model["factor_correlations"].as_array().unwrap().len(), 3);
 }
