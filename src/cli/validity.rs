@@ -136,21 +136,13 @@ fn from_file(
         control: None,
     };
     let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
-    let mut report = of_file(
-        &survey,
-        &products,
-        &design,
-        |_| true,
-        min_group,
-        args.lang,
-    );
+    let mut report = of_file(&survey, &products, &design, |_| true, min_group, args.lang);
     // The ordinal model's second reading of the same file, rows skipped
     // exactly as in the first.
     let waves: Vec<usize> = (0..products.waves()).collect();
-    let (model, problems) =
-        ordinal::model(&survey, &products, &waves, args.lang, |make| {
-            read_path(responses_file, &survey, &options, make).map(|(sink, _)| sink)
-        })?;
+    let (model, problems) = ordinal::model(&survey, &products, &waves, args.lang, |make| {
+        read_path(responses_file, &survey, &options, make).map(|(sink, _)| sink)
+    })?;
     ordinal::attach(&mut report, model, problems);
     Ok(report)
 }

@@ -57,6 +57,62 @@ pub fn csv(report: &ValidityReport) -> String {
             );
         }
     }
+    if let Some(m) = &report.ordinal_model {
+        let f = &m.fit;
+        for (k, v) in [
+            ("n", f.n),
+            ("chisq", f.chisq),
+            ("df", f.df as f64),
+            ("p", f.pvalue),
+            ("chisq_scaled", f.chisq_scaled),
+            ("scaling_factor", f.scaling_factor),
+            ("shift", f.shift),
+            ("p_scaled", f.pvalue_scaled),
+            ("cfi", f.cfi),
+            ("tli", f.tli),
+            ("cfi_scaled", f.cfi_scaled),
+            ("tli_scaled", f.tli_scaled),
+            ("rmsea", f.rmsea),
+            ("rmsea_scaled", f.rmsea_scaled),
+            ("rmsea_scaled_ci90_low", f.rmsea_scaled_lower),
+            ("rmsea_scaled_ci90_high", f.rmsea_scaled_upper),
+            ("srmr", f.srmr),
+        ] {
+            row("ordinal_fit", "", "", k, cell(Some(v)));
+        }
+        for l in &m.loadings {
+            let subject = format!("{} on {}", l.item, l.dimension);
+            row(
+                "ordinal_loading",
+                "",
+                &subject,
+                "estimate",
+                cell(Some(l.estimate)),
+            );
+            row("ordinal_loading", "", &subject, "se", cell(l.se));
+            row("ordinal_loading", "", &subject, "std", cell(Some(l.std)));
+            row("ordinal_loading", "", &subject, "std_se", cell(l.std_se));
+            row(
+                "ordinal_loading",
+                "",
+                &subject,
+                "residual",
+                cell(Some(l.residual)),
+            );
+        }
+        for c in &m.factor_correlations {
+            let subject = format!("{} with {}", c.a, c.b);
+            row(
+                "ordinal_factor",
+                "",
+                &subject,
+                "correlation",
+                cell(Some(c.correlation)),
+            );
+            row("ordinal_factor", "", &subject, "se", cell(c.se));
+            row("ordinal_factor", "", &subject, "htmt", cell(Some(c.htmt)));
+        }
+    }
     for p in &report.discriminant {
         let subject = format!("{} with {}", p.a, p.b);
         row("discriminant", "", &subject, "htmt", cell(Some(p.htmt)));
@@ -305,6 +361,9 @@ pub fn markdown_section(report: &ValidityReport, level: usize) -> String {
     if let Some(o) = &report.ordinal {
         ordinal_markdown(&mut s, o, &h);
     }
+    if let Some(m) = &report.ordinal_model {
+        ordinal_model_markdown(&mut s, m, &h);
+    }
     s.push_str(&format!("{h} Items\n\n| Item | Dimension | Standardised loading | Don't know | Missing | Also reflects |\n|---|---|---:|---:|---:|---|\n"));
     for d in &report.items {
         let also = d.cross_loading.as_ref().map_or(String::new(), |c| {
@@ -393,6 +452,75 @@ fn ordinal_markdown(s: &mut String, o: &crate::validity::report::OrdinalSection,
             })
             .collect();
         let _ = writeln!(s, "| {} | {} |", t.item, cells.join(" | "));
+    }
+    s.push('\n');
+}
+
+/// The ordinal model: its fit (scaled and standard), loadings and factor
+/// correlations.
+fn ordinal_model_markdown(s: &mut String, m: &crate::validity::ordinal::OrdinalModel, h: &str) {
+    let f = &m.fit;
+    let _ = writeln!(
+        s,
+        "{h} Ordinal model (WLSMV)\n\n\
+         The dimension model fitted to the thresholds and polychoric correlations by diagonally weighted least \
+         squares, with robust standard errors and the mean-and-variance adjusted χ² (as lavaan's \
+         `cfa(ordered = TRUE, estimator = \"WLSMV\")`): the estimates to read for items of at most seven points.\n\n\
+         | | χ² | df | p | CFI | TLI | RMSEA [90 %] |\n|---|---:|---:|---:|---:|---:|---|\n\
+         | Scaled | {:.2} | {} | {} | {:.3} | {:.3} | {:.3} [{:.3}, {:.3}] |\n\
+         | Standard | {:.2} | {} | {} | {:.3} | {:.3} | {:.3} [{:.3}, {:.3}] |\n\n\
+         N = {}, scaling factor {:.3}, shift {:.2}, SRMR {:.3}.{}\n",
+        f.chisq_scaled,
+        f.df,
+        p_value(f.pvalue_scaled),
+        f.cfi_scaled,
+        f.tli_scaled,
+        f.rmsea_scaled,
+        f.rmsea_scaled_lower,
+        f.rmsea_scaled_upper,
+        f.chisq,
+        f.df,
+        p_value(f.pvalue),
+        f.cfi,
+        f.tli,
+        f.rmsea,
+        f.rmsea_lower,
+        f.rmsea_upper,
+        f.n,
+        f.scaling_factor,
+        f.shift,
+        f.srmr,
+        if m.converged {
+            ""
+        } else {
+            " **The model did not converge.**"
+        }
+    );
+    s.push_str(
+        "| Item | Dimension | Standardised loading (SE) | Residual share |\n|---|---|---:|---:|\n",
+    );
+    for l in &m.loadings {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} ({}) | {:.2} |",
+            l.item,
+            l.dimension,
+            fixed(Some(l.std), 3),
+            fixed(l.std_se, 3),
+            l.residual_std
+        );
+    }
+    s.push_str("\n| Dimensions | Factor correlation (SE) | HTMT (polychoric) |\n|---|---:|---:|\n");
+    for c in &m.factor_correlations {
+        let _ = writeln!(
+            s,
+            "| {} – {} | {} ({}) | {:.2} |",
+            c.a,
+            c.b,
+            fixed(Some(c.correlation), 2),
+            fixed(c.se, 2),
+            c.htmt
+        );
     }
     s.push('\n');
 }

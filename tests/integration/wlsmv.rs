@@ -83,13 +83,28 @@ fn check(case: &Value, rows: &[Vec<usize>], tolerance: f64) {
     }
     first.add(&second);
     let gamma = first.gamma();
-    for (k, g) in case["gamma_diagonal"].as_array().unwrap().iter().enumerate() {
-        close(&format!("Γ[{k},{k}]"), gamma[(k, k)], g.as_f64().unwrap(), 1e-6);
+    for (k, g) in case["gamma_diagonal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        close(
+            &format!("Γ[{k},{k}]"),
+            gamma[(k, k)],
+            g.as_f64().unwrap(),
+            1e-6,
+        );
     }
     for (row, values) in case["gamma_rows"].as_object().unwrap() {
         let r: usize = row.parse::<usize>().unwrap() - 1;
         for (k, g) in values.as_array().unwrap().iter().enumerate() {
-            close(&format!("Γ[{r},{k}]"), gamma[(r, k)], g.as_f64().unwrap(), 1e-6);
+            close(
+                &format!("Γ[{r},{k}]"),
+                gamma[(r, k)],
+                g.as_f64().unwrap(),
+                1e-6,
+            );
         }
     }
 
@@ -137,7 +152,12 @@ fn check(case: &Value, rows: &[Vec<usize>], tolerance: f64) {
             let i = item(lhs);
             let s: usize = rhs[1..].parse::<usize>().unwrap() - 1;
             close(&what, est.thresholds[i][s], num("est"), 1e-9);
-            close(&format!("{what} se"), fit.threshold_se[i][s], num("se"), 1e-6);
+            close(
+                &format!("{what} se"),
+                fit.threshold_se[i][s],
+                num("se"),
+                1e-6,
+            );
             seen += 1;
             continue;
         }
@@ -163,10 +183,20 @@ fn check(case: &Value, rows: &[Vec<usize>], tolerance: f64) {
         close(&what, s.estimate, num("est"), tolerance);
         close(&format!("{what} std"), s.std, num("std_all"), tolerance);
         if num("se") > 0.0 {
-            close(&format!("{what} se"), s.se.unwrap(), num("se"), 10.0 * tolerance);
+            close(
+                &format!("{what} se"),
+                s.se.unwrap(),
+                num("se"),
+                10.0 * tolerance,
+            );
         }
         if let Some(std_se) = s.std_se {
-            close(&format!("{what} std se"), std_se, num("std_se"), 10.0 * tolerance);
+            close(
+                &format!("{what} std se"),
+                std_se,
+                num("std_se"),
+                10.0 * tolerance,
+            );
         }
         seen += 1;
     }

@@ -89,9 +89,8 @@ impl WlsEstimate {
         self.residual.iter().any(|&r| r < 0.0)
             || (0..k).any(|f| self.phi[(f, f)] <= 0.0)
             || (0..k).any(|f| {
-                (0..f).any(|h| {
-                    self.phi[(f, h)].abs() > (self.phi[(f, f)] * self.phi[(h, h)]).sqrt()
-                })
+                (0..f)
+                    .any(|h| self.phi[(f, h)].abs() > (self.phi[(f, f)] * self.phi[(h, h)]).sqrt())
             })
     }
 }
@@ -140,7 +139,9 @@ pub fn fit(
             pairs: npairs,
         });
     }
-    let w: Vec<f64> = (0..npairs).map(|c| 1.0 / gamma[(nth + c, nth + c)]).collect();
+    let w: Vec<f64> = (0..npairs)
+        .map(|c| 1.0 / gamma[(nth + c, nth + c)])
+        .collect();
     if w.iter().any(|v| !v.is_finite() || *v <= 0.0) {
         return Err(WlsError::Weights);
     }
@@ -189,9 +190,17 @@ pub fn fit(
         },
     };
     // The baseline: correlations 0, U = W over them, tr(UΓ) the pairs.
-    let baseline_chisq = (n - 1.0) * (0..npairs).map(|c| w[c] * est.rho[c] * est.rho[c]).sum::<f64>();
+    let baseline_chisq = (n - 1.0)
+        * (0..npairs)
+            .map(|c| w[c] * est.rho[c] * est.rho[c])
+            .sum::<f64>();
     let wg = DMatrix::from_fn(npairs, npairs, |c, d| w[c] * gamma_r[(c, d)]);
-    let baseline_scaled = scale(baseline_chisq, npairs as f64, wg.trace(), trace_of_square(&wg));
+    let baseline_scaled = scale(
+        baseline_chisq,
+        npairs as f64,
+        wg.trace(),
+        trace_of_square(&wg),
+    );
     let mut at = 0;
     let threshold_se = est
         .thresholds
@@ -283,7 +292,9 @@ impl Model<'_> {
             .iter()
             .zip(self.r)
             .map(|(&(i, j), r)| {
-                r - lambda[(i, self.of[i])] * lambda[(j, self.of[j])] * phi[(self.of[i], self.of[j])]
+                r - lambda[(i, self.of[i])]
+                    * lambda[(j, self.of[j])]
+                    * phi[(self.of[i], self.of[j])]
             })
             .collect()
     }
@@ -307,7 +318,9 @@ impl Model<'_> {
                 jac[(c, a)] = match *param {
                     Param::Loading(m) if m == i => lj * ph,
                     Param::Loading(m) if m == j => li * ph,
-                    Param::FactorCov(f, h) if (f == fi && h == fj) || (f == fj && h == fi) => li * lj,
+                    Param::FactorCov(f, h) if (f == fi && h == fj) || (f == fj && h == fi) => {
+                        li * lj
+                    }
                     _ => 0.0,
                 };
             }

@@ -103,7 +103,10 @@ pub enum TwoStepError {
 impl TwoStep {
     /// From each pair's table of scale categories over the same
     /// respondents (`table(i, j)` for i > j, rows those of item i).
-    pub fn new(items: usize, table: impl Fn(usize, usize) -> Table) -> Result<TwoStep, TwoStepError> {
+    pub fn new(
+        items: usize,
+        table: impl Fn(usize, usize) -> Table,
+    ) -> Result<TwoStep, TwoStepError> {
         if items < 2 {
             return Err(TwoStepError::Empty);
         }
@@ -313,10 +316,9 @@ impl Influence {
             for a in 0..ci {
                 for b in 0..cj {
                     let c = a * cj + b;
-                    infl[c] = (score[c]
-                        - dot(&a21i, &threshold[i][a])
-                        - dot(&a21j, &threshold[j][b]))
-                        / a22;
+                    infl[c] =
+                        (score[c] - dot(&a21i, &threshold[i][a]) - dot(&a21j, &threshold[j][b]))
+                            / a22;
                 }
             }
             rho.push(infl);
