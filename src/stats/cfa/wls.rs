@@ -419,7 +419,8 @@ impl Model<'_> {
 
 /// The parameter table in the form the ML fit gives it: loadings (std the
 /// standardised loading, with its delta-method standard error), residual
-/// variances (no standard error: not parameters), factor variances and
+/// variances (not parameters: a standard error for the standardised value
+/// only), factor variances and
 /// covariances (std the correlation).
 pub fn solution(est: &WlsEstimate) -> Vec<Parameter> {
     let s = &est.structure;
@@ -462,6 +463,9 @@ pub fn solution(est: &WlsEstimate) -> Vec<Parameter> {
         });
     }
     for i in 0..s.items {
+        // 1 − std², so its standard error is 2|std| times the loading's.
+        let loading = &out[i];
+        let std_se = loading.std_se.map(|se| 2.0 * loading.std.abs() * se);
         out.push(Parameter {
             group: 0,
             kind: Kind::Residual,
@@ -470,7 +474,7 @@ pub fn solution(est: &WlsEstimate) -> Vec<Parameter> {
             estimate: est.residual[i],
             se: None,
             std: est.residual[i],
-            std_se: None,
+            std_se,
         });
     }
     for h in 0..k {

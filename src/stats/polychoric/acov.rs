@@ -365,18 +365,23 @@ impl Influence {
     }
 }
 
-/// Respondents whose influence is summed at a time (one rank-k update).
-const BATCH: usize = 64;
+/// Respondents whose influence is summed at a time (one rank-k update):
+/// large enough that the d × d sum is read and written rarely.
+const BATCH: usize = 256;
+/// The sum's rows and columns are updated in blocks of this many, only
+/// the blocks on and below the diagonal (Γ is symmetric).
+const BLOCK: usize = 128;
 
 /// Σ s̃ s̃' over complete cases, a batch at a time.
 #[derive(Debug, Clone)]
 pub struct GammaSum {
     dim: usize,
-    /// Up to [`BATCH`] cases' influence, one column each.
+    /// Up to [`BATCH`] cases' influence, one row of `dim` each.
     batch: Vec<f64>,
     filled: usize,
-    /// Allocated with the first case.
-    sum: Option<DMatrix<f64>>,
+    /// Row-major, its lower triangle (with the diagonal) kept; allocated
+    /// with the first case.
+    sum: Vec<f64>,
     pub n: u64,
 }
 
@@ -386,7 +391,7 @@ impl GammaSum {
             dim,
             batch: Vec::new(),
             filled: 0,
-            sum: None,
+            sum: Vec::new(),
             n: 0,
         }
     }
@@ -410,14 +415,47 @@ impl GammaSum {
         true
     }
 
+    /// sum += MᵀM for the batch M (filled × d), block by block on and
+    /// below the diagonal, by matrixmultiply's dgemm on strided views.
     fn flush(&mut self) {
         if self.filled == 0 {
             return;
         }
         let d = self.dim;
-        let m = DMatrix::from_column_slice(d, self.filled, &self.batch[..d * self.filled]);
-        let sum = self.sum.get_or_insert_with(|| DMatrix::zeros(d, d));
-        sum.gemm(1.0, &m, &m.transpose(), 1.0);
+        if self.sum.is_empty() {
+            self.sum = vec![0.0; d * d];
+        }
+        let k = self.filled;
+        let m = self.batch.as_ptr();
+        for i0 in (0..d).step_by(BLOCK) {
+            let bi = BLOCK.min(d - i0);
+            for j0 in (0..=i0).step_by(BLOCK) {
+                let bj = BLOCK.min(d - j0);
+                // SAFETY: A = M[:, i0..i0+bi]ᵀ (bi × k, element (i, r) at
+                // r·d + i0 + i), B = M[:, j0..j0+bj] (k × bj, element
+                // (r, j) at r·d + j0 + j) lie inside the batch's first k
+                // rows; C = sum[i0.., j0..] (bi × bj, row stride d) inside
+                // the d × d sum, which nothing else borrows.
+                unsafe {
+                    matrixmultiply::dgemm(
+                        bi,
+                        k,
+                        bj,
+                        1.0,
+                        m.add(i0),
+                        1,
+                        d as isize,
+                        m.add(j0),
+                        d as isize,
+                        1,
+                        1.0,
+                        self.sum.as_mut_ptr().add(i0 * d + j0),
+                        d as isize,
+                        1,
+                    );
+                }
+            }
+        }
         self.filled = 0;
     }
 
@@ -425,10 +463,13 @@ impl GammaSum {
         let mut other = other.clone();
         other.flush();
         self.flush();
-        if let Some(theirs) = other.sum {
-            match &mut self.sum {
-                Some(ours) => *ours += theirs,
-                None => self.sum = Some(theirs),
+        if !other.sum.is_empty() {
+            if self.sum.is_empty() {
+                self.sum = other.sum;
+            } else {
+                for (a, b) in self.sum.iter_mut().zip(&other.sum) {
+                    *a += b;
+                }
             }
         }
         self.n += other.n;
@@ -438,9 +479,15 @@ impl GammaSum {
     /// times the estimates).
     pub fn gamma(mut self) -> DMatrix<f64> {
         self.flush();
-        let n = self.n as f64;
-        self.sum
-            .map_or_else(|| DMatrix::zeros(self.dim, self.dim), |s| s * n)
+        let (d, n) = (self.dim, self.n as f64);
+        if self.sum.is_empty() {
+            return DMatrix::zeros(d, d);
+        }
+        // Blocks below the diagonal hold whole rows of the lower part.
+        DMatrix::from_fn(d, d, |i, j| {
+            let (i, j) = if i >= j { (i, j) } else { (j, i) };
+            n * self.sum[i * d + j]
+        })
     }
 }
 
