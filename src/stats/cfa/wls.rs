@@ -446,8 +446,7 @@ pub fn solution(est: &WlsEstimate) -> Vec<Parameter> {
         (var >= 0.0).then(|| var.sqrt())
     };
     let mut out = Vec::new();
-    for i in 0..s.items {
-        let f = of[i];
+    for (i, &f) in of.iter().enumerate() {
         let (l, ph) = (est.lambda[(i, f)], est.phi[(f, f)]);
         let sd = ph.max(0.0).sqrt();
         let (a, b) = (free(Param::Loading(i)), free(Param::FactorCov(f, f)));
