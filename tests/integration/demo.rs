@@ -54,6 +54,18 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
         "{}",
         json["validity"]["model"]["fit"]
     );
+    // The study's validity report read the published waves' complete cases
+    // a second time for the ordinal model.
+    let ordinal = &json["validity"]["ordinal_model"];
+    assert_eq!(
+        ordinal["converged"], true,
+        "{}",
+        json["validity"]["problems"]
+    );
+    assert_eq!(
+        ordinal["fit"]["n"].as_f64().unwrap() as u64,
+        json["validity"]["complete_cases"].as_u64().unwrap()
+    );
     // Invitations and reminders went through the outbox into the mail folder.
     let mails = std::fs::read_dir(k.path("d/mail")).unwrap().count();
     assert!(mails > 1_800 + 700, "{mails} messages");
