@@ -27,6 +27,8 @@ pub enum Action {
     Next,
     Save,
     Submit,
+    /// Show the same page in another language, keeping what was answered.
+    Switch,
 }
 
 /// A parsed POST of the form.
@@ -35,6 +37,8 @@ pub struct Posted {
     pub page: usize,
     pub action: Action,
     pub lang: Option<String>,
+    /// The language asked for by a language button.
+    pub switch: Option<String>,
     pub csrf: Option<String>,
     /// (item index, answer) for the radio groups that were answered.
     pub answers: Vec<(usize, Answer)>,
@@ -96,6 +100,7 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
         page: 0,
         action: Action::Next,
         lang: None,
+        switch: None,
         csrf: None,
         answers: Vec::with_capacity(fields.len()),
         texts: Vec::new(),
@@ -130,6 +135,12 @@ pub fn parse(survey: &Survey, fields: &[(String, String)]) -> Result<Posted, Str
                 }
             }
             "lang" => posted.lang = Some(value.clone()),
+            // The language buttons submit the page: its answers are kept
+            // as a draft, and the page comes back in the language chosen.
+            "switch" => {
+                posted.action = Action::Switch;
+                posted.switch = Some(value.clone());
+            }
             "csrf" => posted.csrf = Some(value.clone()),
             _ => {
                 if let Some(id) = name.strip_prefix("i.") {

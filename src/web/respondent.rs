@@ -201,7 +201,8 @@ async fn accept(
             );
         }
     };
-    let lang = language(posted.lang.as_deref(), &target, &survey);
+    let asked = posted.switch.as_deref().or(posted.lang.as_deref());
+    let lang = language(asked, &target, &survey);
     // A draft cookie authorises changing that draft: the form must carry its CSRF token.
     let key = draft_key(&req);
     if let Some(k) = &key
@@ -266,7 +267,7 @@ async fn accept(
                 Err(e) => state.error(&e),
             }
         }
-        Action::Next | Action::Back | Action::Save => {
+        Action::Next | Action::Back | Action::Save | Action::Switch => {
             // A draft never holds more than the form allows.
             let too_long = form::text_errors(&survey, &texts);
             if !too_long.is_empty() {

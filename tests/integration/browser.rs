@@ -148,9 +148,42 @@ fn a_respondent_answers_on_a_phone_sized_browser_and_axe_finds_no_serious_violat
                     .find_all(Locator::Css("fieldset.item"))
                     .await
                     .unwrap();
-                for group in groups {
+                for group in &groups {
                     let labels = group.find_all(Locator::Css(".scale label")).await.unwrap();
                     labels[page + 2].click().await.unwrap();
+                }
+                if page == 0 {
+                    // Switching the language keeps what was just answered.
+                    client
+                        .find(Locator::Css("button[name=switch][value=en]"))
+                        .await
+                        .unwrap()
+                        .click()
+                        .await
+                        .unwrap();
+                    let english = "//p[@class='progress']/span[contains(., 'Page 1 of 2')]";
+                    client
+                        .wait()
+                        .for_element(Locator::XPath(english))
+                        .await
+                        .unwrap();
+                    let checked = client
+                        .find_all(Locator::Css("fieldset.item input:checked"))
+                        .await
+                        .unwrap();
+                    assert_eq!(checked.len(), groups.len(), "answers survive the switch");
+                    client
+                        .find(Locator::Css("button[name=switch][value=sv]"))
+                        .await
+                        .unwrap()
+                        .click()
+                        .await
+                        .unwrap();
+                    client
+                        .wait()
+                        .for_element(Locator::XPath(&shown))
+                        .await
+                        .unwrap();
                 }
                 let button = if page == 0 {
                     "button[value=next]"

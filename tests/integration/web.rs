@@ -223,6 +223,47 @@ fn a_draft_is_saved_and_resumed_under_its_own_cookie_with_csrf() {
     assert_eq!(draft_count(&k), 0, "the draft is deleted on submit");
 }
 
+/// The language buttons submit the page: what was answered on it is kept
+/// (as a draft) and the same page comes back in the other language.
+#[test]
+fn switching_the_language_keeps_the_answers_on_the_page() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let url = server.url(&format!("/s/{}", tokens[0]));
+    let form = get(&url, None);
+    assert!(form.body.contains("<html lang=\"sv\">"));
+    assert!(
+        form.body.contains("name=\"switch\" value=\"en\""),
+        "the language switch is a button of the form"
+    );
+    let mut page: Vec<(String, String)> = full_answers("4")
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("i."))
+        .take(3)
+        .collect();
+    page.push(field("page", "0"));
+    page.push(field("lang", "sv"));
+    page.push(field("switch", "en"));
+    let switched = post(&url, &page, None);
+    assert_eq!(switched.status, 200, "{}", switched.body);
+    assert!(switched.body.contains("<html lang=\"en\">"));
+    assert!(switched.body.contains("Page 1 of 2"), "the same page");
+    assert_eq!(
+        switched.body.matches("value=\"4\" checked").count(),
+        3,
+        "the answers are kept"
+    );
+    assert!(
+        !switched.body.contains("class=\"error-summary\""),
+        "switching is not a step forward: nothing is required yet"
+    );
+    assert_eq!(draft_count(&k), 1);
+    // Resuming shows the page in English with the answers.
+    let cookie = switched.cookie("klimat_draft").expect("a draft cookie");
+    let resumed = get(&format!("{url}?lang=en"), Some(&cookie));
+    assert_eq!(resumed.body.matches("value=\"4\" checked").count(), 3);
+}
+
 fn draft_count(k: &Klimat) -> i64 {
     use diesel::prelude::*;
     use klimat::store::schema::drafts;
