@@ -60,7 +60,14 @@ impl Composer {
     }
 
     /// The message for a claimed outbox row, to `email`.
-    pub fn compose(&self, m: &Claimed, email: &str, survey_title: &str) -> Result<Message, String> {
+    /// `survey` is the survey's title in the message's language and the
+    /// minutes answering takes.
+    pub fn compose(
+        &self,
+        m: &Claimed,
+        email: &str,
+        (survey_title, minutes): (&str, u32),
+    ) -> Result<Message, String> {
         let lang = Language::from_code(&m.language).unwrap_or(Language::Sv);
         let token = self
             .secret
@@ -76,6 +83,7 @@ impl Composer {
             link: survey_link(&self.public_url, &token),
             optout_link: optout_url.clone(),
             min_group_size: m.min_group_size,
+            minutes,
             round: m.round,
         };
         let rendered = self.templates.render(m.kind, lang, &ctx)?;

@@ -50,6 +50,8 @@ pub struct Context {
     pub link: String,
     pub optout_link: String,
     pub min_group_size: i32,
+    /// About how long answering takes ([`crate::survey::Survey::minutes_to_answer`]).
+    pub minutes: u32,
     /// 0 for the invitation, 1… for reminders.
     pub round: i32,
 }
@@ -116,6 +118,7 @@ impl Templates {
             link: "https://example.org/s/x".into(),
             optout_link: "https://example.org/o/x".into(),
             min_group_size: 5,
+            minutes: 10,
             round: 1,
         };
         for kind in [Kind::Invitation, Kind::Reminder] {
@@ -164,6 +167,7 @@ mod tests {
             link: "https://klimat.region.se/s/abc".into(),
             optout_link: "https://klimat.region.se/o/def".into(),
             min_group_size: 5,
+            minutes: 10,
             round: 0,
         }
     }
@@ -179,6 +183,7 @@ mod tests {
             "2026-12-11",
             "minst\n5 svarande",
             "Ingen kan koppla",
+            "Det tar ungefär 10 minuter.",
         ] {
             assert!(sv.text.contains(needle), "{needle} missing in\n{}", sv.text);
         }

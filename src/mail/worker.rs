@@ -152,7 +152,7 @@ pub async fn run(
     };
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / worker.config.rate));
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut titles: HashMap<(i64, String), String> = HashMap::new();
+    let mut titles: HashMap<(i64, String), (String, u32)> = HashMap::new();
     let mut in_flight: JoinSet<Result<(), StoreError>> = JoinSet::new();
     let batch = worker.config.batch();
     let lease = worker.config.lease_ms;
@@ -178,11 +178,11 @@ pub async fn run(
                         reason: reason.to_owned(),
                     }),
                     None => {
-                        let title = survey_title(&worker.db, &mut titles, &m).await?;
+                        let (title, minutes) = survey_title(&worker.db, &mut titles, &m).await?;
                         let email = m.email.clone().unwrap_or_default();
                         worker
                             .composer
-                            .compose(&m, &email, &title)
+                            .compose(&m, &email, (&title, minutes))
                             .map_err(|error| Outcome::Failed {
                                 error,
                                 undeliverable: false,
@@ -280,11 +280,13 @@ fn outcome_of(config: &WorkerConfig, m: &Claimed, delivery: Delivery) -> Outcome
     }
 }
 
+/// The survey's title in the message's language and the minutes answering
+/// takes, cached per survey version and language.
 async fn survey_title(
     db: &Database,
-    cache: &mut HashMap<(i64, String), String>,
+    cache: &mut HashMap<(i64, String), (String, u32)>,
     m: &Claimed,
-) -> Result<String, StoreError> {
+) -> Result<(String, u32), StoreError> {
     let key = (m.survey_version_id, m.language.clone());
     if let Some(t) = cache.get(&key) {
         return Ok(t.clone());
@@ -292,7 +294,10 @@ async fn survey_title(
     let id = m.survey_version_id;
     let survey = blocking(db, move |c| surveys::get(c, id)?.survey()).await?;
     let lang = Language::from_code(&m.language).unwrap_or(Language::Sv);
-    let title = survey.title.get(lang).to_owned();
-    cache.insert(key, title.clone());
-    Ok(title)
+    let entry = (
+        survey.title.get(lang).to_owned(),
+        survey.minutes_to_answer(),
+    );
+    cache.insert(key, entry.clone());
+    Ok(entry)
 }

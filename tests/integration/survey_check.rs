@@ -51,6 +51,24 @@ fn the_shipped_instruments_have_the_specified_shape() {
     assert_eq!(tc.dimensions.len(), 4);
     assert!(tc.dimensions.iter().all(|d| d.items.len() == 4));
 
+    // The invitation's estimate agrees with what each introduction says.
+    for (s, minutes, en, sv) in [
+        (&cc, 10, "about ten minutes", "omkring tio minuter"),
+        (&tc, 5, "about five minutes", "omkring fem minuter"),
+    ] {
+        assert_eq!(s.minutes_to_answer(), minutes, "{}", s.key);
+        assert!(
+            s.introduction
+                .get(klimat::survey::Language::En)
+                .contains(en)
+        );
+        assert!(
+            s.introduction
+                .get(klimat::survey::Language::Sv)
+                .contains(sv)
+        );
+    }
+
     for s in [&cc, &tc] {
         assert!(
             s.items.iter().any(|i| i.reverse),
