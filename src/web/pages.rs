@@ -380,11 +380,26 @@ pub fn form(p: &FormPage) -> String {
             p.min_group_size
         )
     };
+    // Said on every page, before the questions: the form refuses a page
+    // with a question left unanswered.
+    let required = match (s.scale.dont_know.as_ref(), lang) {
+        (Some(dk), Language::Sv) => format!(
+            "Alla frågor behöver ett svar. Välj ”{}” om du inte kan svara.",
+            dk.get(lang)
+        ),
+        (Some(dk), Language::En) => format!(
+            "Every question needs an answer. Choose “{}” if you cannot say.",
+            dk.get(lang)
+        ),
+        (None, Language::Sv) => "Alla frågor behöver ett svar.".to_owned(),
+        (None, Language::En) => "Every question needs an answer.".to_owned(),
+    };
     render(
         "form.html",
         minijinja::context! {
             lang => lang.code(),
             t => Serde(w),
+            required => required,
             privacy_group => group,
             title => s.title.get(lang),
             unit => p.unit,

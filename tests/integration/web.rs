@@ -66,7 +66,20 @@ fn the_form_shows_in_both_languages_with_fieldsets_and_the_privacy_notice() {
     assert!(sv.body.contains("type=\"radio\""));
     assert!(sv.body.contains("class=\"dk\""), "don't know is set apart");
     assert!(sv.body.contains("Sida 1 av 2"));
+    assert!(
+        sv.body
+            .contains("Alla frågor behöver ett svar. Välj ”Vet inte” om du inte kan svara."),
+        "the form says before the questions that each needs an answer"
+    );
     let en = get(&server.url(&format!("/s/{}?lang=en", tokens[0])), None);
+    // minijinja escapes the apostrophe.
+    assert!(
+        en.body.contains(
+            "Every question needs an answer. Choose “Don&#x27;t know” if you cannot say."
+        ),
+        "{}",
+        en.body
+    );
     assert!(en.body.contains("<html lang=\"en\">"));
     assert!(en.body.contains("About anonymity"));
     assert!(en.body.contains("Page 1 of 2"));
