@@ -11,7 +11,8 @@ use crate::helpers::{Klimat, arg, stderr_of, test_data};
 
 const CATEGORIES: usize = 6;
 
-fn rows() -> Vec<Vec<usize>> {
+/// The bfi answers, 0-based categories (shared with `wlsmv.rs`).
+pub(crate) fn rows() -> Vec<Vec<usize>> {
     let file = "polychoric/bfi-agreeableness-conscientiousness-extraversion.csv";
     let text = std::fs::read_to_string(test_data(file)).unwrap();
     text.lines()
@@ -29,7 +30,7 @@ fn reference() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn table(rows: &[Vec<usize>], i: usize, j: usize) -> Table {
+pub(crate) fn table(rows: &[Vec<usize>], i: usize, j: usize) -> Table {
     let mut t = Table::new(CATEGORIES, CATEGORIES);
     for r in rows {
         t.counts[r[i] * CATEGORIES + r[j]] += 1;

@@ -7,42 +7,20 @@
 use klimat::stats::cfa::Structure;
 use klimat::stats::cfa::solution::Kind;
 use klimat::stats::cfa::wls;
-use klimat::stats::polychoric::Table;
 use klimat::stats::polychoric::acov::{GammaSum, Influence, TwoStep};
 use serde_json::Value;
 
 use crate::helpers::{Klimat, arg, stderr_of, test_data};
+use crate::polychoric::{rows, table};
 
-const CATEGORIES: usize = 6;
 const ITEMS: [&str; 15] = [
     "A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5", "E1", "E2", "E3", "E4", "E5",
 ];
 const FACTORS: [&str; 3] = ["agreeableness", "conscientiousness", "extraversion"];
 
-fn rows() -> Vec<Vec<usize>> {
-    let file = "polychoric/bfi-agreeableness-conscientiousness-extraversion.csv";
-    let text = std::fs::read_to_string(test_data(file)).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            line.split(',')
-                .map(|f| f.parse::<usize>().unwrap() - 1)
-                .collect()
-        })
-        .collect()
-}
-
 fn reference() -> Value {
     let text = std::fs::read_to_string(test_data("polychoric/lavaan-wlsmv.json")).unwrap();
     serde_json::from_str(&text).unwrap()
-}
-
-fn table(rows: &[Vec<usize>], i: usize, j: usize) -> Table {
-    let mut t = Table::new(CATEGORIES, CATEGORIES);
-    for r in rows {
-        t.counts[r[i] * CATEGORIES + r[j]] += 1;
-    }
-    t
 }
 
 fn structure() -> Structure {
