@@ -500,25 +500,30 @@ pub fn bounced(conn: &mut DbConnection, message_id: &str, why: &str) -> Result<b
 
 /// The opt-out state of the invitation an opt-out token belongs to, or None
 /// for an unknown token.
-pub fn opt_out_state(conn: &mut DbConnection, token: &str) -> Result<Option<bool>, StoreError> {
+/// Whether the opt-out token's invitation has opted out, and the
+/// invitation's language; `None` for an unknown token.
+pub fn opt_out_state(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<Option<(bool, String)>, StoreError> {
     Ok(invitations::table
         .filter(invitations::optout_hash.eq(token::hash(token)))
-        .select(invitations::opted_out)
-        .first::<bool>(conn)
+        .select((invitations::opted_out, invitations::language))
+        .first::<(bool, String)>(conn)
         .optional()?)
 }
 
 /// Opts the invitation out of further e-mail and cancels what is queued for
-/// it. Returns false for an unknown token.
-pub fn opt_out(conn: &mut DbConnection, token: &str) -> Result<bool, StoreError> {
+/// it. Returns the invitation's language, `None` for an unknown token.
+pub fn opt_out(conn: &mut DbConnection, token: &str) -> Result<Option<String>, StoreError> {
     write(conn, |conn| {
-        let Some(id) = invitations::table
+        let Some((id, language)) = invitations::table
             .filter(invitations::optout_hash.eq(token::hash(token)))
-            .select(invitations::id)
-            .first::<i64>(conn)
+            .select((invitations::id, invitations::language))
+            .first::<(i64, String)>(conn)
             .optional()?
         else {
-            return Ok(false);
+            return Ok(None);
         };
         diesel::update(invitations::table.find(id))
             .set(invitations::opted_out.eq(true))
@@ -533,7 +538,7 @@ pub fn opt_out(conn: &mut DbConnection, token: &str) -> Result<bool, StoreError>
             outbox::last_error.eq("opted out"),
         ))
         .execute(conn)?;
-        Ok(true)
+        Ok(Some(language))
     })
 }
 

@@ -60,6 +60,15 @@ fn query_lang(req: &HttpRequest) -> Option<String> {
         .and_then(|q| q.get("lang").cloned())
 }
 
+/// `?lang=` when asked, else the invitation's language, else the client's.
+fn invitation_language(req: &HttpRequest, invited: &str) -> Language {
+    query_lang(req)
+        .as_deref()
+        .and_then(Language::from_code)
+        .or_else(|| Language::from_code(invited))
+        .unwrap_or_else(|| client_language(req))
+}
+
 fn client_language(req: &HttpRequest) -> Language {
     query_lang(req)
         .as_deref()
@@ -373,14 +382,18 @@ async fn optout_get(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> HttpResponse {
-    let lang = client_language(&req);
     if !token::well_formed(&token) {
         return unusable(&state, &req, true);
     }
     let t = token.clone();
     match state.with_db(move |c| outbox::opt_out_state(c, &t)).await {
-        Ok(Some(true)) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
-        Ok(Some(false)) => {
+        Ok(Some((true, invited))) => page(
+            StatusCode::OK,
+            &pages::OPTED_OUT,
+            invitation_language(&req, &invited),
+        ),
+        Ok(Some((false, invited))) => {
+            let lang = invitation_language(&req, &invited);
             let action = format!("/o/{}", token.as_str());
             let button = if lang == Language::Sv {
                 "Bekräfta avregistrering"
@@ -403,14 +416,17 @@ async fn optout_post(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> HttpResponse {
-    let lang = client_language(&req);
     if !token::well_formed(&token) {
         return unusable(&state, &req, true);
     }
     let t = token.clone();
     match state.with_db(move |c| outbox::opt_out(c, &t)).await {
-        Ok(true) => page(StatusCode::OK, &pages::OPTED_OUT, lang),
-        Ok(false) => unusable(&state, &req, true),
+        Ok(Some(invited)) => page(
+            StatusCode::OK,
+            &pages::OPTED_OUT,
+            invitation_language(&req, &invited),
+        ),
+        Ok(None) => unusable(&state, &req, true),
         Err(e) => state.error(&e),
     }
 }

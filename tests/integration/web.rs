@@ -277,6 +277,33 @@ fn switching_the_language_keeps_the_answers_on_the_page() {
     assert_eq!(resumed.body.matches("value=\"4\" checked").count(), 3);
 }
 
+/// The opt-out pages speak the invitation's language, not the browser's
+/// default (a client that sends no Accept-Language).
+#[test]
+fn the_opt_out_pages_speak_the_invitations_language() {
+    let k = Klimat::new();
+    let (server, _) = setup(&k);
+    let english = std::fs::read_dir(k.path("mail-out"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .find(|raw| String::from_utf8_lossy(raw).contains("To: b@region.se"))
+        .expect("b's invitation, in English");
+    let url = server.url(&format!("/o/{}", link_token(&english, "/o/")));
+    let confirm = get(&url, None);
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm.body.contains("<html lang=\"en\">"),
+        "{}",
+        confirm.body
+    );
+    assert!(confirm.body.contains("Confirm unsubscribe"));
+    let done = post(&url, &[], None);
+    assert!(done.body.contains("You are unsubscribed"), "{}", done.body);
+    // Asked for explicitly, the other language.
+    let again = get(&format!("{url}?lang=sv"), None);
+    assert!(again.body.contains("Du är avregistrerad"), "{}", again.body);
+}
+
 fn draft_count(k: &Klimat) -> i64 {
     use diesel::prelude::*;
     use klimat::store::schema::drafts;
