@@ -40,9 +40,31 @@ fn tokens_by_unit(k: &Klimat, env: &[(&str, String)], wave: &str) -> BTreeMap<St
     let _ = std::fs::remove_dir_all(&dir);
     klimat(k, env, &["wave", "send", wave]);
     klimat(k, env, &["worker", "--once"]);
+    // The running server's own worker may have claimed some of the
+    // messages: wait until every invitation's file is written whole (its
+    // opt-out link comes after the survey link in both parts).
+    let expected: usize = INVITED.iter().sum();
+    let whole = |raw: &[u8]| String::from_utf8_lossy(raw).contains("/o/");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let files = loop {
+        let files: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.map(|e| std::fs::read(e.unwrap().path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if files.len() == expected && files.iter().all(|f| whole(f)) {
+            break files;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of {expected} invitations written",
+            files.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
     let mut by_unit: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+    for raw in files {
         let text = String::from_utf8_lossy(&raw).into_owned();
         let to = text
             .lines()
