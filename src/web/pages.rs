@@ -173,14 +173,28 @@ pub fn message(
         if let Some(page) = FIXED_PAGES.lock().expect("fixed pages").get(&key) {
             return page.clone();
         }
-        let page = render_message(m, lang, None, None);
+        let page = render_message(m, lang, None, None, None);
         FIXED_PAGES
             .lock()
             .expect("fixed pages")
             .insert(key, page.clone());
         return page;
     }
-    render_message(m, lang, extra, form)
+    render_message(m, lang, extra, form, None)
+}
+
+/// The page after "save and continue later": until when the survey is
+/// open, and a link back to the form to go on now.
+pub fn saved(lang: Language, closes_on: Option<&str>, form_url: &str) -> String {
+    let until = closes_on.map(|d| match lang {
+        Language::Sv => format!("Enkäten är öppen till och med {d}."),
+        Language::En => format!("The survey is open until {d} inclusive."),
+    });
+    let back = match lang {
+        Language::Sv => "Fortsätt svara nu",
+        Language::En => "Continue answering now",
+    };
+    render_message(&SAVED, lang, until, None, Some((form_url, back)))
 }
 
 fn render_message(
@@ -188,6 +202,7 @@ fn render_message(
     lang: Language,
     extra: Option<String>,
     form: Option<(&str, &str)>,
+    link: Option<(&str, &str)>,
 ) -> String {
     let mut paragraphs: Vec<String> = m
         .paragraphs
@@ -204,6 +219,8 @@ fn render_message(
             paragraphs => Serde(paragraphs),
             form_action => form.map(|f| f.0),
             form_button => form.map(|f| f.1),
+            link => link.map(|l| l.0),
+            link_label => link.map(|l| l.1),
         },
     )
 }

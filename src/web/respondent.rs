@@ -314,7 +314,11 @@ async fn accept(
             }
             let max_age = ((expires - outbox::now_ms()) / 1000).max(60);
             let mut response = if posted.action == Action::Save {
-                page(StatusCode::OK, &pages::SAVED, lang)
+                let url = format!("{action_url}?lang={}", lang.code());
+                html(
+                    StatusCode::OK,
+                    pages::saved(lang, target.wave.closes_on.as_deref(), &url),
+                )
             } else if !errors.is_empty() {
                 html(
                     StatusCode::UNPROCESSABLE_ENTITY,

@@ -268,6 +268,8 @@ pub fn klimat(k: &Klimat, env: &[(&str, String)], args: &[&str]) -> String {
 }
 
 pub const WAVE: &str = "pilot:2026-12";
+/// The closing date of [`WAVE`].
+pub const CLOSES: &str = "2099-12-31";
 
 /// Units u1–u3, the team-climate survey, a study, an open wave (closing far
 /// ahead) with `roster` (email, unit, language).
@@ -315,7 +317,7 @@ pub fn open_wave(k: &Klimat, env: &[(&str, String)], roster: &[(&str, &str, &str
             "--opens",
             "2026-12-01",
             "--closes",
-            "2099-12-31",
+            CLOSES,
         ],
     );
     klimat(k, env, &["roster", "import", "--wave", WAVE, "roster.csv"]);

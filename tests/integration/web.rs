@@ -304,6 +304,38 @@ fn the_opt_out_pages_speak_the_invitations_language() {
     assert!(again.body.contains("Du är avregistrerad"), "{}", again.body);
 }
 
+/// "Save and continue later" says until when the survey is open and links
+/// back to the form, where the saved answers wait.
+#[test]
+fn the_saved_page_says_the_closing_date_and_leads_back() {
+    let k = Klimat::new();
+    let (server, tokens) = setup(&k);
+    let url = server.url(&format!("/s/{}", tokens[1]));
+    let mut page: Vec<(String, String)> = full_answers("3")
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("i."))
+        .take(2)
+        .collect();
+    page.push(field("page", "0"));
+    page.push(field("action", "save"));
+    let saved = post(&url, &page, None);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Your answers are saved for now"));
+    assert!(
+        saved
+            .body
+            .contains(&format!("The survey is open until {CLOSES} inclusive.")),
+        "{}",
+        saved.body
+    );
+    // minijinja escapes the slashes of the address.
+    let back = format!("href=\"&#x2f;s&#x2f;{}?lang=en\"", tokens[1]);
+    assert!(saved.body.contains(&back), "{}", saved.body);
+    let cookie = saved.cookie("klimat_draft").expect("a draft cookie");
+    let resumed = get(&format!("{url}?lang=en"), Some(&cookie));
+    assert_eq!(resumed.body.matches("value=\"3\" checked").count(), 2);
+}
+
 fn draft_count(k: &Klimat) -> i64 {
     use diesel::prelude::*;
     use klimat::store::schema::drafts;
