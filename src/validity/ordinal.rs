@@ -88,7 +88,7 @@ impl OrdinalPass {
             Ok(est) => est,
             Err(e) => return Some(Err(e)),
         };
-        let influence = Arc::new(Influence::new(&est, table));
+        let influence = Arc::new(Influence::new(&est));
         Some(Ok(OrdinalPass {
             est,
             influence,
@@ -174,12 +174,7 @@ impl OrdinalPass {
                 residual_std: est.residual[p.index],
             })
             .collect();
-        let p = self.model_items.len();
-        let mut rho = nalgebra::DMatrix::identity(p, p);
-        for (&(i, j), &r) in self.est.pairs.iter().zip(&self.est.rho) {
-            rho[(i, j)] = r;
-            rho[(j, i)] = r;
-        }
+        let rho = self.est.rho_matrix();
         let factor_correlations = solution
             .iter()
             .filter(|p| p.kind == Kind::FactorCovariance)

@@ -25,6 +25,30 @@ pub(crate) fn rows() -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// `klimat validity --format json` on the bfi answers as a responses file
+/// of `bfi-ace.toml` (items by their lower-case ids, one unit and wave).
+pub(crate) fn bfi_validity_report(items: &[String], rows: &[Vec<usize>]) -> Value {
+    let k = Klimat::new();
+    let mut csv = format!("unit,wave,{}\n", items.join(","));
+    for r in rows {
+        let answers: Vec<String> = r.iter().map(|c| (c + 1).to_string()).collect();
+        csv += &format!("all,2024,{}\n", answers.join(","));
+    }
+    let responses = k.write("bfi.csv", &csv);
+    let out = k
+        .cmd()
+        .args([
+            "validity",
+            "--survey",
+            arg(&test_data("surveys/bfi-ace.toml")),
+        ])
+        .args(["--responses", arg(&responses), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn reference() -> Value {
     let text = std::fs::read_to_string(test_data("polychoric/lavaan-reference.json")).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -94,25 +118,7 @@ fn klimat_validity_reports_lavaans_polychoric_correlations() {
         .iter()
         .map(|i| i.as_str().unwrap().to_lowercase())
         .collect();
-    let k = Klimat::new();
-    let mut csv = format!("unit,wave,{}\n", items.join(","));
-    for r in &rows {
-        let answers: Vec<String> = r.iter().map(|c| (c + 1).to_string()).collect();
-        csv += &format!("all,2024,{}\n", answers.join(","));
-    }
-    let responses = k.write("bfi.csv", &csv);
-    let out = k
-        .cmd()
-        .args([
-            "validity",
-            "--survey",
-            arg(&test_data("surveys/bfi-ace.toml")),
-        ])
-        .args(["--responses", arg(&responses), "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = bfi_validity_report(&items, &rows);
     let ordinal = &report["ordinal"];
     assert_eq!(ordinal["points"], 6);
     assert_eq!(ordinal["complete_cases"], rows.len() as u64);

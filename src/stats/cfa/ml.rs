@@ -486,27 +486,12 @@ impl Problem<'_> {
         let s = &self.spec.structure;
         for e in self.entries {
             let d = &self.data[e.group];
-            let avg = |i: usize, f: usize| {
-                let others: Vec<usize> = s.factors[f].iter().copied().filter(|&j| j != i).collect();
-                others.iter().map(|&j| d.cov[(i, j)]).sum::<f64>() / others.len() as f64
-            };
             x[e.free] = match e.local {
-                Local::Loading(i) => {
-                    let f = self.of[i];
-                    // The sign follows the item's covariances with its
-                    // siblings against the marker's: a reverse-keyed marker
-                    // (or item) starts with a negative loading.
-                    let (a, am) = (avg(i, f), avg(s.factors[f][0], f));
-                    if am.abs() > 1e-8 && a != 0.0 {
-                        a / am
-                    } else {
-                        1.0
-                    }
-                }
+                Local::Loading(i) => s.start_loading(&d.cov, i, self.of[i]),
                 Local::Residual(i) => d.cov[(i, i)] / 2.0,
                 Local::FactorCov(f, h) if f == h => {
                     let marker = s.factors[f][0];
-                    let a = avg(marker, f).abs();
+                    let a = s.sibling_average(&d.cov, marker, f).abs();
                     if a > 0.0 {
                         a.min(d.cov[(marker, marker)] / 2.0)
                     } else {

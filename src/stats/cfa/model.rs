@@ -33,6 +33,28 @@ impl Structure {
         of
     }
 
+    /// Item i's average covariance (or correlation) in `m` with the other
+    /// items of factor f.
+    pub(super) fn sibling_average(&self, m: &nalgebra::DMatrix<f64>, i: usize, f: usize) -> f64 {
+        let others = self.factors[f].iter().filter(|&&j| j != i);
+        others.clone().map(|&j| m[(i, j)]).sum::<f64>() / others.count() as f64
+    }
+
+    /// A start value for item i's loading on factor f: its sibling average
+    /// against the marker's, so that a reverse-keyed marker (or item)
+    /// starts with a negative loading; 1 where either is 0.
+    pub(super) fn start_loading(&self, m: &nalgebra::DMatrix<f64>, i: usize, f: usize) -> f64 {
+        let (a, am) = (
+            self.sibling_average(m, i, f),
+            self.sibling_average(m, self.factors[f][0], f),
+        );
+        if am.abs() > 1e-8 && a != 0.0 {
+            a / am
+        } else {
+            1.0
+        }
+    }
+
     /// What makes the model impossible to fit, if anything.
     pub fn check(&self) -> Result<(), String> {
         let of = self.factor_of();

@@ -153,7 +153,7 @@ pub fn fit(
         r: &est.rho,
         w: &w,
     };
-    let (x, iterations) = model.minimise(model.start());
+    let (x, iterations) = model.minimise(model.start(&est.rho_matrix()));
     let (lambda, phi) = model.matrices(&x);
     let f = model.cost(&x);
     let jac = model.jacobian(&x);
@@ -331,31 +331,16 @@ impl Model<'_> {
     /// Loadings from each item's average correlation with its factor's
     /// other items against the marker's (the sign follows a reverse-keyed
     /// item), factor variances from the marker's, factors uncorrelated.
-    fn start(&self) -> Vec<f64> {
+    fn start(&self, r: &DMatrix<f64>) -> Vec<f64> {
         let s = self.structure;
-        let p = s.items;
-        let mut r = DMatrix::identity(p, p);
-        for (&(i, j), &v) in self.pairs.iter().zip(self.r) {
-            r[(i, j)] = v;
-            r[(j, i)] = v;
-        }
-        let avg = |i: usize, f: usize| {
-            let others: Vec<usize> = s.factors[f].iter().copied().filter(|&j| j != i).collect();
-            others.iter().map(|&j| r[(i, j)]).sum::<f64>() / others.len() as f64
-        };
         self.params
             .iter()
             .map(|param| match *param {
-                Param::Loading(i) => {
-                    let f = self.of[i];
-                    let (a, am) = (avg(i, f), avg(s.factors[f][0], f));
-                    if am.abs() > 1e-8 && a != 0.0 {
-                        a / am
-                    } else {
-                        1.0
-                    }
-                }
-                Param::FactorCov(f, h) if f == h => avg(s.factors[f][0], f).abs().clamp(0.05, 1.0),
+                Param::Loading(i) => s.start_loading(r, i, self.of[i]),
+                Param::FactorCov(f, h) if f == h => s
+                    .sibling_average(r, s.factors[f][0], f)
+                    .abs()
+                    .clamp(0.05, 1.0),
                 Param::FactorCov(..) => 0.0,
             })
             .collect()

@@ -80,10 +80,15 @@ pub fn pairs(p: usize) -> Vec<(usize, usize)> {
 pub struct TwoStep {
     pub n: u64,
     pub levels: Vec<Levels>,
+    /// Per item, its level counts.
+    pub margins: Vec<Vec<u64>>,
     pub thresholds: Vec<Vec<f64>>,
     pub pairs: Vec<(usize, usize)>,
     /// Per pair, in [`pairs`] order.
     pub rho: Vec<f64>,
+    /// Per pair, its table on the items' levels (what the influence of
+    /// each cell is computed from).
+    pub tables: Vec<Table>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -115,46 +120,63 @@ impl TwoStep {
         if n == 0 {
             return Err(TwoStepError::Empty);
         }
+        // Each item's margin from its table with the first item (the
+        // first item's from its table with the second).
+        let margin_of = |i: usize, t: &Table| {
+            if i == 0 {
+                t.col_margin()
+            } else {
+                t.row_margin()
+            }
+        };
+        let with_first: Vec<Table> = (0..items)
+            .map(|i| if i <= 1 { first.clone() } else { table(i, 0) })
+            .collect();
         let levels: Vec<Levels> = (0..items)
-            .map(|i| {
-                let margin = if i == 0 {
-                    first.col_margin()
-                } else {
-                    table(i, 0).row_margin()
-                };
-                Levels::of_margin(&margin)
-            })
+            .map(|i| Levels::of_margin(&margin_of(i, &with_first[i])))
             .collect();
         if let Some(i) = levels.iter().position(|l| l.count < 2) {
             return Err(TwoStepError::Constant(i));
         }
-        let thresholds: Vec<Vec<f64>> = (0..items)
+        // On the observed levels: the categories nobody chose left out.
+        let margins: Vec<Vec<u64>> = (0..items)
             .map(|i| {
-                let t = if i == 0 { first.clone() } else { table(i, 0) };
-                let own = if i == 0 {
-                    levels[1].compact(&levels[0], &t).col_margin()
-                } else {
-                    levels[i].compact(&levels[0], &t).row_margin()
-                };
-                self::thresholds(&own)
+                let raw = margin_of(i, &with_first[i]);
+                raw.iter().filter(|&&m| m > 0).copied().collect()
             })
             .collect();
+        let thresholds: Vec<Vec<f64>> = margins.iter().map(|m| self::thresholds(m)).collect();
         let pairs = pairs(items);
         let mut rho = Vec::with_capacity(pairs.len());
+        let mut tables = Vec::with_capacity(pairs.len());
         for &(i, j) in &pairs {
             let t = levels[i].compact(&levels[j], &table(i, j));
             match correlation(&t, &thresholds[i], &thresholds[j]) {
                 Ok(p) => rho.push(p.rho),
                 Err(error) => return Err(TwoStepError::Pair { a: i, b: j, error }),
             }
+            tables.push(t);
         }
         Ok(TwoStep {
             n,
             levels,
+            margins,
             thresholds,
             pairs,
             rho,
+            tables,
         })
+    }
+
+    /// The polychoric correlation matrix (unit diagonal).
+    pub fn rho_matrix(&self) -> DMatrix<f64> {
+        let p = self.levels.len();
+        let mut r = DMatrix::identity(p, p);
+        for (&(i, j), &v) in self.pairs.iter().zip(&self.rho) {
+            r[(i, j)] = v;
+            r[(j, i)] = v;
+        }
+        r
     }
 
     pub fn threshold_count(&self) -> usize {
@@ -194,8 +216,8 @@ fn edges(t: &[f64]) -> Vec<f64> {
 }
 
 impl Influence {
-    /// From the estimates and the same tables they were computed from.
-    pub fn new(est: &TwoStep, table: impl Fn(usize, usize) -> Table) -> Influence {
+    /// From the estimates and the tables they keep.
+    pub fn new(est: &TwoStep) -> Influence {
         let normal = Normal::standard();
         let phi = |x: f64| if x.is_finite() { normal.pdf(x) } else { 0.0 };
         let cdf = |x: f64| normal.cdf(x);
@@ -207,17 +229,6 @@ impl Influence {
             at += t.len();
         }
         // Per item: each level's threshold scores and A₁₁⁻¹ times them.
-        let margins: Vec<Vec<u64>> = (0..p)
-            .map(|i| {
-                let (rows, cols) = if i == 0 { (1, 0) } else { (i, 0) };
-                let t = est.levels[rows].compact(&est.levels[cols], &table(rows, cols));
-                if i == 0 {
-                    t.col_margin()
-                } else {
-                    t.row_margin()
-                }
-            })
-            .collect();
         let mut threshold = Vec::with_capacity(p);
         for (i, tau) in est.thresholds.iter().enumerate() {
             let e = edges(tau);
@@ -237,7 +248,7 @@ impl Influence {
                 })
                 .collect();
             let mut a11 = DMatrix::zeros(k, k);
-            for (s, &m) in scores.iter().zip(&margins[i]) {
+            for (s, &m) in scores.iter().zip(&est.margins[i]) {
                 a11 += m as f64 * s * s.transpose();
             }
             let inv = a11
@@ -252,8 +263,7 @@ impl Influence {
             );
         }
         let mut rho = Vec::with_capacity(est.pairs.len());
-        for (&(i, j), &r) in est.pairs.iter().zip(&est.rho) {
-            let t = est.levels[i].compact(&est.levels[j], &table(i, j));
+        for ((&(i, j), &r), t) in est.pairs.iter().zip(&est.rho).zip(&est.tables) {
             let (ei, ej) = (edges(&est.thresholds[i]), edges(&est.thresholds[j]));
             let (ci, cj) = (t.rows, t.cols);
             let s = (1.0 - r * r).sqrt();
@@ -459,17 +469,28 @@ impl GammaSum {
         self.filled = 0;
     }
 
+    /// Adds another sum of the same estimates: its sum, then the cases
+    /// still waiting in its batch, as ours.
     pub fn add(&mut self, other: &GammaSum) {
-        let mut other = other.clone();
-        other.flush();
-        self.flush();
         if !other.sum.is_empty() {
             if self.sum.is_empty() {
-                self.sum = other.sum;
+                self.sum = other.sum.clone();
             } else {
                 for (a, b) in self.sum.iter_mut().zip(&other.sum) {
                     *a += b;
                 }
+            }
+        }
+        let d = self.dim;
+        for case in other.batch[..other.filled * d].chunks_exact(d) {
+            if self.batch.is_empty() {
+                self.batch = vec![0.0; d * BATCH];
+            }
+            let at = self.filled * d;
+            self.batch[at..at + d].copy_from_slice(case);
+            self.filled += 1;
+            if self.filled == BATCH {
+                self.flush();
             }
         }
         self.n += other.n;
@@ -527,7 +548,7 @@ mod tests {
             t
         };
         let est = TwoStep::new(3, table).unwrap();
-        let infl = Influence::new(&est, table);
+        let infl = Influence::new(&est);
         let mut total = vec![0.0; infl.dim()];
         let mut one = vec![0.0; infl.dim()];
         for r in &rows {
