@@ -12,5 +12,6 @@ pub mod distributions;
 pub mod factor;
 pub mod permutation;
 pub mod polychoric;
+pub mod staggered;
 pub mod welch;
 pub mod wild;

@@ -36,6 +36,22 @@ pub struct WildBootstrap {
     pub weights: Weights,
 }
 
+impl Weights {
+    /// One weight.
+    pub fn draw(self, rng: &mut impl rand::Rng) -> f64 {
+        match self {
+            Weights::Rademacher => {
+                if rng.random::<bool>() {
+                    1.0
+                } else {
+                    -1.0
+                }
+            }
+            Weights::Webb => WEBB[rng.random_range(0..6)],
+        }
+    }
+}
+
 const WEBB: [f64; 6] = [
     -1.224_744_871_391_589,
     -1.0,
@@ -105,18 +121,7 @@ pub fn wild_cluster_restricted(
     } else {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         for _ in 0..reps {
-            for w in v.iter_mut() {
-                *w = match weights {
-                    Weights::Rademacher => {
-                        if rng.random::<bool>() {
-                            1.0
-                        } else {
-                            -1.0
-                        }
-                    }
-                    Weights::Webb => WEBB[rng.random_range(0..6)],
-                };
-            }
+            v.iter_mut().for_each(|w| *w = weights.draw(&mut rng));
             extreme += (statistic(&v).abs() >= threshold) as usize;
             draws += 1;
         }

@@ -16,6 +16,7 @@ mod settings;
 mod setup;
 mod simulate;
 mod staff;
+mod staggered;
 mod store;
 mod survey_check;
 mod survey_corpus;

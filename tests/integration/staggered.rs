@@ -1,0 +1,168 @@
+//! The staggered-adoption estimator against csdid (the Python port of R's
+//! `did`) on repeated cross-sections: tests/reference/staggered_reference.py
+//! wrote tests/data/staggered/csdid.json.
+
+use klimat::stats::descriptive::Moments;
+use klimat::stats::staggered::{
+    Aggregation, Base, Cell, Cluster, Control, Panel, aggregate, group_time,
+};
+use serde_json::Value;
+
+fn reference() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/staggered/csdid.json"
+    ))
+    .expect("the reference file");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The reference rows as cells: waves 1..6 are periods 0..5, cohort 0 never.
+fn panel(reference: &Value) -> Panel {
+    let rows = reference["rows"].as_array().unwrap();
+    let units = 1 + rows.iter().map(|r| r[0].as_u64().unwrap()).max().unwrap() as usize;
+    let mut cohort = vec![None; units];
+    let mut moments = vec![vec![Moments::default(); 6]; units];
+    for r in rows {
+        let (u, w, g) = (
+            r[0].as_u64().unwrap() as usize,
+            r[1].as_u64().unwrap() as usize,
+            r[2].as_u64().unwrap(),
+        );
+        cohort[u] = (g > 0).then(|| g as usize - 1);
+        moments[u][w - 1].push(r[3].as_f64().unwrap());
+    }
+    let cells = moments
+        .iter()
+        .enumerate()
+        .flat_map(|(unit, m)| {
+            m.iter()
+                .enumerate()
+                .filter(|(_, m)| m.n > 0)
+                .map(move |(period, m)| Cell {
+                    unit,
+                    period,
+                    m: *m,
+                })
+        })
+        .collect();
+    Panel {
+        periods: 6,
+        cohort,
+        cells,
+    }
+}
+
+fn close(what: &str, ours: f64, theirs: &Value, tolerance: f64) {
+    let theirs = theirs
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: no reference value"));
+    assert!(
+        (ours - theirs).abs() <= tolerance,
+        "{what}: klimat {ours:.12}, csdid {theirs:.12}"
+    );
+}
+
+#[test]
+fn group_time_effects_and_aggregations_match_csdid() {
+    let reference = reference();
+    let panel = panel(&reference);
+    for case in reference["cases"].as_array().unwrap() {
+        let control = match case["control"].as_str().unwrap() {
+            "nevertreated" => Control::NeverTreated,
+            _ => Control::NotYetTreated,
+        };
+        let base = match case["base"].as_str().unwrap() {
+            "varying" => Base::Varying,
+            _ => Base::Universal,
+        };
+        let label = format!("{control:?}/{base:?}");
+        let (gt, missing) = group_time(&panel, control, base);
+        assert!(missing.is_empty(), "{label}: {missing:?}");
+        let cells = case["cells"].as_array().unwrap();
+        assert_eq!(gt.len(), cells.len(), "{label}: number of ATT(g, t)");
+        for (ours, theirs) in gt.iter().zip(cells) {
+            let at = format!("{label} ATT({}, {})", ours.cohort + 1, ours.period + 1);
+            assert_eq!(
+                ours.cohort as u64 + 1,
+                theirs["cohort"].as_u64().unwrap(),
+                "{at}"
+            );
+            assert_eq!(
+                ours.period as u64 + 1,
+                theirs["wave"].as_u64().unwrap(),
+                "{at}"
+            );
+            close(&at, ours.att, &theirs["att"], 1e-9);
+            if ours.reference {
+                assert!(
+                    theirs["se"].is_null(),
+                    "{at}: the universal base has no variance"
+                );
+                continue;
+            }
+            let se = Cluster::of(&panel, &ours.influence);
+            close(&format!("{at} se"), se.se_respondents, &theirs["se"], 1e-9);
+            close(
+                &format!("{at} clustered se"),
+                se.se_asymptotic,
+                &theirs["se_clustered"],
+                1e-9,
+            );
+        }
+        for (kind, name) in [
+            (Aggregation::Simple, "simple"),
+            (Aggregation::Dynamic, "dynamic"),
+            (Aggregation::Group, "group"),
+            (Aggregation::Calendar, "calendar"),
+        ] {
+            let ours = aggregate(&panel, &gt, kind);
+            for (plain, key) in [(true, "aggregations"), (false, "aggregations_clustered")] {
+                let theirs = &case[key][name];
+                let at = format!("{label} {name}");
+                let se = |p: &klimat::stats::staggered::Part| {
+                    let c = Cluster::of(&panel, &p.influence);
+                    if plain {
+                        c.se_respondents
+                    } else {
+                        c.se_asymptotic
+                    }
+                };
+                close(&at, ours.overall.att, &theirs["overall"], 1e-9);
+                close(
+                    &format!("{at} overall se ({key})"),
+                    se(&ours.overall),
+                    &theirs["overall_se"],
+                    1e-9,
+                );
+                if kind == Aggregation::Simple {
+                    continue;
+                }
+                let at_ref = theirs["at"].as_array().unwrap();
+                assert_eq!(ours.parts.len(), at_ref.len(), "{at}: parts");
+                for (i, p) in ours.parts.iter().enumerate() {
+                    let shift = if kind == Aggregation::Dynamic { 0 } else { 1 };
+                    assert_eq!(
+                        p.at + shift,
+                        at_ref[i].as_f64().unwrap() as i64,
+                        "{at}: part {i}"
+                    );
+                    close(
+                        &format!("{at} part {}", p.at),
+                        p.att,
+                        &theirs["att"][i],
+                        1e-9,
+                    );
+                    if !p.reference {
+                        close(
+                            &format!("{at} part {} se ({key})", p.at),
+                            se(p),
+                            &theirs["se"][i],
+                            1e-9,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
