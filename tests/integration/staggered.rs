@@ -4,8 +4,9 @@
 
 use klimat::stats::descriptive::Moments;
 use klimat::stats::staggered::{
-    Aggregation, Base, Cell, Cluster, Control, Panel, aggregate, group_time,
+    Aggregation, Base, Cell, Cluster, Control, Panel, aggregate, group_time, multiplier_band,
 };
+use klimat::stats::wild::Weights;
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -165,4 +166,62 @@ fn group_time_effects_and_aggregations_match_csdid() {
             }
         }
     }
+}
+
+#[test]
+fn the_uniform_band_of_the_event_study_matches_csdids_multiplier_bootstrap() {
+    let reference = reference();
+    let panel = panel(&reference);
+    let band_ref = &reference["band"];
+    let (gt, _) = group_time(&panel, Control::NeverTreated, Base::Varying);
+    let dynamic = aggregate(&panel, &gt, Aggregation::Dynamic);
+    let influences: Vec<_> = dynamic.parts.iter().map(|p| &p.influence).collect();
+    // With 14 units, 2^14 ≤ 20,000: every Rademacher sign pattern once, as the reference did.
+    let band = multiplier_band(&panel, &influences, Weights::Rademacher, 20_000, 7, 0.95);
+    assert!(band.enumerated && band.draws == 16_384);
+    // csdid leaves out the small-sample factor G/(G − 1) that klimat applies to its draws.
+    let factor = (14.0_f64 / 13.0).sqrt();
+    for (i, (ours, theirs)) in band
+        .se
+        .iter()
+        .zip(band_ref["se"].as_array().unwrap())
+        .enumerate()
+    {
+        close(
+            &format!("event time {i}: bootstrap se"),
+            ours.unwrap() / factor,
+            theirs,
+            1e-9,
+        );
+    }
+    close(
+        "critical value",
+        band.critical.unwrap(),
+        &band_ref["critical"],
+        1e-9,
+    );
+    // Webb's six points, drawn at random: the same band within Monte Carlo error, and the
+    // same seed gives the same draws.
+    let webb = multiplier_band(&panel, &influences, Weights::Webb, 20_000, 7, 0.95);
+    assert!(!webb.enumerated);
+    let critical = webb.critical.unwrap();
+    assert!(
+        (critical - band.critical.unwrap()).abs() < 0.1,
+        "Webb {critical}, Rademacher {:?}",
+        band.critical
+    );
+    assert!(
+        critical > 1.96,
+        "a uniform band is wider than the pointwise interval"
+    );
+    for (w, r) in webb.se.iter().zip(&band.se) {
+        assert!(
+            (w.unwrap() / r.unwrap() - 1.0).abs() < 0.05,
+            "Webb se {w:?}, Rademacher {r:?}"
+        );
+    }
+    assert_eq!(
+        webb,
+        multiplier_band(&panel, &influences, Weights::Webb, 20_000, 7, 0.95)
+    );
 }

@@ -4,10 +4,13 @@ computed with csdid, the Python port of R's `did`, on repeated cross-sections.
 Run: pip install csdid && python3 tests/reference/staggered_reference.py
 Writes tests/data/staggered/csdid.json: the rows (unit, wave, cohort, y) and, for both control
 groups and both base periods, every ATT(g, t) and the four aggregations (simple, dynamic, group,
-calendar) with their analytical standard errors, unclustered and clustered by unit.
+calendar) with their analytical standard errors, unclustered and clustered by unit; and the
+uniform band of the event study (bootstrap standard errors and critical value) as csdid's
+multiplier bootstrap by unit computes it, over every Rademacher sign pattern.
 """
 import contextlib
 import io
+import itertools
 import json
 import warnings
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from csdid.att_gt import ATTgt
+from scipy.stats import norm
 
 warnings.filterwarnings("ignore")
 rng = np.random.default_rng(19002)
@@ -73,8 +77,25 @@ for control in ["nevertreated", "notyettreated"]:
         cases.append({"control": control, "base": base, "cells": cells,
                       "aggregations": aggregations(plain), "aggregations_clustered": aggregations(clustered)})
 
+# The uniform band of the event study, as csdid's mboot computes it with Rademacher weights by unit
+# (the bootstrap standard error from the interquartile range, the critical value the 95 % quantile of
+# the largest |draw / se|), over all 2^14 sign patterns instead of random draws, from csdid's
+# influence functions of the event-study estimates.
+band = estimate("nevertreated", "varying", True)
+with contextlib.redirect_stdout(io.StringIO()):
+    band.aggte(typec="dynamic", bstrap=False, cband=False)
+influence = band.atte["inf_function"]["dynamic_inf_func_e"]
+sums = np.array([influence[data.unit.to_numpy() == u].sum(axis=0) for u in sorted(cohort_of)])
+signs = np.array(list(itertools.product([-1, 1], repeat=len(sums))))
+draws = signs @ sums / np.sqrt(len(sums))
+quantile = lambda x, p: np.quantile(x, p, axis=0, method="inverted_cdf")
+sigma = (quantile(draws, 0.75) - quantile(draws, 0.25)) / (norm.ppf(0.75) - norm.ppf(0.25))
+bands = {"control": "nevertreated", "base": "varying", "draws": len(signs),
+         "critical": float(quantile(np.max(np.abs(draws / sigma), axis=1), 0.95)),
+         "se": [float(v) for v in sigma * np.sqrt(len(sums)) / len(data)]}
+
 out = Path(__file__).resolve().parents[1] / "data" / "staggered" / "csdid.json"
-out.write_text(json.dumps({"rows": rows, "cases": cases}, indent=1))
+out.write_text(json.dumps({"rows": rows, "cases": cases, "band": bands}, indent=1))
 print(f"{len(rows)} rows, {len(cases)} cases -> {out}")
 for case in cases:
     print(case["control"], case["base"], {k: round(v["overall"], 6) for k, v in case["aggregations"].items()})

@@ -59,12 +59,15 @@ pub struct Band {
     /// largest |draw / se| over the estimates. `None` when no estimate varies.
     pub critical: Option<f64>,
     pub draws: usize,
+    /// All 2^G Rademacher sign patterns were used instead of random draws.
+    pub enumerated: bool,
     pub seed: u64,
     pub weights: Weights,
 }
 
 /// Draws δ*_j = √(G/(G − 1)) Σ_u v_u S_uj / n with one weight v_u per unit,
-/// `reps` times; `level` is the band's coverage (0.95).
+/// `reps` times (with Rademacher weights and 2^G ≤ `reps`, every sign pattern
+/// once); `level` is the band's coverage (0.95).
 pub fn multiplier_band(
     panel: &Panel,
     influences: &[&Influence],
@@ -76,13 +79,33 @@ pub fn multiplier_band(
     let n = panel.n();
     let g = clusters(panel);
     let factor = (g as f64 / (g.max(2) - 1) as f64).sqrt() / n;
-    let sums: Vec<Vec<f64>> = influences.iter().map(|i| i.unit_sums(panel)).collect();
-    let units = panel.cohort.len();
+    // Only units with respondents have a weight: the others' sums are zero.
+    let mut present = vec![false; panel.cohort.len()];
+    panel.cells.iter().for_each(|c| present[c.unit] = true);
+    let sums: Vec<Vec<f64>> = influences
+        .iter()
+        .map(|i| {
+            let s = i.unit_sums(panel);
+            s.into_iter()
+                .zip(&present)
+                .filter(|(_, p)| **p)
+                .map(|(s, _)| s)
+                .collect()
+        })
+        .collect();
+    let enumerated = weights == Weights::Rademacher && g < 40 && (1usize << g) <= reps;
+    let reps = if enumerated { 1usize << g } else { reps };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut v = vec![0.0; units];
+    let mut v = vec![0.0; g];
     let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(reps); influences.len()];
-    for _ in 0..reps {
-        v.iter_mut().for_each(|w| *w = weights.draw(&mut rng));
+    for b in 0..reps {
+        if enumerated {
+            for (i, w) in v.iter_mut().enumerate() {
+                *w = if b >> (g - 1 - i) & 1 == 1 { 1.0 } else { -1.0 };
+            }
+        } else {
+            v.iter_mut().for_each(|w| *w = weights.draw(&mut rng));
+        }
         for (j, s) in sums.iter().enumerate() {
             draws[j].push(factor * s.iter().zip(&v).map(|(s, v)| s * v).sum::<f64>());
         }
@@ -113,6 +136,7 @@ pub fn multiplier_band(
         critical: (!largest.is_empty()).then(|| quantile(&largest, level)),
         se,
         draws: reps,
+        enumerated,
         seed,
         weights,
     }
