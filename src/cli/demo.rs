@@ -149,6 +149,8 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         item_shifts: Vec::new(),
         icc: 0.12,
         missing_rate: 0.0,
+        cohorts: Vec::new(),
+        growth: 0.0,
         dont_know_rate: 0.02,
         seed: args.seed,
     };

@@ -10,6 +10,7 @@ mod design;
 mod mail;
 mod output;
 mod report;
+mod rollout;
 mod score;
 mod serve;
 mod simulate;

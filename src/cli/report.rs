@@ -34,14 +34,23 @@ Without --out, every format (HTML, Markdown, JSON, CSV) is written to a new fold
 )]
 pub struct EffectArgs {
     /// Survey definition the responses answer (TOML).
-    #[arg(long, value_name = "FILE", required_unless_present = "study", requires_all = ["responses", "pilot"])]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "study",
+        requires = "responses"
+    )]
     pub survey: Option<PathBuf>,
     /// Responses file (CSV, one row per respondent).
     #[arg(long, value_name = "FILE", requires = "survey")]
     pub responses: Option<PathBuf>,
     /// A study in the database instead: its arms, waves and responses.
-    #[arg(long, conflicts_with_all = ["survey", "responses", "pilot", "control"])]
+    #[arg(long, conflicts_with_all = ["survey", "responses", "pilot", "control", "adoption"])]
     pub study: Option<String>,
+    /// A roll-out instead of one pilot: a CSV of `unit,first_wave` (the first
+    /// wave after the unit adopted; empty: never). Units not listed never adopt.
+    #[arg(long, value_name = "FILE", requires = "survey", conflicts_with_all = ["pilot", "control", "first_post_wave"])]
+    pub adoption: Option<PathBuf>,
     /// Pilot units (their codes in the unit column).
     #[arg(long, value_name = "UNIT,...", value_delimiter = ',')]
     pub pilot: Vec<String>,
@@ -50,7 +59,7 @@ pub struct EffectArgs {
     pub control: Option<Vec<String>>,
     /// The first wave after the intervention began (with --study, default: the
     /// first wave opening on or after the intervention date).
-    #[arg(long, value_name = "WAVE", required_unless_present = "study")]
+    #[arg(long, value_name = "WAVE", required_unless_present_any = ["study", "adoption"])]
     pub first_post_wave: Option<String>,
     /// Seed of the wild bootstrap and of sampled permutations.
     #[arg(long, default_value_t = 1)]
@@ -85,6 +94,14 @@ pub fn run(cmd: ReportCommand, settings: &Settings) -> anyhow::Result<ExitCode> 
 }
 
 fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    if let Some(adoption) = &args.adoption {
+        return super::rollout::report(&args, adoption, settings);
+    }
+    if args.study.is_none() && args.pilot.is_empty() {
+        anyhow::bail!(
+            "name the pilot units with --pilot UNIT,... (or a roll-out with --adoption FILE)"
+        );
+    }
     let (survey, acc, waves, units, request, min_group, pooled, validity) = match &args.study {
         Some(name) => from_study(name, &args, settings)?,
         None => {
@@ -277,7 +294,7 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
 }
 
 /// `reports/effect-<survey>-<n>`: the first number not yet taken.
-fn new_report_folder(base: &Path, key: &str) -> anyhow::Result<PathBuf> {
+pub(super) fn new_report_folder(base: &Path, key: &str) -> anyhow::Result<PathBuf> {
     for n in 1.. {
         let dir = base.join(format!("effect-{key}-{n}"));
         match std::fs::create_dir_all(base).and_then(|_| std::fs::create_dir(&dir)) {

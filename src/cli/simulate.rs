@@ -45,6 +45,16 @@ pub struct SimulateArgs {
     /// from the first post wave on, in item standard deviations: ITEM=SIZE,...
     #[arg(long, value_name = "ITEM=SIZE,...", value_delimiter = ',')]
     pub item_shift: Vec<String>,
+    /// A roll-out instead of one pilot: per cohort the first wave after adoption
+    /// (1-based) and its number of units, drawn at random: WAVE:UNITS,...
+    #[arg(long, value_name = "WAVE:UNITS,...", value_delimiter = ',', conflicts_with_all = ["pilot_units", "first_post_wave"])]
+    pub cohorts: Vec<String>,
+    /// With --cohorts: the effect grows by this share of itself with every wave since adoption.
+    #[arg(long, default_value_t = 0.0, requires = "cohorts")]
+    pub effect_growth: f64,
+    /// With --cohorts: write the adoption (unit,first_wave) to this CSV, for `klimat report effect --adoption`.
+    #[arg(long, value_name = "FILE", requires = "cohorts")]
+    pub adoption_out: Option<PathBuf>,
     /// Share of a dimension score's variance between units (what ICC(1) estimates).
     #[arg(long, default_value_t = 0.10)]
     pub icc: f64,
@@ -97,6 +107,21 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--item-shift `{e}`: `{size}` is not a number"))?;
         item_shifts.push((i, size));
     }
+    let mut cohorts = Vec::new();
+    for c in &args.cohorts {
+        let parsed = c.split_once(':').and_then(|(w, k)| {
+            Some((
+                w.trim().parse::<usize>().ok()?,
+                k.trim().parse::<usize>().ok()?,
+            ))
+        });
+        match parsed {
+            Some((w, k)) if w >= 1 && k >= 1 => cohorts.push((w - 1, k)),
+            _ => anyhow::bail!(
+                "--cohorts `{c}`: write WAVE:UNITS with a 1-based wave and at least one unit, e.g. 3:4"
+            ),
+        }
+    }
     let first_post_wave = match args.first_post_wave {
         Some(0) => anyhow::bail!("--first-post-wave counts from 1"),
         Some(n) => n - 1,
@@ -115,6 +140,8 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         item_shifts,
         icc: args.icc,
         missing_rate: args.missing_rate,
+        cohorts,
+        growth: args.effect_growth,
         dont_know_rate: args.dont_know_rate,
         seed: args.seed,
     };
@@ -142,7 +169,26 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         plan.units[plan.units.len() - 1]
     );
     println!("waves: {}", plan.waves.join(", "));
-    println!("pilot units: {}", plan.pilot_units.join(","));
+    if plan.adoption.is_empty() {
+        println!("pilot units: {}", plan.pilot_units.join(","));
+    } else {
+        for (unit, wave) in &plan.adoption {
+            println!("adopts: {unit} from {wave}");
+        }
+    }
+    if let Some(path) = &args.adoption_out {
+        let mut text = String::from("unit,first_wave\n");
+        for unit in &plan.units {
+            let wave = plan
+                .adoption
+                .iter()
+                .find(|(u, _)| u == unit)
+                .map_or("", |(_, w)| w.as_str());
+            text.push_str(&format!("{unit},{wave}\n"));
+        }
+        super::output::write_atomically(path, text.as_bytes())?;
+        println!("adoption written to {}", path.display());
+    }
     if let Some(w) = &plan.first_post_wave {
         println!("first post wave: {w}");
     }

@@ -73,53 +73,13 @@ pub fn disclose(
             }
         }
     }
-    let hidden = |u: usize| {
-        plans
-            .iter()
-            .enumerate()
-            .any(|(w, p)| respondents(w, u) > 0 && p.unit_hidden.get(u).copied().unwrap_or(true))
-    };
-
-    let mut names: Vec<String> = Vec::new();
-    let mut map = vec![usize::MAX; units.len()];
-    let mut pooled = Vec::new();
-    let mut arms: [Vec<String>; 2] = [Vec::new(), Vec::new()];
-    for (a, (arm, pool)) in [(&pilot, POOLED_PILOT), (&control, POOLED_CONTROL)]
-        .into_iter()
-        .enumerate()
-    {
-        let mut held = Vec::new();
-        for &u in arm {
-            if hidden(u) {
-                held.push(u);
-            } else {
-                map[u] = names.len();
-                names.push(units[u].clone());
-                arms[a].push(units[u].clone());
-            }
-        }
-        if !held.is_empty() {
-            for &u in &held {
-                map[u] = names.len();
-            }
-            names.push(pool.to_owned());
-            arms[a].push(pool.to_owned());
-            pooled.push((
-                pool.to_owned(),
-                held.iter().map(|&u| units[u].clone()).collect(),
-            ));
-        }
-    }
-    // Units in neither arm play no part in the estimates.
-    let outside = names.len();
-    for m in map.iter_mut().filter(|m| **m == usize::MAX) {
-        *m = outside;
-    }
-    let mut pooled_acc = acc.remap_units(&map);
-    for w in pooled_acc.waves.iter_mut() {
-        w.cells.truncate(outside);
-    }
-    let [pilot, control] = arms;
+    let (pooled_acc, names, arms, pooled) = pool_hidden(
+        acc,
+        units,
+        &[(&pilot, POOLED_PILOT), (&control, POOLED_CONTROL)],
+        plans,
+    );
+    let [pilot, control]: [Vec<String>; 2] = arms.try_into().expect("two arms");
     Ok(Disclosed {
         acc: pooled_acc,
         units: names,
@@ -130,4 +90,66 @@ pub fn disclose(
         },
         pooled,
     })
+}
+
+/// Pools, within each group of `groups` (its units and the name of its pooled
+/// unit), the units that some wave's plan hides into one unit. Returns the
+/// accumulator over the new units (units in no group dropped), their names,
+/// each group's unit names and the pooled units with what they hold.
+#[allow(clippy::type_complexity)]
+pub fn pool_hidden(
+    acc: &Accumulator,
+    units: &[String],
+    groups: &[(&[usize], &str)],
+    plans: &[Plan],
+) -> (
+    Accumulator,
+    Vec<String>,
+    Vec<Vec<String>>,
+    Vec<(String, Vec<String>)>,
+) {
+    let respondents = |w: usize, u: usize| acc.respondents(w, u);
+    let hidden = |u: usize| {
+        plans
+            .iter()
+            .enumerate()
+            .any(|(w, p)| respondents(w, u) > 0 && p.unit_hidden.get(u).copied().unwrap_or(true))
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut map = vec![usize::MAX; units.len()];
+    let mut pooled = Vec::new();
+    let mut members: Vec<Vec<String>> = vec![Vec::new(); groups.len()];
+    for (a, &(group, pool)) in groups.iter().enumerate() {
+        let mut held = Vec::new();
+        for &u in group {
+            if hidden(u) {
+                held.push(u);
+            } else {
+                map[u] = names.len();
+                names.push(units[u].clone());
+                members[a].push(units[u].clone());
+            }
+        }
+        if !held.is_empty() {
+            for &u in &held {
+                map[u] = names.len();
+            }
+            names.push(pool.to_owned());
+            members[a].push(pool.to_owned());
+            pooled.push((
+                pool.to_owned(),
+                held.iter().map(|&u| units[u].clone()).collect(),
+            ));
+        }
+    }
+    // Units in no group play no part in the estimates.
+    let outside = names.len();
+    for m in map.iter_mut().filter(|m| **m == usize::MAX) {
+        *m = outside;
+    }
+    let mut pooled_acc = acc.remap_units(&map);
+    for w in pooled_acc.waves.iter_mut() {
+        w.cells.truncate(outside);
+    }
+    (pooled_acc, names, members, pooled)
 }

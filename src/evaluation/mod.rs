@@ -14,6 +14,7 @@ pub mod disclosed;
 pub mod measurement;
 pub mod power;
 pub mod report;
+pub mod rollout;
 
 pub use design::{Design, DesignError, DesignRequest};
 pub use report::EffectReport;

@@ -56,6 +56,8 @@ fn spec(seed: u64, effect: f64) -> Spec {
         item_shifts: Vec::new(),
         icc: 0.1,
         missing_rate: 0.0,
+        cohorts: Vec::new(),
+        growth: 0.0,
         dont_know_rate: 0.0,
         seed,
     }

@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod format;
+pub mod rollout;
 pub mod score;
 pub mod validity;
 

@@ -42,6 +42,13 @@ pub struct Spec {
     /// units from the first post wave on, beyond their dimension's change:
     /// differential item functioning, which breaks scalar invariance.
     pub item_shifts: Vec<(usize, f64)>,
+    /// A roll-out instead of one pilot: (first wave after adoption, units)
+    /// per cohort; the units are drawn at random with the seed and
+    /// `pilot_units` and `first_post_wave` are not used.
+    pub cohorts: Vec<(usize, usize)>,
+    /// How the effect grows with exposure: in the e-th wave after adoption
+    /// (0 the first) the effect is `effect · (1 + growth · e)`.
+    pub growth: f64,
     pub icc: f64,
     pub missing_rate: f64,
     pub dont_know_rate: f64,
@@ -76,6 +83,26 @@ impl Spec {
                 self.icc
             ));
         }
+        let adopting: usize = self.cohorts.iter().map(|c| c.1).sum();
+        if adopting > self.units {
+            return Err(format!(
+                "the cohorts hold {adopting} units, more than the {} units",
+                self.units
+            ));
+        }
+        if let Some(&(w, _)) = self.cohorts.iter().find(|c| c.0 >= self.waves) {
+            return Err(format!(
+                "a cohort adopts before wave {}, after the last wave {}",
+                w + 1,
+                self.waves
+            ));
+        }
+        if !self.growth.is_finite() || self.growth.abs() > 5.0 {
+            return Err(format!(
+                "effect growth {} is not a number from −5 to 5",
+                self.growth
+            ));
+        }
         if self.first_post_wave > self.waves {
             return Err("the first post wave lies after the last wave".into());
         }
@@ -104,6 +131,8 @@ pub struct Plan {
     pub waves: Vec<String>,
     pub pilot_units: Vec<String>,
     pub first_post_wave: Option<String>,
+    /// With cohorts: each adopting unit and its first wave after adoption.
+    pub adoption: Vec<(String, String)>,
     pub respondents: u64,
     pub seed: u64,
 }
@@ -171,11 +200,19 @@ pub fn simulate(
     for i in (1..order.len()).rev() {
         order.swap(i, rng.random_range(0..=i));
     }
-    let mut pilot = vec![false; spec.units];
-    order
-        .iter()
-        .take(spec.pilot_units)
-        .for_each(|&u| pilot[u] = true);
+    // Per unit the first wave after adoption: the pilot, or the cohorts.
+    let mut first = vec![None; spec.units];
+    if spec.cohorts.is_empty() {
+        order
+            .iter()
+            .take(spec.pilot_units)
+            .for_each(|&u| first[u] = Some(spec.first_post_wave));
+    } else {
+        let mut next = order.iter();
+        for &(w, k) in &spec.cohorts {
+            next.by_ref().take(k).for_each(|&u| first[u] = Some(w));
+        }
+    }
     let mut effect = vec![0.0; dims];
     for &(d, size) in &spec.effects {
         effect[d] = size;
@@ -203,15 +240,16 @@ pub fn simulate(
     let dk_allowed = survey.scale.dont_know.is_some();
     let mut respondents = 0u64;
     for (w, wave) in waves.iter().enumerate() {
-        let post = w >= spec.first_post_wave;
         for (u, unit) in units.iter().enumerate() {
+            // Waves since adoption, from 0; None before it or never.
+            let exposure = first[u].filter(|&f| w >= f).map(|f| (w - f) as f64);
             for d in 0..dims {
                 let drift: f64 = rng.sample(StandardNormal);
                 let shared =
                     (1.0 - UNIT_WAVE_SHARE).sqrt() * stable[u][d] + UNIT_WAVE_SHARE.sqrt() * drift;
                 let mut level = latent_icc[d].sqrt() * shared + TREND * w as f64;
-                if pilot[u] && post {
-                    level += effect[d];
+                if let Some(e) = exposure {
+                    level += effect[d] * (1.0 + spec.growth * e);
                 }
                 unit_level[d] = level;
             }
@@ -229,7 +267,7 @@ pub fn simulate(
                     let noise: f64 = rng.sample(StandardNormal);
                     let l = loadings[i];
                     let mut x = l * latent[item.dimension] + (1.0 - l * l).sqrt() * noise;
-                    if pilot[u] && post {
+                    if exposure.is_some() {
                         x += shift[i];
                     }
                     if item.reverse {
@@ -251,12 +289,21 @@ pub fn simulate(
         }
     }
     let mut pilot_units: Vec<String> = (0..spec.units)
-        .filter(|&u| pilot[u])
+        .filter(|&u| spec.cohorts.is_empty() && first[u].is_some())
         .map(|u| units[u].clone())
         .collect();
     pilot_units.sort();
+    let mut adoption: Vec<(String, String)> = (0..spec.units)
+        .filter(|_| !spec.cohorts.is_empty())
+        .filter_map(|u| first[u].map(|f| (units[u].clone(), waves[f].clone())))
+        .collect();
+    adoption.sort();
     Ok(Plan {
-        first_post_wave: waves.get(spec.first_post_wave).cloned(),
+        first_post_wave: waves
+            .get(spec.first_post_wave)
+            .cloned()
+            .filter(|_| spec.cohorts.is_empty()),
+        adoption,
         units,
         waves,
         pilot_units,

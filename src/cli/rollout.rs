@@ -1,0 +1,133 @@
+//! `klimat report effect --adoption FILE`: the roll-out report of a responses
+//! file whose units adopt the method at different waves.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::output::write_atomically;
+use super::report::{EffectArgs, new_report_folder};
+use crate::config::Settings;
+use crate::disclosure::{Structure, decide_study};
+use crate::evaluation::Inference;
+use crate::evaluation::rollout::{AdoptionRequest, evaluate};
+use crate::report::rollout;
+use crate::responses::{ReadOptions, read_path};
+use crate::scoring::Accumulator;
+use crate::stats::wild::Weights;
+use crate::survey;
+
+pub fn report(
+    args: &EffectArgs,
+    adoption_file: &Path,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let (Some(survey_file), Some(responses_file)) = (&args.survey, &args.responses) else {
+        unreachable!("clap requires --survey and --responses with --adoption");
+    };
+    let survey = survey::load(survey_file)?;
+    if !survey.offers(args.lang) {
+        anyhow::bail!("survey {} has no texts in `{}`", survey.key, args.lang);
+    }
+    let request = read_adoption(adoption_file)?;
+    let options = ReadOptions {
+        delimiter: args.delimiter,
+        skip_invalid: false,
+    };
+    let (acc, outcome) = read_path(responses_file, &survey, &options, || {
+        Accumulator::new(&survey)
+    })?;
+    let (waves, units) = (&outcome.waves.names, &outcome.units.names);
+    let adoption = request.check(units, waves).with_context(|| {
+        format!(
+            "{}: the adoption does not fit the responses",
+            adoption_file.display()
+        )
+    })?;
+    let min_group = args.min_group.unwrap_or(settings.min_group_size) as u64;
+    // The published groups are the cohorts and the never-treated units.
+    let structure = Structure {
+        parent: vec![None; units.len()],
+        groups: adoption.groups(),
+    };
+    let counts: Vec<_> = (0..acc.waves.len())
+        .map(|w| (acc.unit_counts(w, units.len()), min_group))
+        .collect();
+    let plans = decide_study(&structure, &counts);
+    let inference = Inference {
+        seed: args.seed,
+        reps: args.reps as usize,
+        weights: if args.weights == "rademacher" {
+            Weights::Rademacher
+        } else {
+            Weights::Webb
+        },
+    };
+    let report = evaluate(
+        &survey, &acc, waves, units, &adoption, &plans, inference, min_group, args.lang,
+    )
+    .context("the roll-out cannot be reported")?;
+    let render = |format: &str| -> anyhow::Result<String> {
+        Ok(match format {
+            "json" => rollout::json(&report),
+            "md" => rollout::markdown(&report, args.lang),
+            "csv" => rollout::csv(&report),
+            other => {
+                anyhow::bail!("the roll-out report is written as md, json or csv, not {other}")
+            }
+        })
+    };
+    match (&args.format, &args.out) {
+        (Some(format), Some(out)) => write_atomically(out, render(format)?.as_bytes())?,
+        (Some(format), None) => print!("{}", render(format)?),
+        (None, out) => {
+            let dir = match out {
+                Some(dir) => dir.clone(),
+                None => new_report_folder(&settings.reports_dir, &survey.key)?,
+            };
+            for format in ["md", "json", "csv"] {
+                write_atomically(
+                    &dir.join(format!("rollout.{format}")),
+                    render(format)?.as_bytes(),
+                )?;
+            }
+            print!("{}", rollout::summary(&report, args.lang));
+            println!("report written to {}", dir.join("rollout.md").display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `unit,first_wave` with a header; an empty first wave: never adopts.
+fn read_adoption(path: &Path) -> anyhow::Result<AdoptionRequest> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .with_context(|| format!("{}: line 1", path.display()))?
+        .clone();
+    if header.len() != 2 || &header[0] != "unit" || &header[1] != "first_wave" {
+        anyhow::bail!(
+            "{}:1: the header must be `unit,first_wave` (the first wave after the unit adopted, empty for never)",
+            path.display()
+        );
+    }
+    let mut first_waves = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.with_context(|| format!("{}:{line}", path.display()))?;
+        if record.len() != 2 || record[0].is_empty() {
+            anyhow::bail!(
+                "{}:{line}: write `unit,first_wave`, e.g. `unit-03,2025-03`",
+                path.display()
+            );
+        }
+        let wave = (!record[1].is_empty()).then(|| record[1].to_owned());
+        first_waves.push((record[0].to_owned(), wave));
+    }
+    Ok(AdoptionRequest { first_waves })
+}

@@ -1,0 +1,331 @@
+//! The roll-out report as JSON, tidy CSV and Markdown (in the reader's language).
+
+use std::fmt::Write as _;
+
+use super::format::{cell, fixed, interval};
+use crate::evaluation::rollout::report::{DimensionRollout, Estimate, RolloutReport};
+use crate::survey::{Direction, Language};
+
+pub fn json(report: &RolloutReport) -> String {
+    let mut s = serde_json::to_string_pretty(report).expect("a report serialises");
+    s.push('\n');
+    s
+}
+
+fn p(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v < 0.001 => "< 0.001".into(),
+        Some(v) => format!("{v:.3}"),
+        None => "—".into(),
+    }
+}
+
+/// Words of the Markdown report.
+struct Words {
+    sv: bool,
+}
+
+impl Words {
+    fn w<'a>(&self, en: &'a str, sv: &'a str) -> &'a str {
+        if self.sv { sv } else { en }
+    }
+}
+
+/// One line per dimension in plain words: what changed after adoption.
+fn headline(d: &DimensionRollout, words: &Words) -> String {
+    let Some(o) = &d.overall else {
+        return format!(
+            "**{}**: {}",
+            d.name,
+            words.w(
+                "no effect can be estimated from these data.",
+                "ingen effekt kan skattas ur dessa data."
+            )
+        );
+    };
+    let better = match d.direction {
+        Direction::HigherIsBetter => o.estimate > 0.0,
+        Direction::LowerIsBetter => o.estimate < 0.0,
+    };
+    let clear = o.ci95.is_some_and(|[a, b]| a > 0.0 || b < 0.0);
+    let verdict = match (clear, better, words.sv) {
+        (true, true, false) => "a clear improvement after adoption",
+        (true, false, false) => "a clear deterioration after adoption",
+        (false, _, false) => "no clear change after adoption",
+        (true, true, true) => "tydlig förbättring efter start",
+        (true, false, true) => "tydlig försämring efter start",
+        (false, _, true) => "ingen tydlig förändring efter start",
+    };
+    let lower = if d.direction == Direction::LowerIsBetter {
+        words.w(" (lower is better)", " (lägre är bättre)")
+    } else {
+        ""
+    };
+    let p = p(o.p);
+    let p = if p.starts_with('<') {
+        format!("p {p}")
+    } else {
+        format!("p = {p}")
+    };
+    format!(
+        "**{}**{lower}: {verdict} — {:+.2} {} {} ({p}).",
+        d.name,
+        o.estimate,
+        words.w("points, 95 % CI", "poäng, 95 % KI"),
+        interval(o.ci95, 2),
+    )
+}
+
+fn row(o: &mut String, label: &str, e: &Estimate) {
+    let _ = writeln!(
+        o,
+        "| {label} | {:+.3} | {} | {} | {} |",
+        e.estimate,
+        fixed(e.se, 3),
+        interval(e.ci95, 3),
+        p(e.p)
+    );
+}
+
+pub fn markdown(report: &RolloutReport, lang: Language) -> String {
+    let words = Words {
+        sv: lang == Language::Sv,
+    };
+    let w = |en, sv| words.w(en, sv).to_owned();
+    let mut o = String::new();
+    let s = &report.survey;
+    let _ = writeln!(
+        o,
+        "# {}: {} v{}\n",
+        w("Roll-out report", "Utrullningsrapport"),
+        s.key,
+        s.version
+    );
+    let _ = writeln!(o, "## {}\n", w("Summary", "Sammanfattning"));
+    for d in &report.dimensions {
+        let _ = writeln!(o, "- {}", headline(d, &words));
+    }
+    let _ = writeln!(o);
+    if !report.warnings.is_empty() {
+        let _ = writeln!(o, "## {}\n", w("Warnings", "Varningar"));
+        for x in &report.warnings {
+            let _ = writeln!(o, "- {x}");
+        }
+        let _ = writeln!(o);
+    }
+    let design = &report.design;
+    let _ = writeln!(o, "## {}\n", w("Cohorts", "Grupper"));
+    let _ = writeln!(
+        o,
+        "| {} | {} | {} |\n|---|---|---|",
+        w("first wave after adoption", "första mätomgång efter start"),
+        w("units", "enheter"),
+        w("waves before", "mätomgångar före")
+    );
+    for c in &design.cohorts {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            c.first_wave,
+            c.units.join(", "),
+            c.pre_waves
+        );
+    }
+    let never = if design.never_treated.is_empty() {
+        "—".to_owned()
+    } else {
+        design.never_treated.join(", ")
+    };
+    let _ = writeln!(o, "| {} | {never} | |\n", w("never", "aldrig"));
+    let header = format!(
+        "| | {} | {} | 95 % {} | p |\n|---|---|---|---|---|",
+        w("estimate", "skattning"),
+        w("SE", "medelfel"),
+        w("CI", "KI")
+    );
+    for d in &report.dimensions {
+        let _ = writeln!(o, "## {}\n", d.name);
+        let _ = writeln!(
+            o,
+            "{} {}.\n",
+            d.respondents,
+            w("respondents with a score", "svarande med ett värde")
+        );
+        for x in &d.warnings {
+            let _ = writeln!(o, "- {x}");
+        }
+        if d.overall.is_none() {
+            continue;
+        }
+        let _ = writeln!(o, "{header}");
+        if let Some(e) = &d.overall {
+            row(
+                &mut o,
+                &w(
+                    "**overall** (cohorts weighted by size)",
+                    "**samlat** (grupper vägda efter storlek)",
+                ),
+                e,
+            );
+        }
+        if let Some(e) = &d.event_overall {
+            row(
+                &mut o,
+                &w(
+                    "mean over waves since adoption",
+                    "medel över mätomgångar sedan start",
+                ),
+                e,
+            );
+        }
+        if let Some(e) = &d.sensitivity {
+            row(
+                &mut o,
+                &w(
+                    "overall, not-yet-treated as comparison",
+                    "samlat, ännu inte startade som jämförelse",
+                ),
+                e,
+            );
+        }
+        if let Some(t) = &d.twfe {
+            row(
+                &mut o,
+                &w(
+                    "two-way fixed effects (not used: biased with staggered adoption)",
+                    "tvåvägs fixa effekter (används inte: snedvriden vid stegvis start)",
+                ),
+                &t.estimate,
+            );
+        }
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "### {}\n\n| {} | {} | {} | 95 % {} | {} |\n|---|---|---|---|---|",
+            w("By time since adoption", "Efter tid sedan start"),
+            w("waves since adoption", "mätomgångar sedan start"),
+            w("estimate", "skattning"),
+            w("SE", "medelfel"),
+            w("CI", "KI"),
+            w("uniform band", "simultant band")
+        );
+        for e in &d.event_study {
+            if e.reference {
+                let _ = writeln!(
+                    o,
+                    "| {} | 0 ({}) | — | — | — |",
+                    e.event_time,
+                    w("reference", "referens")
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "| {} | {:+.3} | {} | {} | {} |",
+                    e.event_time,
+                    e.estimate.estimate,
+                    fixed(e.estimate.se, 3),
+                    interval(e.estimate.ci95, 3),
+                    interval(e.band95, 3)
+                );
+            }
+        }
+        let _ = writeln!(o);
+        for (title, rows) in [
+            (
+                w(
+                    "By cohort (first wave after adoption)",
+                    "Efter grupp (första mätomgång efter start)",
+                ),
+                &d.by_cohort,
+            ),
+            (w("By wave", "Efter mätomgång"), &d.by_wave),
+        ] {
+            let _ = writeln!(o, "### {title}\n\n{header}");
+            for r in rows {
+                row(&mut o, &r.at, &r.estimate);
+            }
+            let _ = writeln!(o);
+        }
+    }
+    let m = &report.methods;
+    let _ = writeln!(o, "## {}\n", w("Methods", "Metoder"));
+    for x in [&m.estimator, &m.aggregation, &m.inference, &m.band, &m.twfe] {
+        let _ = writeln!(o, "- {x}");
+    }
+    o
+}
+
+/// Tidy rows: dimension, kind (overall, simple, event, cohort, wave, group_time, twfe), at, figures.
+pub fn csv(report: &RolloutReport) -> String {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record([
+        "dimension",
+        "kind",
+        "at",
+        "wave",
+        "estimate",
+        "se",
+        "df",
+        "ci95_low",
+        "ci95_high",
+        "p",
+        "band95_low",
+        "band95_high",
+    ]);
+    for d in &report.dimensions {
+        let mut put = |kind: &str, at: String, wave: &str, e: &Estimate, band: Option<[f64; 2]>| {
+            let _ = out.write_record([
+                d.id.clone(),
+                kind.to_owned(),
+                at,
+                wave.to_owned(),
+                cell(Some(e.estimate)),
+                cell(e.se),
+                cell(Some(e.df)),
+                cell(e.ci95.map(|c| c[0])),
+                cell(e.ci95.map(|c| c[1])),
+                cell(e.p),
+                cell(band.map(|c| c[0])),
+                cell(band.map(|c| c[1])),
+            ]);
+        };
+        for (kind, e) in [
+            ("overall", &d.overall),
+            ("simple", &d.simple),
+            ("not_yet_treated", &d.sensitivity),
+            ("event_overall", &d.event_overall),
+        ] {
+            if let Some(e) = e {
+                put(kind, String::new(), "", e, None);
+            }
+        }
+        if let Some(t) = &d.twfe {
+            put("twfe", String::new(), "", &t.estimate, None);
+        }
+        for e in d.event_study.iter().filter(|e| !e.reference) {
+            put("event", e.event_time.to_string(), "", &e.estimate, e.band95);
+        }
+        for r in &d.by_cohort {
+            put("cohort", r.at.clone(), "", &r.estimate, None);
+        }
+        for r in &d.by_wave {
+            put("wave", r.at.clone(), "", &r.estimate, None);
+        }
+        for r in &d.group_time {
+            put("group_time", r.cohort.clone(), &r.wave, &r.estimate, None);
+        }
+    }
+    String::from_utf8(out.into_inner().expect("a vector")).expect("UTF-8")
+}
+
+/// The terminal's summary.
+pub fn summary(report: &RolloutReport, lang: Language) -> String {
+    let words = Words {
+        sv: lang == Language::Sv,
+    };
+    report
+        .dimensions
+        .iter()
+        .map(|d| headline(d, &words).replace("**", "") + "\n")
+        .collect()
+}
