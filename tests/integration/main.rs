@@ -10,6 +10,7 @@ mod helpers;
 mod mail;
 mod order;
 mod polychoric;
+mod rollout;
 mod score;
 mod services;
 mod settings;

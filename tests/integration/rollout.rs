@@ -1,0 +1,256 @@
+//! `klimat report effect --adoption`: the roll-out report end to end, on
+//! responses simulated with staggered adoption and a known truth.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+/// 24 units over 6 waves; cohorts of 4 units adopt before waves 3, 4 and 5;
+/// vision improves by 0.5 latent SD at adoption, growing by half of that per wave.
+fn simulated(k: &Klimat, extra: &[&str]) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (responses, adoption) = (k.path("answers.csv"), k.path("adoption.csv"));
+    let survey = repo().join("surveys/team-climate.toml");
+    let out = k
+        .cmd()
+        .args([
+            "simulate",
+            "--survey",
+            arg(&survey),
+            "--out",
+            arg(&responses),
+        ])
+        .args([
+            "--units",
+            "24",
+            "--waves",
+            "6",
+            "--respondents-per-unit",
+            "20",
+            "--seed",
+            "3",
+        ])
+        .args([
+            "--cohorts",
+            "3:4,4:4,5:4",
+            "--effect",
+            "vision=0.5",
+            "--effect-growth",
+            "0.5",
+        ])
+        .args(["--adoption-out", arg(&adoption)])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    (responses, adoption)
+}
+
+fn report(
+    k: &Klimat,
+    responses: &std::path::Path,
+    adoption: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let survey = repo().join("surveys/team-climate.toml");
+    k.cmd()
+        .args([
+            "report",
+            "effect",
+            "--survey",
+            arg(&survey),
+            "--responses",
+            arg(responses),
+        ])
+        .args(["--adoption", arg(adoption)])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn covers(ci: &Value, x: f64) -> bool {
+    ci[0].as_f64().unwrap() <= x && x <= ci[1].as_f64().unwrap()
+}
+
+#[test]
+fn a_staggered_roll_out_recovers_the_simulated_effects_and_their_growth() {
+    let k = Klimat::new();
+    let (responses, adoption) = simulated(&k, &[]);
+    let out = report(&k, &responses, &adoption, &["--format", "json"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let cohorts = r["design"]["cohorts"].as_array().unwrap();
+    assert_eq!(cohorts.len(), 3);
+    assert!(
+        cohorts
+            .iter()
+            .all(|c| c["units"].as_array().unwrap().len() == 4)
+    );
+    assert_eq!(cohorts[0]["first_wave"], "2025-03");
+    assert_eq!(cohorts[0]["pre_waves"], 2);
+    assert_eq!(r["design"]["never_treated"].as_array().unwrap().len(), 12);
+    assert_eq!(r["design"]["control"], "never_treated");
+
+    let dims = r["dimensions"].as_array().unwrap();
+    let vision = dims.iter().find(|d| d["id"] == "vision").unwrap();
+    let overall = &vision["overall"];
+    assert!(
+        overall["ci95"][0].as_f64().unwrap() > 0.0,
+        "vision improves: {overall}"
+    );
+    assert_eq!(overall["df"], 23.0);
+    // The effect grows with exposure: three waves after adoption it is larger than at adoption.
+    let at = |e: i64| {
+        vision["event_study"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["event_time"] == e)
+            .unwrap()
+            .clone()
+    };
+    assert!(at(3)["estimate"].as_f64().unwrap() > at(0)["estimate"].as_f64().unwrap() + 0.3);
+    assert_eq!(at(-1)["reference"], true);
+    // Before adoption there is no effect to find.
+    for e in [-4, -3, -2] {
+        assert!(covers(&at(e)["band95"], 0.0), "pre-trend at {e}: {}", at(e));
+    }
+    // The uniform band is wider than each pointwise interval.
+    for e in vision["event_study"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["reference"] == false)
+    {
+        let (ci, band) = (&e["ci95"], &e["band95"]);
+        assert!(band[0].as_f64().unwrap() < ci[0].as_f64().unwrap(), "{e}");
+        assert!(band[1].as_f64().unwrap() > ci[1].as_f64().unwrap(), "{e}");
+    }
+    assert!(vision["twfe"]["estimate"].is_number());
+    assert_eq!(vision["by_cohort"].as_array().unwrap().len(), 3);
+    assert_eq!(vision["by_wave"].as_array().unwrap().len(), 4);
+    // The dimensions without an effect: every overall interval covers zero.
+    for d in dims.iter().filter(|d| d["id"] != "vision") {
+        assert!(
+            covers(&d["overall"]["ci95"], 0.0),
+            "{}: {}",
+            d["id"],
+            d["overall"]
+        );
+    }
+    assert!(
+        r["warnings"].as_array().unwrap().is_empty(),
+        "{}",
+        r["warnings"]
+    );
+
+    // In Swedish, with every format written to a folder.
+    let folder = k.path("report");
+    let out = report(
+        &k,
+        &responses,
+        &adoption,
+        &["--lang", "sv", "--out", arg(&folder)],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("Vision: tydlig förbättring efter start"),
+        "{}",
+        stdout_of(&out)
+    );
+    let md = std::fs::read_to_string(folder.join("rollout.md")).unwrap();
+    assert!(
+        md.starts_with("# Utrullningsrapport: team-climate v1"),
+        "{md}"
+    );
+    assert!(md.contains("| aldrig | "), "{md}");
+    let csv = std::fs::read_to_string(folder.join("rollout.csv")).unwrap();
+    assert!(
+        csv.lines().any(|l| l.starts_with("vision,event,3,")),
+        "{csv}"
+    );
+}
+
+#[test]
+fn a_cohort_of_one_unit_is_flagged_and_one_below_the_minimum_is_refused() {
+    let k = Klimat::new();
+    let (responses, adoption) = simulated(&k, &[]);
+    let text = std::fs::read_to_string(&adoption).unwrap();
+    // unit-01 alone adopts at the last wave.
+    let one: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("unit-01,") {
+                "unit-01,2026-09"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let one_file = k.write("one.csv", &one);
+    let out = report(&k, &responses, &one_file, &["--format", "json"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    let warnings = r["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "ONE UNIT IN A COHORT: the cohort adopting at 2026-09 has one unit (unit-01)"
+        ),
+        "{warnings}"
+    );
+
+    // With a minimum group of 30 the one unit's 15–25 respondents cannot be shown as a cohort,
+    // and hiding it hides another group too (the total less the others would give it away).
+    let out = report(
+        &k,
+        &responses,
+        &one_file,
+        &["--format", "json", "--min-group", "30"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("cannot be shown in wave `2024-03`"), "{err}");
+    assert!(err.contains("merge cohorts or small units"), "{err}");
+    assert!(stdout_of(&out).is_empty(), "nothing is written");
+}
+
+#[test]
+fn a_bad_adoption_file_says_what_and_where() {
+    let k = Klimat::new();
+    let (responses, _) = simulated(&k, &[]);
+    for (text, expected) in [
+        (
+            "unit;first_wave\nunit-01;2025-03\n",
+            "adoption.csv:1: the header must be `unit,first_wave`",
+        ),
+        (
+            "unit,first_wave\nunit-99,2025-03\n",
+            "unit `unit-99` has no responses in the data",
+        ),
+        (
+            "unit,first_wave\nunit-01,2031-03\n",
+            "unit `unit-01`: wave `2031-03` is not a wave of the data",
+        ),
+        (
+            "unit,first_wave\nunit-01,2025-03\nunit-01,2025-09\n",
+            "unit `unit-01` is named twice",
+        ),
+        (
+            "unit,first_wave\nunit-01,2024-03\n",
+            "no unit adopts after the first wave",
+        ),
+        (
+            "unit,first_wave\n,2025-03\n",
+            "adoption.csv:2: write `unit,first_wave`",
+        ),
+    ] {
+        let file = k.write("adoption.csv", text);
+        let out = report(&k, &responses, &file, &["--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            stderr_of(&out).contains(expected),
+            "{text}: {}",
+            stderr_of(&out)
+        );
+    }
+}
