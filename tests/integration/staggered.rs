@@ -60,7 +60,7 @@ fn close(what: &str, ours: f64, theirs: &Value, tolerance: f64) {
         .unwrap_or_else(|| panic!("{what}: no reference value"));
     assert!(
         (ours - theirs).abs() <= tolerance,
-        "{what}: klimat {ours:.12}, csdid {theirs:.12}"
+        "{what}: klimat {ours:.12}, reference {theirs:.12}"
     );
 }
 
@@ -224,4 +224,92 @@ fn the_uniform_band_of_the_event_study_matches_csdids_multiplier_bootstrap() {
         webb,
         multiplier_band(&panel, &influences, Weights::Webb, 20_000, 7, 0.95)
     );
+}
+
+fn sunab_reference() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/staggered/sunab.json"
+    ))
+    .expect("the reference file");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn the_sun_abraham_event_study_matches_pyfixest() {
+    let theirs = sunab_reference();
+    let panel = panel(&reference());
+    let ours = klimat::stats::staggered::sun_abraham::sun_abraham(&panel).unwrap();
+    assert_eq!(
+        ours.control_cohort, None,
+        "never-treated units are the comparison"
+    );
+    let coefficients = theirs["coefficients"].as_array().unwrap();
+    assert_eq!(ours.coefficients.len(), coefficients.len());
+    for (((g, e), effect), c) in ours.coefficients.iter().zip(coefficients) {
+        let at = format!("cohort {} event time {e}", g + 1);
+        assert_eq!(*g as u64 + 1, c["cohort"].as_u64().unwrap(), "{at}");
+        assert_eq!(*e, c["event_time"].as_i64().unwrap(), "{at}");
+        close(&at, effect.estimate, &c["estimate"], 1e-9);
+        // pyfixest demeans by alternating projections (tolerance 1e-8): its residuals, and so
+        // its standard errors, agree with the exact solution to about 1e-9 relative.
+        close(&format!("{at} se"), effect.se, &c["se"], 1e-8);
+    }
+    let event = theirs["event_study"].as_array().unwrap();
+    assert_eq!(ours.event_study.len(), event.len());
+    for ((e, effect), x) in ours.event_study.iter().zip(event) {
+        assert_eq!(*e, x["event_time"].as_i64().unwrap());
+        close(
+            &format!("event time {e}"),
+            effect.estimate,
+            &x["estimate"],
+            1e-9,
+        );
+        close(&format!("event time {e} se"), effect.se, &x["se"], 1e-8);
+    }
+    close(
+        "overall",
+        ours.overall.estimate,
+        &theirs["overall"]["estimate"],
+        1e-9,
+    );
+    close(
+        "overall se",
+        ours.overall.se,
+        &theirs["overall"]["se"],
+        1e-8,
+    );
+}
+
+#[test]
+fn the_bacon_decomposition_adds_up_to_pyfixests_twfe_on_the_cell_means() {
+    use klimat::stats::staggered::bacon::{Comparison, decompose};
+    let theirs = sunab_reference();
+    let panel = panel(&reference());
+    let d = decompose(&panel).expect("a balanced table");
+    // 3 cohorts: 3 against the never-treated, 3 pairs in both directions.
+    assert_eq!(d.comparisons.len(), 9);
+    let total: f64 = d.comparisons.iter().map(|c| c.weight).sum();
+    assert!((total - 1.0).abs() < 1e-12);
+    assert!(d.comparisons.iter().all(|c| c.weight > 0.0));
+    close(
+        "TWFE on the cell means",
+        d.twfe,
+        &theirs["twfe_cell_means"],
+        1e-9,
+    );
+    let forbidden: f64 = d
+        .comparisons
+        .iter()
+        .filter(|c| c.comparison == Comparison::LaterVsEarlier)
+        .map(|c| c.weight)
+        .sum();
+    assert!(
+        (forbidden - d.forbidden_weight).abs() < 1e-15 && forbidden > 0.05,
+        "{forbidden}"
+    );
+    // A unit without respondents in one wave: the table is not balanced, no decomposition.
+    let mut unbalanced = panel.clone();
+    unbalanced.cells.retain(|c| !(c.unit == 0 && c.period == 2));
+    assert!(decompose(&unbalanced).is_none());
 }

@@ -57,13 +57,18 @@ pub fn decompose(panel: &Panel) -> Option<Decomposition> {
     let total = units.len() as f64;
     // A timing group's mean per period: the mean of its units' cell means.
     let group = |g: Option<usize>| -> (f64, Vec<f64>) {
-        let members: Vec<usize> = units.iter().copied().filter(|&u| panel.cohort[u] == g).collect();
+        let members: Vec<usize> = units
+            .iter()
+            .copied()
+            .filter(|&u| panel.cohort[u] == g)
+            .collect();
         let m = (0..periods)
             .map(|t| members.iter().map(|&u| mean[u][t]).sum::<f64>() / members.len() as f64)
             .collect();
         (members.len() as f64 / total, m)
     };
-    let window_mean = |m: &[f64], from: usize, to: usize| m[from..to].iter().sum::<f64>() / (to - from) as f64;
+    let window_mean =
+        |m: &[f64], from: usize, to: usize| m[from..to].iter().sum::<f64>() / (to - from) as f64;
     // 2 × 2 over periods [from, to): treated switches at `switch`.
     let did = |treated: &[f64], control: &[f64], from: usize, switch: usize, to: usize| {
         (window_mean(treated, switch, to) - window_mean(treated, from, switch))
@@ -106,7 +111,11 @@ pub fn decompose(panel: &Panel) -> Option<Decomposition> {
                 treated: l,
                 control: Some(k),
                 estimate: did(&yl, &yk, k, l, periods),
-                weight: ((n_k + n_l) * d_k).powi(2) * n_kl * (1.0 - n_kl) * (d_l / d_k) * ((d_k - d_l) / d_k),
+                weight: ((n_k + n_l) * d_k).powi(2)
+                    * n_kl
+                    * (1.0 - n_kl)
+                    * (d_l / d_k)
+                    * ((d_k - d_l) / d_k),
             });
         }
     }

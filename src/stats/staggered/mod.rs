@@ -16,8 +16,10 @@
 //! cells' n, mean and within-cell sum of squares: no respondent-level data.
 
 mod aggregate;
+pub mod bacon;
 mod group_time;
 mod inference;
+pub mod sun_abraham;
 
 pub use aggregate::{Aggregate, Aggregation, Part, aggregate};
 pub use group_time::{GroupTime, group_time};

@@ -67,7 +67,7 @@ pub fn sun_abraham(panel: &Panel) -> Result<SunAbraham, FitError> {
         } else if j < g + t - 1 {
             (period_of(c.period) == j - g + 1) as u8 as f64
         } else {
-            let (h, e) = terms[j - g - t + 1];
+            let (h, e) = terms[j + 1 - g - t];
             (treated(c) == Some(h) && event(c, h) == e) as u8 as f64
         }
     });
@@ -114,7 +114,10 @@ pub fn sun_abraham(panel: &Panel) -> Result<SunAbraham, FitError> {
     times.dedup();
     Ok(SunAbraham {
         coefficients: (0..q).map(|i| (terms[i], combine(&|j| j == i))).collect(),
-        event_study: times.iter().map(|&e| (e, combine(&|i| terms[i].1 == e))).collect(),
+        event_study: times
+            .iter()
+            .map(|&e| (e, combine(&|i| terms[i].1 == e)))
+            .collect(),
         overall: combine(&|i| terms[i].1 >= 0),
         control_cohort,
     })
