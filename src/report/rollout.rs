@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 
 use super::format::{cell, fixed, interval};
-use crate::evaluation::rollout::report::{DimensionRollout, Estimate, RolloutReport};
+use crate::evaluation::rollout::report::{
+    BaconSummary, DimensionRollout, Estimate, RolloutReport, SunAbrahamSummary,
+};
 use crate::survey::{Direction, Language};
 
 pub fn json(report: &RolloutReport) -> String {
@@ -246,13 +248,99 @@ pub fn markdown(report: &RolloutReport, lang: Language) -> String {
             }
             let _ = writeln!(o);
         }
+        if let Some(sa) = &d.sun_abraham {
+            sun_abraham(&mut o, sa, &words, &header);
+        }
+        if let Some(b) = &d.bacon {
+            bacon(&mut o, b, &words);
+        }
     }
     let m = &report.methods;
     let _ = writeln!(o, "## {}\n", w("Methods", "Metoder"));
-    for x in [&m.estimator, &m.aggregation, &m.inference, &m.band, &m.twfe] {
+    for x in [
+        &m.estimator,
+        &m.aggregation,
+        &m.inference,
+        &m.band,
+        &m.sun_abraham,
+        &m.twfe,
+    ] {
         let _ = writeln!(o, "- {x}");
     }
     o
+}
+
+fn sun_abraham(o: &mut String, sa: &SunAbrahamSummary, words: &Words, header: &str) {
+    let _ = writeln!(
+        o,
+        "### {}\n\n{header}",
+        words.w(
+            "Sun & Abraham event study (a second estimator)",
+            "Sun & Abrahams händelsestudie (en andra skattare)"
+        )
+    );
+    for e in &sa.event_study {
+        row(o, &e.event_time.to_string(), &e.estimate);
+    }
+    row(
+        o,
+        words.w("overall (after adoption)", "samlat (efter start)"),
+        &sa.overall,
+    );
+    let _ = writeln!(o);
+}
+
+fn bacon(o: &mut String, b: &BaconSummary, words: &Words) {
+    use crate::stats::staggered::bacon::Comparison;
+    let _ = writeln!(
+        o,
+        "### {}\n\n{} {:.0} % {}\n",
+        words.w("Why two-way fixed effects are not used", "Varför tvåvägs fixa effekter inte används"),
+        words.w(
+            "The two-way fixed-effects estimate averages these 2 × 2 comparisons;",
+            "Skattningen med tvåvägs fixa effekter är ett medel av dessa 2 × 2-jämförelser;"
+        ),
+        100.0 * b.forbidden_weight,
+        words.w(
+            "of its weight compares later cohorts with units that had already adopted, whose own change is not a \
+             valid comparison.",
+            "av vikten jämför senare grupper med enheter som redan hade börjat, vars egen förändring inte är en \
+             giltig jämförelse."
+        )
+    );
+    let _ = writeln!(
+        o,
+        "| {} | {} | {} | {} |\n|---|---|---|---|",
+        words.w("treated cohort", "behandlad grupp"),
+        words.w("compared with", "jämförd med"),
+        words.w("estimate", "skattning"),
+        words.w("weight", "vikt")
+    );
+    for c in &b.comparisons {
+        let control = match (&c.control, c.comparison) {
+            (None, _) => words
+                .w("never-treated units", "enheter utan insatsen")
+                .to_owned(),
+            (Some(g), Comparison::LaterVsEarlier) => {
+                format!("{g} {}", words.w("(already adopted)", "(redan startad)"))
+            }
+            (Some(g), _) => format!(
+                "{g} {}",
+                words.w("(not yet adopted)", "(ännu inte startad)")
+            ),
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {control} | {:+.3} | {:.3} |",
+            c.treated, c.estimate, c.weight
+        );
+    }
+    let _ = writeln!(
+        o,
+        "| | {} | {:+.3} | 1 |\n",
+        words.w("= TWFE on the cell means", "= TWFE på cellmedelvärdena"),
+        b.twfe_cell_means
+    );
 }
 
 /// Tidy rows: dimension, kind (overall, simple, event, cohort, wave, group_time, twfe), at, figures.
@@ -301,6 +389,18 @@ pub fn csv(report: &RolloutReport) -> String {
         }
         if let Some(t) = &d.twfe {
             put("twfe", String::new(), "", &t.estimate, None);
+        }
+        if let Some(sa) = &d.sun_abraham {
+            put("sun_abraham_overall", String::new(), "", &sa.overall, None);
+            for e in &sa.event_study {
+                put(
+                    "sun_abraham_event",
+                    e.event_time.to_string(),
+                    "",
+                    &e.estimate,
+                    None,
+                );
+            }
         }
         for e in d.event_study.iter().filter(|e| !e.reference) {
             put("event", e.event_time.to_string(), "", &e.estimate, e.band95);

@@ -126,6 +126,28 @@ fn a_staggered_roll_out_recovers_the_simulated_effects_and_their_growth() {
         assert!(band[1].as_f64().unwrap() > ci[1].as_f64().unwrap(), "{e}");
     }
     assert!(vision["twfe"]["estimate"].is_number());
+    // Sun & Abraham's estimator agrees in sign and size; the Bacon weights add up to one, and
+    // with an effect that grows the later-vs-earlier comparisons understate it.
+    let sa = &vision["sun_abraham"]["overall"];
+    assert!(sa["ci95"][0].as_f64().unwrap() > 0.0, "{sa}");
+    let bacon = &vision["bacon"];
+    let comparisons = bacon["comparisons"].as_array().unwrap();
+    assert_eq!(comparisons.len(), 9);
+    let total: f64 = comparisons
+        .iter()
+        .map(|c| c["weight"].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert!(bacon["forbidden_weight"].as_f64().unwrap() > 0.0);
+    let mean_of = |kind: &str| {
+        let x: Vec<f64> = comparisons
+            .iter()
+            .filter(|c| c["comparison"] == kind)
+            .map(|c| c["estimate"].as_f64().unwrap())
+            .collect();
+        x.iter().sum::<f64>() / x.len() as f64
+    };
+    assert!(mean_of("later_vs_earlier") < mean_of("treated_vs_never"));
     assert_eq!(vision["by_cohort"].as_array().unwrap().len(), 3);
     assert_eq!(vision["by_wave"].as_array().unwrap().len(), 4);
     // The dimensions without an effect: every overall interval covers zero.

@@ -24,8 +24,8 @@ use crate::stats::staggered::{
 };
 use crate::survey::{Language, Survey};
 use report::{
-    Cohort, DimensionRollout, Estimate, EventTimeRow, GroupTimeRow, LabelledRow, RolloutDesign,
-    RolloutMethods, RolloutReport, Twfe,
+    BaconRow, BaconSummary, Cohort, DimensionRollout, Estimate, EventTimeRow, GroupTimeRow,
+    LabelledRow, RolloutDesign, RolloutMethods, RolloutReport, SunAbrahamSummary, Twfe,
 };
 
 /// Per unit, the first wave after it adopted the method (`None`: never
@@ -383,6 +383,8 @@ fn dimension(
         by_wave: Vec::new(),
         group_time: Vec::new(),
         twfe: None,
+        sun_abraham: None,
+        bacon: None,
         warnings,
     };
     if !gt.iter().any(|x| x.post() && !x.reference) {
@@ -480,8 +482,58 @@ fn dimension(
             })
             .collect(),
         twfe: twfe(&panel, df),
+        sun_abraham: sun_abraham(&panel, waves),
+        bacon: bacon(&panel, waves),
         ..base
     }
+}
+
+fn sun_abraham(panel: &Panel, waves: &[String]) -> Option<SunAbrahamSummary> {
+    let sa = crate::stats::staggered::sun_abraham::sun_abraham(panel).ok()?;
+    let estimate = |e: &crate::stats::staggered::sun_abraham::Effect| {
+        use statrs::distribution::{ContinuousCDF, StudentsT};
+        let t = StudentsT::new(0.0, 1.0, e.df).expect("df > 0");
+        Estimate {
+            estimate: e.estimate,
+            se: Some(e.se),
+            df: e.df,
+            ci95: Some(e.ci95),
+            p: Some(2.0 * (1.0 - t.cdf((e.estimate / e.se).abs()))),
+        }
+    };
+    Some(SunAbrahamSummary {
+        event_study: sa
+            .event_study
+            .iter()
+            .map(|(e, effect)| EventTimeRow {
+                event_time: *e,
+                estimate: estimate(effect),
+                band95: None,
+                reference: false,
+            })
+            .collect(),
+        overall: estimate(&sa.overall),
+        control_cohort: sa.control_cohort.map(|g| waves[g].clone()),
+    })
+}
+
+fn bacon(panel: &Panel, waves: &[String]) -> Option<BaconSummary> {
+    let d = crate::stats::staggered::bacon::decompose(panel)?;
+    Some(BaconSummary {
+        comparisons: d
+            .comparisons
+            .iter()
+            .map(|c| BaconRow {
+                comparison: c.comparison,
+                treated: waves[c.treated].clone(),
+                control: c.control.map(|g| waves[g].clone()),
+                estimate: c.estimate,
+                weight: c.weight,
+            })
+            .collect(),
+        twfe_cell_means: d.twfe,
+        forbidden_weight: d.forbidden_weight,
+    })
 }
 
 /// The static two-way fixed-effects estimate, respondent level, solved on
@@ -552,8 +604,14 @@ fn methods(inference: Inference) -> RolloutMethods {
             inference.weights, inference.reps, inference.seed
         ),
         twfe: "score ~ unit + wave + D, D = 1 from a unit's adoption on, CR1 by unit: shown for comparison only; \
-               with staggered adoption it averages comparisons that use already-treated units as controls \
-               (Goodman-Bacon 2021)"
+               with staggered adoption it averages comparisons that use already-treated units as controls; the \
+               Goodman-Bacon (2021) decomposition of it on the unit × wave cell means (each cell weighted equally; \
+               a balanced table) shows which 2 × 2 comparisons it averages and with which weights"
+            .into(),
+        sun_abraham: "Sun & Abraham (2021) interaction-weighted event study: score ~ unit + wave + Σ 1{cohort = g, \
+                      waves since adoption = e} (e ≠ −1) at the respondent level, never-treated units as the \
+                      comparison (or the last cohort before it adopts), each event time the cohorts' coefficients \
+                      weighted by their respondents; CR1 by unit, t with G − 1 df; as fixest's sunab"
             .into(),
     }
 }

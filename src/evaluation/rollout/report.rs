@@ -56,6 +56,7 @@ pub struct RolloutMethods {
     pub inference: String,
     pub band: String,
     pub twfe: String,
+    pub sun_abraham: String,
 }
 
 /// One estimate with unit-clustered inference: t with G − 1 degrees of freedom.
@@ -104,6 +105,36 @@ pub struct Twfe {
     pub estimate: Estimate,
 }
 
+/// Sun & Abraham's interaction-weighted event study, beside Callaway & Sant'Anna's.
+#[derive(Debug, Clone, Serialize)]
+pub struct SunAbrahamSummary {
+    pub event_study: Vec<EventTimeRow>,
+    pub overall: Estimate,
+    /// The cohort that served as the comparison when no unit stays untreated.
+    pub control_cohort: Option<String>,
+}
+
+/// Why the two-way fixed-effects estimate is not used: the 2 × 2 comparisons it averages.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaconSummary {
+    pub comparisons: Vec<BaconRow>,
+    /// The TWFE estimate on the cell means, which the weighted comparisons add up to.
+    pub twfe_cell_means: f64,
+    /// The weight of comparisons against units that had already adopted.
+    pub forbidden_weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaconRow {
+    pub comparison: crate::stats::staggered::bacon::Comparison,
+    /// The treated cohort's first wave after adoption.
+    pub treated: String,
+    /// The comparison cohort's first wave, or `None` for the never-treated units.
+    pub control: Option<String>,
+    pub estimate: f64,
+    pub weight: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DimensionRollout {
     pub id: String,
@@ -126,5 +157,8 @@ pub struct DimensionRollout {
     pub by_wave: Vec<LabelledRow>,
     pub group_time: Vec<GroupTimeRow>,
     pub twfe: Option<Twfe>,
+    pub sun_abraham: Option<SunAbrahamSummary>,
+    /// `None` when some unit has no respondents in some wave (the decomposition needs a balanced table).
+    pub bacon: Option<BaconSummary>,
     pub warnings: Vec<String>,
 }
