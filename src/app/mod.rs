@@ -8,6 +8,7 @@ mod actor;
 mod error;
 pub mod idempotent;
 pub mod plan;
+pub mod rollout;
 pub mod setup;
 mod validity;
 mod wave_ref;

@@ -59,6 +59,8 @@ pub struct StudyPlan {
     /// Unit indices of the study's arms.
     pub pilot: Vec<usize>,
     pub control: Vec<usize>,
+    /// A roll-out's cohorts (groups 2, 3, … of `structure`), `None` for a one-date pilot.
+    pub cohorts: Option<Vec<super::rollout::CohortGroup>>,
     /// The tree and the arms: the published groups the plans were decided on.
     pub structure: Structure,
     /// In the study's wave order.
@@ -129,7 +131,15 @@ pub fn study_plan(
             .collect()
     };
     let (pilot, control) = (arm(&pilot), arm(&control));
-    let structure = Structure::with_arms(parents.clone(), pilot.clone(), control.clone());
+    let mut structure = Structure::with_arms(parents.clone(), pilot.clone(), control.clone());
+    // A roll-out publishes each cohort (and the never-treated units) too.
+    let cohorts = super::rollout::cohorts(conn, study, waves, &all, &pilot, &control)?;
+    for (i, c) in cohorts.iter().flatten().enumerate() {
+        structure.groups.push(disclosure::Group {
+            name: format!("cohort {i}"),
+            members: c.members.clone(),
+        });
+    }
 
     let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
     let wave_index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
@@ -175,7 +185,11 @@ pub fn study_plan(
         .zip(open)
         .map(|((wave, counts), open)| {
             let plan = if open {
-                Plan::nothing(all.len(), 2, wave.min_group_size as u64)
+                Plan::nothing(
+                    all.len(),
+                    structure.groups.len(),
+                    wave.min_group_size as u64,
+                )
             } else {
                 decided.next().expect("one plan per published wave")
             };
@@ -193,6 +207,7 @@ pub fn study_plan(
         acc_unit,
         pilot,
         control,
+        cohorts,
         structure,
         waves: plans,
     })

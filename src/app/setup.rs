@@ -170,6 +170,32 @@ pub fn update_study(
     })
 }
 
+/// Records adoption dates of a study's units (`None` removes one), all or
+/// nothing; the audit entry lists every change.
+pub fn adopt(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    study: &str,
+    dates: &[(String, Option<String>)],
+) -> Result<Vec<crate::store::adoptions::Change>> {
+    audited(conn, actor, "study.adopt", |c| {
+        let current = studies::by_name(c, study)?;
+        let made = crate::store::adoptions::record(c, &current, dates)?;
+        let detail: Vec<String> = made
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}: {} → {}",
+                    m.unit,
+                    m.previous.as_deref().unwrap_or("none"),
+                    m.adopted_on.as_deref().unwrap_or("none")
+                )
+            })
+            .collect();
+        Ok((made, format!("study {study}: {}", detail.join(", "))))
+    })
+}
+
 pub fn delete_study(conn: &mut DbConnection, actor: &Actor, study: &str) -> Result<()> {
     audited(conn, actor, "study.delete", |c| {
         let current = studies::by_name(c, study)?;

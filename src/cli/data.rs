@@ -69,6 +69,36 @@ pub enum StudyCommand {
         #[arg(long)]
         intervention_date: String,
     },
+    /// Record when units adopted the method (a roll-out): the effect report of a
+    /// study with adoption dates compares cohorts as they adopt.
+    #[command(
+        after_help = "Examples:\n  klimat study adopt --study pilot-2025 --units unit-01,unit-03 --date 2026-02-01\n  \
+klimat study adopt --study pilot-2025 --file adoption.csv      # unit,adoption_date; empty date: never\n  \
+klimat study adopt --study pilot-2025 --units unit-03 --never  # remove a recorded date\n\n\
+Pilot units without a recorded date adopt on the intervention date; control units never, until one is recorded."
+    )]
+    Adopt {
+        /// The study's name.
+        #[arg(long)]
+        study: String,
+        /// Unit codes, comma-separated.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            required_unless_present = "file",
+            conflicts_with = "file"
+        )]
+        units: Vec<String>,
+        /// The day they adopted (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD", required_unless_present_any = ["file", "never"], conflicts_with = "never")]
+        date: Option<String>,
+        /// Remove the recorded date of these units.
+        #[arg(long, requires = "units")]
+        never: bool,
+        /// A CSV with the header `unit,adoption_date` (an empty date removes one).
+        #[arg(long, value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -310,13 +340,42 @@ pub fn publish(files: &[PathBuf], settings: &Settings) -> anyhow::Result<ExitCod
 }
 
 pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let StudyCommand::Create {
-        name,
-        survey,
-        pilot,
-        control,
-        intervention_date,
-    } = cmd;
+    let (name, survey, pilot, control, intervention_date) = match cmd {
+        StudyCommand::Create {
+            name,
+            survey,
+            pilot,
+            control,
+            intervention_date,
+        } => (name, survey, pilot, control, intervention_date),
+        StudyCommand::Adopt {
+            study,
+            units,
+            date,
+            never: _,
+            file,
+        } => {
+            let dates = match file {
+                Some(path) => adoption_file(&path)?,
+                None => units
+                    .into_iter()
+                    .map(|u| (u.trim().to_owned(), date.clone()))
+                    .collect(),
+            };
+            let db = open(settings)?;
+            let made = setup::adopt(&mut *db.get()?, &Actor::cli(), &study, &dates)?;
+            for m in &made {
+                println!(
+                    "{}: {} → {}",
+                    m.unit,
+                    m.previous.as_deref().unwrap_or("no date"),
+                    m.adopted_on.as_deref().unwrap_or("no date")
+                );
+            }
+            println!("{} change(s) recorded in study {study}", made.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let db = open(settings)?;
     let study = setup::create_study(
         &mut *db.get()?,
@@ -334,6 +393,41 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
         study.name, study.survey_key, study.intervention_date
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `unit,adoption_date` with a header; an empty date removes a recorded one.
+fn adoption_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .with_context(|| format!("{}:1", path.display()))?
+        .clone();
+    if header.len() != 2 || &header[0] != "unit" || &header[1] != "adoption_date" {
+        anyhow::bail!(
+            "{}:1: the header must be `unit,adoption_date`",
+            path.display()
+        );
+    }
+    let mut dates = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.with_context(|| format!("{}:{line}", path.display()))?;
+        if record.len() != 2 || record[0].is_empty() {
+            anyhow::bail!(
+                "{}:{line}: write `unit,adoption_date`, e.g. `unit-03,2026-02-01`",
+                path.display()
+            );
+        }
+        dates.push((
+            record[0].to_owned(),
+            (!record[1].is_empty()).then(|| record[1].to_owned()),
+        ));
+    }
+    Ok(dates)
 }
 
 pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {

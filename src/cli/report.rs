@@ -97,6 +97,12 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
     if let Some(adoption) = &args.adoption {
         return super::rollout::report(&args, adoption, settings);
     }
+    if let Some(study) = &args.study {
+        let db = super::data::open(settings)?;
+        if crate::app::rollout::is_rollout(&mut *db.get()?, study)? {
+            return super::rollout::study_report(&args, study, settings);
+        }
+    }
     if args.study.is_none() && args.pilot.is_empty() {
         anyhow::bail!(
             "name the pilot units with --pilot UNIT,... (or a roll-out with --adoption FILE)"

@@ -55,7 +55,30 @@ pub fn report(
         .map(|w| (acc.unit_counts(w, units.len()), min_group))
         .collect();
     let plans = decide_study(&structure, &counts);
-    let inference = Inference {
+    let inference = inference(args);
+    let shown = crate::evaluation::rollout::Adoption::shown(&plans);
+    let report = evaluate(
+        &survey, &acc, waves, units, &adoption, &plans, &shown, inference, min_group, args.lang,
+    )
+    .context("the roll-out cannot be reported")?;
+    write_outputs(args, &report, &survey.key, settings)
+}
+
+/// `klimat report effect --study S` for a study with adoption dates.
+pub fn study_report(
+    args: &EffectArgs,
+    name: &str,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let db = super::data::open(settings)?;
+    let mut conn = db.get()?;
+    let report = crate::app::rollout::report(&mut conn, name, inference(args), args.lang)?;
+    let key = report.survey.key.clone();
+    write_outputs(args, &report, &key, settings)
+}
+
+fn inference(args: &EffectArgs) -> Inference {
+    Inference {
         seed: args.seed,
         reps: args.reps as usize,
         weights: if args.weights == "rademacher" {
@@ -63,16 +86,20 @@ pub fn report(
         } else {
             Weights::Webb
         },
-    };
-    let report = evaluate(
-        &survey, &acc, waves, units, &adoption, &plans, inference, min_group, args.lang,
-    )
-    .context("the roll-out cannot be reported")?;
+    }
+}
+
+fn write_outputs(
+    args: &EffectArgs,
+    report: &crate::evaluation::rollout::report::RolloutReport,
+    key: &str,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
     let render = |format: &str| -> anyhow::Result<String> {
         Ok(match format {
-            "json" => rollout::json(&report),
-            "md" => rollout::markdown(&report, args.lang),
-            "csv" => rollout::csv(&report),
+            "json" => rollout::json(report),
+            "md" => rollout::markdown(report, args.lang),
+            "csv" => rollout::csv(report),
             other => {
                 anyhow::bail!("the roll-out report is written as md, json or csv, not {other}")
             }
@@ -84,7 +111,7 @@ pub fn report(
         (None, out) => {
             let dir = match out {
                 Some(dir) => dir.clone(),
-                None => new_report_folder(&settings.reports_dir, &survey.key)?,
+                None => new_report_folder(&settings.reports_dir, key)?,
             };
             for format in ["md", "json", "csv"] {
                 write_atomically(
@@ -92,7 +119,7 @@ pub fn report(
                     render(format)?.as_bytes(),
                 )?;
             }
-            print!("{}", rollout::summary(&report, args.lang));
+            print!("{}", rollout::summary(report, args.lang));
             println!("report written to {}", dir.join("rollout.md").display());
         }
     }

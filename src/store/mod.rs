@@ -11,6 +11,7 @@
 //! (a quarter of the server's time under submission load).
 
 pub mod accounts;
+pub mod adoptions;
 pub mod codes;
 pub mod connection;
 pub mod idempotency;

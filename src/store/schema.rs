@@ -127,6 +127,27 @@ diesel::table! {
 
 diesel::joinable!(unit_links -> units (unit_id));
 diesel::joinable!(unit_links -> waves (wave_id));
+diesel::table! {
+    study_adoptions (study_id, unit_id) {
+        study_id -> BigInt,
+        unit_id -> BigInt,
+        adopted_on -> Text,
+    }
+}
+
+diesel::table! {
+    study_adoption_changes (id) {
+        id -> BigInt,
+        study_id -> BigInt,
+        unit_id -> BigInt,
+        previous -> Nullable<Text>,
+        adopted_on -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(study_adoptions -> units (unit_id));
+diesel::joinable!(study_adoption_changes -> units (unit_id));
 diesel::joinable!(study_units -> studies (study_id));
 diesel::joinable!(study_units -> units (unit_id));
 diesel::joinable!(waves -> studies (study_id));
@@ -142,6 +163,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_versions,
     studies,
     study_units,
+    study_adoptions,
+    study_adoption_changes,
     waves,
     invitations,
     responses,

@@ -279,6 +279,7 @@ pub fn delete(conn: &mut DbConnection, study: &Study) -> Result<(), StoreError> 
         for w in waves_of(conn, study)? {
             delete_wave_rows(conn, &w)?;
         }
+        super::adoptions::delete_all(conn, study)?;
         diesel::delete(study_units::table.filter(study_units::study_id.eq(study.id)))
             .execute(conn)?;
         diesel::delete(studies::table.find(study.id)).execute(conn)?;

@@ -276,3 +276,222 @@ fn a_bad_adoption_file_says_what_and_where() {
         );
     }
 }
+
+/// The same roll-out through the database, on both backends: a study whose
+/// pilot arm adopts in three cohorts, adoption dates recorded from a CSV.
+#[test]
+fn a_study_with_adoption_dates_gets_the_same_roll_out_report_as_its_file() {
+    use crate::store::{backends, ok, run, units_file};
+    let k = Klimat::new();
+    let (responses, adoption) = simulated(&k, &[]);
+    let from_file = report(&k, &responses, &adoption, &["--format", "json"]);
+    assert!(from_file.status.success(), "{}", stderr_of(&from_file));
+    let from_file: Value = serde_json::from_str(&stdout_of(&from_file)).unwrap();
+
+    let text = std::fs::read_to_string(&responses).unwrap();
+    let header = text.lines().next().unwrap();
+    let adopting: Vec<(String, String)> = std::fs::read_to_string(&adoption)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(','))
+        .filter(|(_, w)| !w.is_empty())
+        .map(|(u, w)| (u.to_owned(), w.to_owned()))
+        .collect();
+    let pilot: Vec<&str> = adopting.iter().map(|(u, _)| u.as_str()).collect();
+    let control: Vec<String> = (1..=24)
+        .map(|i| format!("unit-{i:02}"))
+        .filter(|u| !pilot.contains(&u.as_str()))
+        .collect();
+    // Each unit adopts in the fortnight before its first wave after adoption opens.
+    let dates: String = adopting
+        .iter()
+        .map(|(u, w)| {
+            let (year, month) = w.split_once('-').unwrap();
+            let (year, month) = if month == "03" {
+                (year.parse::<i32>().unwrap() - 1, "12")
+            } else {
+                (year.parse().unwrap(), "08")
+            };
+            format!("{u},{year}-{month}-15\n")
+        })
+        .collect();
+    let dates = k.write("dates.csv", &format!("unit,adoption_date\n{dates}"));
+    let survey = repo().join("surveys/team-climate.toml");
+    for db in backends(&k) {
+        ok(&k, &db, &["migrate"]);
+        ok(&k, &db, &["unit", "import", arg(&units_file(&k, 24))]);
+        ok(&k, &db, &["survey", "publish", arg(&survey)]);
+        ok(
+            &k,
+            &db,
+            &[
+                "study",
+                "create",
+                "--name",
+                "spread",
+                "--survey",
+                "team-climate",
+                "--pilot",
+                &pilot.join(","),
+            ]
+            .into_iter()
+            .chain([
+                "--control",
+                &control.join(","),
+                "--intervention-date",
+                "2024-12-15",
+            ])
+            .collect::<Vec<_>>(),
+        );
+        for wave in [
+            "2024-03", "2024-09", "2025-03", "2025-09", "2026-03", "2026-09",
+        ] {
+            let (opens, closes) = (format!("{wave}-01"), format!("{wave}-28"));
+            ok(
+                &k,
+                &db,
+                &[
+                    "wave", "create", "--study", "spread", "--name", wave, "--opens", &opens,
+                    "--closes", &closes,
+                ],
+            );
+            let rows: Vec<&str> = text
+                .lines()
+                .filter(|l| l.contains(&format!(",{wave},")))
+                .collect();
+            let file = k.write(
+                &format!("{wave}.csv"),
+                &format!("{header}\n{}\n", rows.join("\n")),
+            );
+            ok(
+                &k,
+                &db,
+                &[
+                    "responses",
+                    "import",
+                    "--wave",
+                    &format!("spread:{wave}"),
+                    arg(&file),
+                ],
+            );
+        }
+        // Without adoption dates: the one-date effect report.
+        let one_date = ok(
+            &k,
+            &db,
+            &["report", "effect", "--study", "spread", "--format", "json"],
+        );
+        assert!(
+            one_date.contains("\"first_post_wave\": \"2025-03\""),
+            "{}",
+            db.name
+        );
+
+        let out = ok(
+            &k,
+            &db,
+            &["study", "adopt", "--study", "spread", "--file", arg(&dates)],
+        );
+        assert!(out.contains("12 change(s) recorded"), "{out}");
+        let again = ok(
+            &k,
+            &db,
+            &["study", "adopt", "--study", "spread", "--file", arg(&dates)],
+        );
+        assert!(
+            again.contains("0 change(s) recorded"),
+            "recording the same dates changes nothing: {again}"
+        );
+        let r: Value = serde_json::from_str(&ok(
+            &k,
+            &db,
+            &["report", "effect", "--study", "spread", "--format", "json"],
+        ))
+        .unwrap();
+        assert_eq!(
+            r["design"]["cohorts"], from_file["design"]["cohorts"],
+            "{}",
+            db.name
+        );
+        for (ours, file) in r["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(from_file["dimensions"].as_array().unwrap())
+        {
+            for key in ["overall", "simple", "event_overall"] {
+                let (a, b) = (
+                    ours[key]["estimate"].as_f64().unwrap(),
+                    file[key]["estimate"].as_f64().unwrap(),
+                );
+                assert!(
+                    (a - b).abs() < 1e-12,
+                    "{} {}: {key} {a} vs {b}",
+                    db.name,
+                    ours["id"]
+                );
+                let (a, b) = (
+                    ours[key]["se"].as_f64().unwrap(),
+                    file[key]["se"].as_f64().unwrap(),
+                );
+                assert!(
+                    (a - b).abs() < 1e-12,
+                    "{} {}: {key} se {a} vs {b}",
+                    db.name,
+                    ours["id"]
+                );
+            }
+        }
+        assert_eq!(r["adoption_changes"].as_array().unwrap().len(), 12);
+
+        // A unit outside the study, a bad date: refused, nothing recorded.
+        let bad = k.write(
+            "bad.csv",
+            "unit,adoption_date\nunit-01,2025-02-01\nunit-99,2025-02-01\n",
+        );
+        let out = run(
+            &k,
+            &db,
+            &["study", "adopt", "--study", "spread", "--file", arg(&bad)],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", db.name);
+        assert!(
+            stderr_of(&out).contains("unit `unit-99`"),
+            "{}",
+            stderr_of(&out)
+        );
+        let out = run(
+            &k,
+            &db,
+            &[
+                "study",
+                "adopt",
+                "--study",
+                "spread",
+                "--units",
+                "unit-01",
+                "--date",
+                "2025-13-01",
+            ],
+        );
+        assert!(
+            stderr_of(&out).contains("is not a date written as YYYY-MM-DD"),
+            "{}",
+            stderr_of(&out)
+        );
+        let r: Value = serde_json::from_str(&ok(
+            &k,
+            &db,
+            &["report", "effect", "--study", "spread", "--format", "json"],
+        ))
+        .unwrap();
+        assert_eq!(
+            r["adoption_changes"].as_array().unwrap().len(),
+            12,
+            "nothing half-written"
+        );
+        let audit = ok(&k, &db, &["audit"]);
+        assert!(audit.contains("study.adopt"), "{audit}");
+    }
+}

@@ -72,7 +72,7 @@ pub fn backends(k: &Klimat) -> Vec<TestDb> {
 /// The secret every command here runs with, so a test can derive links.
 const SECRET: &str = "store-test-secret-0123456789abcdef0123";
 
-fn run(k: &Klimat, db: &TestDb, args: &[&str]) -> std::process::Output {
+pub fn run(k: &Klimat, db: &TestDb, args: &[&str]) -> std::process::Output {
     k.cmd()
         .env("KLIMAT_DATABASE_URL", &db.url)
         .env("KLIMAT_SECRET", SECRET)
@@ -81,7 +81,7 @@ fn run(k: &Klimat, db: &TestDb, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn ok(k: &Klimat, db: &TestDb, args: &[&str]) -> String {
+pub fn ok(k: &Klimat, db: &TestDb, args: &[&str]) -> String {
     let out = run(k, db, args);
     assert!(
         out.status.success(),
@@ -92,7 +92,7 @@ fn ok(k: &Klimat, db: &TestDb, args: &[&str]) -> String {
     stdout_of(&out)
 }
 
-fn units_file(k: &Klimat, units: usize) -> std::path::PathBuf {
+pub fn units_file(k: &Klimat, units: usize) -> std::path::PathBuf {
     let mut text = String::from("code,name,parent\nregion,Region Exempel,\n");
     for i in 1..=units {
         text += &format!("unit-{i:02},Enhet {i},region\n");

@@ -42,6 +42,8 @@ pub struct Adoption {
     pub wave_order: Vec<usize>,
     /// Per unit of the data, the position in `wave_order` of its first wave after adoption.
     pub first: Vec<Option<usize>>,
+    /// Per unit of the data, whether it takes part (a study's units; every unit of a file).
+    pub in_study: Vec<bool>,
 }
 
 /// A request that does not fit the data, in both languages.
@@ -89,7 +91,12 @@ impl AdoptionRequest {
                 "ingen enhet börjar efter den första mätomgången: en utrullning behöver en grupp med en mätomgång före start"
             )));
         }
-        Ok(Adoption { wave_order, first })
+        let in_study = vec![true; units.len()];
+        Ok(Adoption {
+            wave_order,
+            first,
+            in_study,
+        })
     }
 }
 
@@ -112,15 +119,25 @@ impl Adoption {
         groups.push(Group {
             name: "never".into(),
             members: (0..self.first.len())
-                .filter(|&u| self.first[u].is_none())
+                .filter(|&u| self.first[u].is_none() && self.in_study[u])
                 .collect(),
         });
         groups
     }
 }
 
-/// The roll-out report of every dimension. `plans[w]` is wave w's plan with
-/// [`Adoption::groups`] as its published groups.
+impl Adoption {
+    /// Per wave and group of [`Adoption::groups`], whether plans decided with
+    /// those groups as their published groups show it.
+    pub fn shown(plans: &[Plan]) -> Vec<Vec<bool>> {
+        plans.iter().map(|p| p.group_shown.clone()).collect()
+    }
+}
+
+/// The roll-out report of every dimension. `plans[w]` is wave w's plan over
+/// the accumulator's units; `shown[w][g]` says whether it publishes group g
+/// of [`Adoption::groups`] in wave w ([`Adoption::shown`] when the plans
+/// were decided with those groups as their published groups).
 #[allow(clippy::too_many_arguments)]
 pub fn evaluate(
     survey: &Survey,
@@ -129,6 +146,7 @@ pub fn evaluate(
     units: &[String],
     adoption: &Adoption,
     plans: &[Plan],
+    shown: &[Vec<bool>],
     inference: Inference,
     min_group_size: u64,
     lang: Language,
@@ -137,8 +155,12 @@ pub fn evaluate(
     for (w, plan) in plans.iter().enumerate() {
         for (g, group) in groups.iter().enumerate() {
             let answered = group.members.iter().any(|&u| acc.respondents(w, u) > 0);
-            if answered && !(plan.total_shown && plan.group_shown.get(g).copied().unwrap_or(false))
-            {
+            let published = shown
+                .get(w)
+                .and_then(|s| s.get(g))
+                .copied()
+                .unwrap_or(false);
+            if answered && !(plan.total_shown && published) {
                 let (wave, min) = (&waves[w], plan.min_group);
                 let name = cohort_name(adoption, &group.name, waves);
                 return Err(AdoptionError(crate::said!(
@@ -282,6 +304,7 @@ pub fn evaluate(
             .iter()
             .map(|s| s.get(lang).to_owned())
             .collect(),
+        adoption_changes: Vec::new(),
     })
 }
 

@@ -17,6 +17,18 @@ pub struct RolloutReport {
     pub dimensions: Vec<DimensionRollout>,
     /// About the whole design, in the report's language.
     pub warnings: Vec<String>,
+    /// Adoption dates recorded or changed in the database (a study's report only).
+    pub adoption_changes: Vec<AdoptionChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdoptionChange {
+    pub unit: String,
+    pub previous: Option<String>,
+    pub adopted_on: Option<String>,
+    pub recorded_at: String,
+    /// Recorded after a wave it affects had closed.
+    pub after_close: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,0 +1,2 @@
+DROP TABLE study_adoption_changes;
+DROP TABLE study_adoptions;

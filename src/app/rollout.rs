@@ -1,0 +1,230 @@
+//! A study's roll-out: its units' adoption dates as cohorts (the disclosure
+//! plan's extra published groups) and the roll-out report computed from them.
+
+use super::{Error, Result, load};
+use crate::evaluation::Inference;
+use crate::evaluation::rollout::report::{AdoptionChange, RolloutReport};
+use crate::evaluation::rollout::{Adoption, evaluate};
+use crate::store::studies::{Study, Wave, WaveState};
+use crate::store::{DbConnection, StoreError, adoptions, units::Unit};
+use crate::survey::Language;
+
+/// A cohort of the study: the units whose first wave after adoption is
+/// `first_wave` (`None`: the units that do not adopt before any wave of the
+/// study). Members are indices into the plan's units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortGroup {
+    pub first_wave: Option<String>,
+    pub members: Vec<usize>,
+}
+
+/// The study's cohorts in the order of their first wave, the never-treated
+/// units last; `None` when no adoption date is recorded (a one-date pilot:
+/// the pilot arm adopts on the intervention date, as the effect report has it).
+pub fn cohorts(
+    conn: &mut DbConnection,
+    study: &Study,
+    waves: &[Wave],
+    units: &[Unit],
+    pilot: &[usize],
+    control: &[usize],
+) -> std::result::Result<Option<Vec<CohortGroup>>, StoreError> {
+    let recorded = adoptions::of(conn, study)?;
+    if recorded.is_empty() {
+        return Ok(None);
+    }
+    let mut sorted: Vec<&Wave> = waves.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let first_after = |date: &str| {
+        sorted
+            .iter()
+            .find(|w| w.opens_on.as_deref().is_some_and(|d| d >= date))
+            .map(|w| w.name.clone())
+    };
+    let mut groups: Vec<CohortGroup> = Vec::new();
+    let mut never = Vec::new();
+    for &u in pilot.iter().chain(control) {
+        let date = match recorded.iter().find(|(code, _)| *code == units[u].code) {
+            Some((_, d)) => Some(d.clone()),
+            None if pilot.contains(&u) => Some(study.intervention_date.clone()),
+            None => None,
+        };
+        match date.and_then(|d| first_after(&d)) {
+            Some(first) => match groups
+                .iter_mut()
+                .find(|g| g.first_wave.as_deref() == Some(first.as_str()))
+            {
+                Some(g) => g.members.push(u),
+                None => groups.push(CohortGroup {
+                    first_wave: Some(first),
+                    members: vec![u],
+                }),
+            },
+            None => never.push(u),
+        }
+    }
+    groups.sort_by(|a, b| a.first_wave.cmp(&b.first_wave));
+    groups.iter_mut().for_each(|g| g.members.sort_unstable());
+    never.sort_unstable();
+    groups.push(CohortGroup {
+        first_wave: None,
+        members: never,
+    });
+    Ok(Some(groups))
+}
+
+/// Whether a study records adoption dates (its effect report is a roll-out report).
+pub fn is_rollout(conn: &mut DbConnection, name: &str) -> Result<bool> {
+    let study = crate::store::studies::by_name(conn, name)?;
+    Ok(!adoptions::of(conn, &study)?.is_empty())
+}
+
+/// The roll-out report of a study with recorded adoption dates: its closed
+/// waves (and drafts holding imported answers), the cohorts' hidden units
+/// pooled as the study's one plan decided.
+pub fn report(
+    conn: &mut DbConnection,
+    name: &str,
+    inference: Inference,
+    lang: Language,
+) -> Result<RolloutReport> {
+    let loaded = load(conn, name)?;
+    let Some(cohorts) = loaded.plan.cohorts.clone() else {
+        return Err(Error::Conflict(crate::said!(
+            "study `{name}` records no adoption dates: it is a one-date pilot; record them with \
+             `klimat study adopt` for a roll-out report",
+            "studien `{name}` har inga startdatum: den är en pilot med ett datum; ange dem med \
+             `klimat study adopt` för en utrullningsrapport"
+        )));
+    };
+    let lang = super::language_for(&loaded.survey, lang);
+    let plans = loaded.acc_plans();
+    let closed: Vec<usize> = (0..loaded.wave_names.len())
+        .filter(|&w| {
+            loaded
+                .waves
+                .iter()
+                .any(|x| x.name == loaded.wave_names[w] && x.state != WaveState::Open)
+        })
+        .collect();
+    let acc = loaded.acc.select_waves(&closed);
+    let waves: Vec<String> = closed
+        .iter()
+        .map(|&c| loaded.wave_names[c].clone())
+        .collect();
+    let plans: Vec<_> = closed.iter().map(|&c| plans[c].clone()).collect();
+    let units = &loaded.unit_codes;
+
+    // Per accumulator unit its cohort's first wave with answers, as a position in name order.
+    let mut wave_order: Vec<usize> = (0..waves.len()).collect();
+    wave_order.sort_by(|&a, &b| waves[a].cmp(&waves[b]));
+    let position_of = |first: &Option<String>| -> Option<usize> {
+        let first = first.as_ref()?;
+        wave_order.iter().position(|&w| waves[w] >= *first)
+    };
+    let mut first = vec![None; units.len()];
+    let mut in_study = vec![false; units.len()];
+    // Which plan group (2 + i: after the arms) each unit's cohort is.
+    let mut group_of_unit = vec![None; units.len()];
+    for (i, g) in cohorts.iter().enumerate() {
+        for &u in &g.members {
+            if let Some(a) = loaded.plan.acc_unit[u] {
+                first[a] = position_of(&g.first_wave);
+                in_study[a] = true;
+                group_of_unit[a] = Some(2 + i);
+            }
+        }
+    }
+    let adoption = Adoption {
+        wave_order,
+        first,
+        in_study,
+    };
+    // An evaluation group is shown in a wave when every plan group it gathers is.
+    let shown: Vec<Vec<bool>> = plans
+        .iter()
+        .map(|plan| {
+            adoption
+                .groups()
+                .iter()
+                .map(|g| {
+                    g.members
+                        .iter()
+                        .filter_map(|&u| group_of_unit[u])
+                        .all(|pg| plan.group_shown.get(pg).copied().unwrap_or(false))
+                })
+                .collect()
+        })
+        .collect();
+    let min_group = loaded
+        .waves
+        .iter()
+        .map(|w| w.min_group_size as u64)
+        .max()
+        .unwrap_or(5);
+    let mut report = evaluate(
+        &loaded.survey,
+        &acc,
+        &waves,
+        units,
+        &adoption,
+        &plans,
+        &shown,
+        inference,
+        min_group,
+        lang,
+    )
+    .map_err(|e| Error::Conflict(e.0))?;
+    report.adoption_changes = changes(conn, &loaded.study, &loaded.waves)?;
+    let late = report
+        .adoption_changes
+        .iter()
+        .filter(|c| c.after_close)
+        .count();
+    if late > 0 {
+        report.warnings.push(
+            crate::said!(
+                "ADOPTION CHANGED AFTER THE FACT: {late} adoption date(s) were recorded or changed after a wave \
+                 they affect had closed (listed under Adoption changes). Check them against the roll-out plan.",
+                "STARTDATUM ÄNDRADE I EFTERHAND: {late} startdatum angavs eller ändrades efter att en mätomgång \
+                 de påverkar hade stängt (se Ändrade startdatum). Stäm av dem mot utrullningsplanen."
+            )
+            .get(lang)
+            .to_owned(),
+        );
+    }
+    Ok(report)
+}
+
+/// Every recorded change, marked where a wave it affects (opening on or
+/// after the earlier of the two dates) had closed before it was recorded.
+fn changes(conn: &mut DbConnection, study: &Study, waves: &[Wave]) -> Result<Vec<AdoptionChange>> {
+    Ok(adoptions::changes(conn, study)?
+        .into_iter()
+        .map(|c| {
+            let recorded = c.recorded_at.date().to_string();
+            let earliest = [c.previous.as_deref(), c.adopted_on.as_deref()]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or_default()
+                .to_owned();
+            let after_close = waves.iter().any(|w| {
+                w.state == WaveState::Closed
+                    && w.opens_on
+                        .as_deref()
+                        .is_some_and(|d| d >= earliest.as_str())
+                    && w.closes_on
+                        .as_deref()
+                        .is_some_and(|d| d < recorded.as_str())
+            });
+            AdoptionChange {
+                unit: c.unit,
+                previous: c.previous,
+                adopted_on: c.adopted_on,
+                recorded_at: c.recorded_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                after_close,
+            }
+        })
+        .collect())
+}
