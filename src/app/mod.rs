@@ -283,6 +283,52 @@ pub fn language_for(survey: &Survey, wanted: Language) -> Language {
     }
 }
 
+/// A study's report: the roll-out report when it records adoption dates,
+/// otherwise the effect report of its one-date pilot.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum StudyReport {
+    Effect(Box<EffectReport>),
+    Rollout(Box<crate::evaluation::rollout::report::RolloutReport>),
+}
+
+impl StudyReport {
+    /// The report in `format`; `lang` is the roll-out report's language.
+    pub fn render(&self, format: crate::report::effect::Format, lang: Language) -> String {
+        use crate::report::effect::Format;
+        use crate::report::rollout;
+        match self {
+            StudyReport::Effect(r) => format.render(r),
+            StudyReport::Rollout(r) => match format {
+                Format::Html => rollout::html(r, lang),
+                Format::Markdown => rollout::markdown(r, lang),
+                Format::Json => rollout::json(r),
+                Format::Csv => rollout::csv(r),
+            },
+        }
+    }
+}
+
+/// A study's report (see [`StudyReport`]) with the default inference.
+pub fn study_report(
+    conn: &mut DbConnection,
+    name: &str,
+    lang: Language,
+    default_min_group: u32,
+) -> Result<StudyReport> {
+    if rollout::is_rollout(conn, name)? {
+        let report = rollout::report(conn, name, crate::evaluation::Inference::default(), lang)?;
+        Ok(StudyReport::Rollout(Box::new(report)))
+    } else {
+        Ok(StudyReport::Effect(Box::new(effect_report(
+            conn,
+            name,
+            lang,
+            default_min_group,
+        )?)))
+    }
+}
+
 /// A study's effect report with the default inference (seed 1, 9,999 draws,
 /// Webb weights), as `klimat report effect --study` computes it.
 pub fn effect_report(

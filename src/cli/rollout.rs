@@ -100,9 +100,7 @@ fn write_outputs(
             "json" => rollout::json(report),
             "md" => rollout::markdown(report, args.lang),
             "csv" => rollout::csv(report),
-            other => {
-                anyhow::bail!("the roll-out report is written as md, json or csv, not {other}")
-            }
+            _ => rollout::html(report, args.lang),
         })
     };
     match (&args.format, &args.out) {
@@ -113,14 +111,14 @@ fn write_outputs(
                 Some(dir) => dir.clone(),
                 None => new_report_folder(&settings.reports_dir, key)?,
             };
-            for format in ["md", "json", "csv"] {
+            for format in ["html", "md", "json", "csv"] {
                 write_atomically(
                     &dir.join(format!("rollout.{format}")),
                     render(format)?.as_bytes(),
                 )?;
             }
             print!("{}", rollout::summary(report, args.lang));
-            println!("report written to {}", dir.join("rollout.md").display());
+            println!("report written to {}", dir.join("rollout.html").display());
         }
     }
     Ok(ExitCode::SUCCESS)

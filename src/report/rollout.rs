@@ -90,6 +90,12 @@ fn row(o: &mut String, label: &str, e: &Estimate) {
 }
 
 pub fn markdown(report: &RolloutReport, lang: Language) -> String {
+    document(report, lang, false)
+}
+
+/// The Markdown; with `charts`, a line `CHART:event:i` / `CHART:bacon:i`
+/// where dimension i's charts go in the HTML.
+fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
     let words = Words {
         sv: lang == Language::Sv,
     };
@@ -232,6 +238,9 @@ pub fn markdown(report: &RolloutReport, lang: Language) -> String {
             }
         }
         let _ = writeln!(o);
+        if charts {
+            let _ = writeln!(o, "CHART:event:{}\n", d.id);
+        }
         for (title, rows) in [
             (
                 w(
@@ -253,6 +262,9 @@ pub fn markdown(report: &RolloutReport, lang: Language) -> String {
         }
         if let Some(b) = &d.bacon {
             bacon(&mut o, b, &words);
+            if charts {
+                let _ = writeln!(o, "CHART:bacon:{}\n", d.id);
+            }
         }
     }
     let m = &report.methods;
@@ -428,4 +440,58 @@ pub fn summary(report: &RolloutReport, lang: Language) -> String {
         .iter()
         .map(|d| headline(d, &words).replace("**", "") + "\n")
         .collect()
+}
+
+/// The report's body as HTML for a page: the Markdown, every text escaped
+/// first (unit codes and survey texts cannot inject markup), rendered by
+/// pulldown-cmark with tables.
+pub fn html_body(report: &RolloutReport, lang: Language) -> String {
+    let escaped = document(report, lang, true)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let parser = pulldown_cmark::Parser::new_ext(&escaped, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    // The charts, where the document marked them (the ids are the survey's dimension ids,
+    // escaped like every other text above).
+    let sv = lang == Language::Sv;
+    for d in &report.dimensions {
+        let id =
+            d.id.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+        for (kind, chart) in [
+            ("event", super::charts::event_time_chart(d, sv)),
+            ("bacon", super::charts::bacon_chart(d, sv)),
+        ] {
+            let marker = format!("<p>CHART:{kind}:{id}</p>\n");
+            let figure = chart
+                .map(|svg| format!("<figure class=\"chart\">{svg}</figure>\n"))
+                .unwrap_or_default();
+            html = html.replace(&marker, &figure);
+        }
+    }
+    html
+}
+
+/// A self-contained HTML document of the report (prints on A4).
+pub fn html(report: &RolloutReport, lang: Language) -> String {
+    let title = match lang {
+        Language::Sv => "Utrullningsrapport",
+        Language::En => "Roll-out report",
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}: {key}</title>\n\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}}\
+         table{{border-collapse:collapse;margin:.5rem 0 1rem;font-variant-numeric:tabular-nums}}\
+         th,td{{border:1px solid #bbb;padding:.2rem .5rem;text-align:left}}th{{background:#eef}}\
+         figure.chart{{margin:.5rem 0 1rem}}figure.chart svg{{max-width:100%;height:auto}}\
+         @media (max-width:40rem){{table{{display:block;overflow-x:auto}}}}\
+         @media print{{body{{font-size:11pt;max-width:none}}h2{{break-before:auto}}table,figure{{break-inside:avoid}}}}</style>\n\
+         </head>\n<body>\n{body}</body>\n</html>\n",
+        key = report.survey.key.replace('&', "&amp;").replace('<', "&lt;"),
+        body = html_body(report, lang)
+    )
 }

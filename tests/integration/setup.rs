@@ -265,6 +265,68 @@ fn an_integration_sets_up_and_runs_a_study_through_the_api() {
     );
     assert_eq!(viewer.status, 403);
 
+    // Adoption dates (a roll-out): a unit outside the study refused, nothing stored; then
+    // recorded, recorded again unchanged (no change), and removed again.
+    let template = "/api/v1/studies/{name}/adoptions";
+    let path = "/api/v1/studies/pilot/adoptions";
+    let outside = json!({"adoptions": [{"unit": "a1", "adopted_on": "2026-07-01"}, {"unit": "zz", "adopted_on": "2026-07-01"}]});
+    let p = check(
+        template,
+        "put",
+        path,
+        Some(("application/json", &outside.to_string())),
+        &[],
+        422,
+    );
+    assert!(p["detail"].as_str().unwrap().contains("`zz`"), "{p}");
+    let bad_date = json!({"adoptions": [{"unit": "a1", "adopted_on": "2026-02-30"}]});
+    check(
+        template,
+        "put",
+        path,
+        Some(("application/json", &bad_date.to_string())),
+        &[],
+        422,
+    );
+    let dates = json!({"adoptions": [{"unit": "a1", "adopted_on": "2026-07-01"}, {"unit": "a2", "adopted_on": "2027-01-15"}]});
+    let made = check(
+        template,
+        "put",
+        path,
+        Some(("application/json", &dates.to_string())),
+        &[],
+        200,
+    );
+    assert_eq!(made["changes"].as_array().unwrap().len(), 2, "{made}");
+    let again = check(
+        template,
+        "put",
+        path,
+        Some(("application/json", &dates.to_string())),
+        &[],
+        200,
+    );
+    assert_eq!(again["changes"], json!([]));
+    let viewer = call(
+        s,
+        "PUT",
+        path,
+        &e.viewer,
+        Some(("application/json", &dates.to_string())),
+        &[],
+    );
+    assert_eq!(viewer.status, 403);
+    let removed = json!({"adoptions": [{"unit": "a1", "adopted_on": null}, {"unit": "a2", "adopted_on": null}]});
+    let made = check(
+        template,
+        "put",
+        path,
+        Some(("application/json", &removed.to_string())),
+        &[],
+        200,
+    );
+    assert_eq!(made["changes"][0]["previous"], "2026-07-01", "{made}");
+
     // Waves: dates required, opening before closing.
     let template = "/api/v1/studies/{name}/waves";
     let backwards = json!({"name": "2026-03", "opens": "2026-03-20", "closes": "2026-03-01"});

@@ -904,3 +904,96 @@ fn the_login_limit_counts_forwarded_clients_only_behind_trusted_proxies() {
         "a forged header changes nothing: {forged:?}"
     );
 }
+
+#[test]
+fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_out_report() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let (cookie, csrf) = login(srv, "eva@region.se");
+    let page = get(&srv.url("/staff/studies/pilot/adoption"), Some(&cookie));
+    assert_eq!(page.status, 200, "{}", page.body);
+    for unit in ["a1", "a2", "a3", "b1", "b2"] {
+        assert!(
+            page.body.contains(&format!("name=\"date.{unit}\"")),
+            "{unit}: {}",
+            page.body
+        );
+    }
+    // A bad date: the form again with the reason, nothing stored.
+    let bad = post(
+        &srv.url("/staff/studies/pilot/adoption"),
+        &form(&[
+            ("csrf", &csrf),
+            ("date.a3", "2026-05-01"),
+            ("date.b1", "2026-13-01"),
+        ]),
+        Some(&cookie),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("2026-13-01"), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"2026-05-01\""),
+        "what was entered is kept: {}",
+        bad.body
+    );
+    let page = get(&srv.url("/staff/studies/pilot/adoption"), Some(&cookie));
+    assert!(
+        !page.body.contains("value=\"2026-05-01\""),
+        "nothing stored: {}",
+        page.body
+    );
+    // Without the session's CSRF token: refused.
+    let forged = post(
+        &srv.url("/staff/studies/pilot/adoption"),
+        &form(&[("date.a3", "2026-05-01")]),
+        Some(&cookie),
+    );
+    assert_eq!(forged.status, 403);
+
+    let saved = post(
+        &srv.url("/staff/studies/pilot/adoption"),
+        &form(&[
+            ("csrf", &csrf),
+            ("date.a3", "2026-05-01"),
+            ("date.b1", ""),
+            ("date.a1", ""),
+        ]),
+        Some(&cookie),
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let location = saved.header("location").unwrap().to_owned();
+    let page = get(&srv.url(&location), Some(&cookie));
+    assert!(page.body.contains("value=\"2026-05-01\""), "{}", page.body);
+    assert!(
+        page.body.contains("role=\"status\">1 "),
+        "one change saved: {}",
+        page.body
+    );
+    assert!(audit(&s).contains("study.adopt"));
+
+    // The study's report is now the roll-out report, on the page and through the API.
+    let report = get(&srv.url("/staff/studies/pilot/report"), Some(&cookie));
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert!(
+        report.body.contains("Utrullningsrapport") || report.body.contains("Roll-out report"),
+        "{}",
+        report.body
+    );
+    let (status, _, body) = api(
+        srv,
+        "/api/v1/studies/pilot/report",
+        Some(&s.evaluator_token),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["design"]["cohorts"][0]["first_wave"], "2026-09",
+        "{body}"
+    );
+
+    // Viewers may not see or change adoption dates.
+    let (viewer, _) = login(srv, "lead@region.se");
+    assert_eq!(
+        get(&srv.url("/staff/studies/pilot/adoption"), Some(&viewer)).status,
+        403
+    );
+}

@@ -8,9 +8,11 @@
 
 mod dashboard;
 mod effect;
+mod rollout;
 
 pub use dashboard::{ChartText, MAX_TREND_LINES, heatmap_chart, profile_chart, trend_chart};
 pub use effect::{event_study_chart, forest_chart, means_chart};
+pub use rollout::{bacon_chart, event_time_chart};
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;

@@ -431,7 +431,7 @@ async fn wave_status(
 
 #[utoipa::path(get, path = "/api/v1/studies/{name}/report", tag = "reports",
     params(("name" = String, Path, description = "The study's name"), LangQuery),
-    responses((status = 200, body = Object, description = "The effect report (the JSON of `klimat report effect --format json`)"),
+    responses((status = 200, body = Object, description = "The study's report (the JSON of `klimat report effect --study NAME --format json`): the effect report of a one-date pilot, or the roll-out report when adoption dates are recorded"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -448,7 +448,7 @@ async fn report(
     let min = state.min_group_size;
     let r = state
         .call(move |c| {
-            let report = app::effect_report(c, &name, lang, min)?;
+            let report = app::study_report(c, &name, lang, min)?;
             setup::audit(
                 c,
                 &actor,
@@ -475,9 +475,9 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports, and the evaluator's setup (surveys, studies, waves, rosters, opening, closing, mail). Figures go through each study's disclosure plan. Errors are RFC 9457 problems: 404 not found, 409 the state does not allow it, 422 the input has problems (listed in `problems`)."),
+    info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports, and the evaluator's setup (surveys, studies, adoption dates, waves, rosters, opening, closing, mail). Figures go through each study's disclosure plan. Errors are RFC 9457 problems: 404 not found, 409 the state does not allow it, 422 the input has problems (listed in `problems`)."),
     paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, report,
-        writes::publish_survey, writes::create_study, writes::create_wave, writes::put_roster,
+        writes::publish_survey, writes::create_study, writes::create_wave, writes::put_adoptions, writes::put_roster,
         writes::open_wave, writes::close_wave, writes::send, writes::remind),
     modifiers(&BearerAuth)
 )]

@@ -22,6 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/surveys", web::post().to(publish_survey))
         .route("/api/v1/studies", web::post().to(create_study))
         .route("/api/v1/studies/{name}/waves", web::post().to(create_wave))
+        .route(
+            "/api/v1/studies/{name}/adoptions",
+            web::put().to(put_adoptions),
+        )
         .service(
             web::resource("/api/v1/waves/{id}/roster")
                 .app_data(web::PayloadConfig::new(crate::web::staff::UPLOAD_LIMIT))
@@ -245,6 +249,74 @@ pub async fn create_wave(
             Some(format!("/api/v1/waves/{}/status", w.id)),
             &Wave::from(w),
         ),
+        Err(e) => failure::problem(&req, &e),
+    }
+}
+
+/// Adoption dates to record (a roll-out), all or none.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AdoptionsBody {
+    pub adoptions: Vec<AdoptionEntry>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct AdoptionEntry {
+    /// A unit code of the study.
+    pub unit: String,
+    /// YYYY-MM-DD; `null` removes a recorded date (a pilot unit then adopts on the
+    /// intervention date, a control unit never).
+    pub adopted_on: Option<String>,
+}
+
+/// The changes made (a date recorded again unchanged is none).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdoptionChanges {
+    pub changes: Vec<AdoptionChangeBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdoptionChangeBody {
+    pub unit: String,
+    pub previous: Option<String>,
+    pub adopted_on: Option<String>,
+}
+
+#[utoipa::path(put, path = "/api/v1/studies/{name}/adoptions", tag = "setup",
+    params(("name" = String, Path, description = "The study's name")), request_body = AdoptionsBody,
+    responses((status = 200, body = AdoptionChanges),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "A unit outside the study or a bad date; nothing stored")),
+    security(("bearer" = [])))]
+pub async fn put_adoptions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    body: web::Json<AdoptionsBody>,
+) -> HttpResponse {
+    let actor = caller_or_return!(req, state, Role::Evaluator);
+    let dates: Vec<(String, Option<String>)> = body
+        .into_inner()
+        .adoptions
+        .into_iter()
+        .map(|a| (a.unit, a.adopted_on))
+        .collect();
+    let study = name.into_inner();
+    match state
+        .call(move |c| setup::adopt(c, &actor, &study, &dates))
+        .await
+    {
+        Ok(made) => HttpResponse::Ok().json(AdoptionChanges {
+            changes: made
+                .into_iter()
+                .map(|m| AdoptionChangeBody {
+                    unit: m.unit,
+                    previous: m.previous,
+                    adopted_on: m.adopted_on,
+                })
+                .collect(),
+        }),
         Err(e) => failure::problem(&req, &e),
     }
 }

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod adoption;
 mod dashboard;
 mod design;
 mod page;
@@ -45,6 +46,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/studies.html",
         include_str!("../templates/staff/studies.html"),
+    ),
+    (
+        "staff/adoption.html",
+        include_str!("../templates/staff/adoption.html"),
     ),
     (
         "staff/study.html",
@@ -109,6 +114,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/studies/new", web::get().to(studies::new_form))
         .route("/staff/studies", web::post().to(studies::create))
         .route("/staff/studies/{name}", web::get().to(studies::show))
+        .route(
+            "/staff/studies/{name}/adoption",
+            web::get().to(adoption::form),
+        )
+        .route(
+            "/staff/studies/{name}/adoption",
+            web::post().to(adoption::save),
+        )
         .route(
             "/staff/studies/{name}/edit",
             web::get().to(studies::edit_form),

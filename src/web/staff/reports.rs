@@ -25,7 +25,7 @@ pub async fn effect(
     let name = name.into_inner();
     let (min, lang, study) = (state.min_group_size, page.lang, name.clone());
     let report = match state
-        .call(move |c| app::effect_report(c, &study, lang, min))
+        .call(move |c| app::study_report(c, &study, lang, min))
         .await
     {
         Ok(r) => r,
@@ -40,7 +40,10 @@ pub async fn effect(
             path => url_escape(&name),
             study_name => name,
             formats => formats,
-            body => effect::html_body(&report),
+            body => match &report {
+                app::StudyReport::Effect(r) => effect::html_body(r),
+                app::StudyReport::Rollout(r) => crate::report::rollout::html_body(r, lang),
+            },
         },
     )
 }
@@ -59,14 +62,14 @@ pub async fn effect_file(
     let (min, lang, actor, study) = (state.min_group_size, page.lang, staff.actor(), name.clone());
     let done = state
         .call(move |c| {
-            let report = app::effect_report(c, &study, lang, min)?;
+            let report = app::study_report(c, &study, lang, min)?;
             setup::audit(
                 c,
                 &actor,
                 "export.report",
                 &format!("study {study} as {}", format.extension()),
             )?;
-            Ok(format.render(&report))
+            Ok(report.render(format, lang))
         })
         .await;
     match done {
