@@ -186,12 +186,18 @@ fn a_staggered_roll_out_recovers_the_simulated_effects_and_their_growth() {
     );
     assert!(md.contains("| aldrig | "), "{md}");
     let html = std::fs::read_to_string(folder.join("rollout.html")).unwrap();
-    assert!(html.starts_with("<!doctype html>") && html.contains("<html lang=\"sv\">"), "{html}");
+    assert!(
+        html.starts_with("<!doctype html>") && html.contains("<html lang=\"sv\">"),
+        "{html}"
+    );
     // Per dimension the event-study chart and the Bacon chart, each with its accessible name.
     assert_eq!(html.matches("<svg role=\"img\"").count(), 8, "{html}");
     assert!(html.contains("Vision: effekt efter mätomgångar sedan start"));
     assert!(!html.contains("CHART:"), "every chart marker replaced");
-    assert!(html.contains("<table>") && html.contains("<td>2025-03</td>"), "{html}");
+    assert!(
+        html.contains("<table>") && html.contains("<td>2025-03</td>"),
+        "{html}"
+    );
     let csv = std::fs::read_to_string(folder.join("rollout.csv")).unwrap();
     assert!(
         csv.lines().any(|l| l.starts_with("vision,event,3,")),
