@@ -10,6 +10,10 @@ use crate::evaluation::power::{PowerDesign, minimum_detectable_effect};
 pub enum DesignCommand {
     /// The minimum detectable standardised effect of a pilot design.
     Power(PowerArgs),
+    /// Draw (seeded), keep and verify a randomised adoption order for the
+    /// roll-out, a stepped-wedge trial, with its power.
+    #[command(name = "roll-out")]
+    RollOut(super::design_rollout::RollOutArgs),
 }
 
 #[derive(Debug, ClapArgs)]
@@ -49,7 +53,10 @@ pub struct PowerArgs {
 }
 
 pub fn run(cmd: DesignCommand) -> anyhow::Result<ExitCode> {
-    let DesignCommand::Power(a) = cmd;
+    let a = match cmd {
+        DesignCommand::Power(a) => a,
+        DesignCommand::RollOut(a) => return super::design_rollout::run(a),
+    };
     let design = PowerDesign {
         pilot_units: a.units_pilot,
         control_units: a.units_control,

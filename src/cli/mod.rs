@@ -7,6 +7,7 @@
 mod data;
 mod demo;
 mod design;
+mod design_rollout;
 mod mail;
 mod output;
 mod report;

@@ -13,5 +13,6 @@ pub mod factor;
 pub mod permutation;
 pub mod polychoric;
 pub mod staggered;
+pub mod stepped_wedge;
 pub mod welch;
 pub mod wild;

@@ -18,6 +18,7 @@ mod setup;
 mod simulate;
 mod staff;
 mod staggered;
+mod stepped_wedge;
 mod store;
 mod survey_check;
 mod survey_corpus;

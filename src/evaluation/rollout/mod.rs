@@ -7,6 +7,7 @@
 //! groups are the cohorts (the never-treated units one of them).
 
 pub mod report;
+pub mod schedule;
 
 use nalgebra::{DMatrix, DVector};
 

@@ -1,0 +1,163 @@
+//! `klimat design roll-out`: the stepped-wedge power against a direct GLS
+//! computation (tests/reference/stepped_wedge_reference.py), and the
+//! schedule drawn, written, verified and refused when changed.
+
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[test]
+fn the_hussey_hughes_variance_equals_the_gls_variance() {
+    use klimat::stats::stepped_wedge::hussey_hughes_variance;
+    let text = std::fs::read_to_string(test_data("stepped_wedge/gls.json")).unwrap();
+    let designs: Vec<Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(designs.len(), 10);
+    for d in &designs {
+        let pattern: Vec<Vec<bool>> = d["pattern"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64() == Some(1))
+                    .collect()
+            })
+            .collect();
+        let ours = hussey_hughes_variance(
+            &pattern,
+            d["m"].as_f64().unwrap(),
+            d["rho"].as_f64().unwrap(),
+        );
+        let theirs = d["variance"].as_f64().unwrap();
+        assert!(
+            (ours / theirs - 1.0).abs() < 1e-10,
+            "{} {}: {ours} vs GLS {theirs}",
+            d["kind"],
+            d["clusters"]
+        );
+    }
+}
+
+#[test]
+fn a_schedule_is_drawn_written_verified_and_refused_when_changed() {
+    let k = Klimat::new();
+    let units: String = (1..=12)
+        .map(|i| format!("unit-{i:02},{}\n", if i <= 6 { "north" } else { "south" }))
+        .collect();
+    let file = k.write("units.csv", &format!("unit,stratum\n{units}"));
+    let out = k.path("schedule.json");
+    let draw = |seed: &str, out: &std::path::Path| {
+        k.cmd()
+            .args([
+                "design",
+                "roll-out",
+                "--units-file",
+                arg(&file),
+                "--steps",
+                "3",
+                "--units-per-step",
+                "4",
+            ])
+            .args([
+                "--seed",
+                seed,
+                "--respondents-per-unit",
+                "20",
+                "--icc",
+                "0.05",
+                "--effect",
+                "0.3",
+                "--out",
+                arg(out),
+            ])
+            .output()
+            .unwrap()
+    };
+    let first = draw("7", &out);
+    assert!(first.status.success(), "{}", stderr_of(&first));
+    let text = stdout_of(&first);
+    assert!(
+        text.contains("step 1: ") && text.contains("step 3: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("stepped wedge") && text.contains("parallel, same size"),
+        "{text}"
+    );
+    let schedule: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let steps = schedule["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    // Stratified: each step holds two units of each division.
+    for s in steps {
+        let north = s
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u.as_str().unwrap() <= "unit-06")
+            .count();
+        assert_eq!(north, 2, "{s}");
+    }
+    // The same seed draws the same order; another seed another.
+    let again = k.path("again.json");
+    draw("7", &again);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+    let other = k.path("other.json");
+    draw("8", &other);
+    let other: Value = serde_json::from_str(&std::fs::read_to_string(&other).unwrap()).unwrap();
+    assert_ne!(other["steps"], schedule["steps"]);
+    assert_ne!(other["hash"], schedule["hash"]);
+
+    let verify = |path: &std::path::Path| {
+        k.cmd()
+            .args(["design", "roll-out", "--verify", arg(path)])
+            .output()
+            .unwrap()
+    };
+    let ok = verify(&out);
+    assert!(ok.status.success(), "{}", stderr_of(&ok));
+    assert!(stdout_of(&ok).contains("verified"), "{}", stdout_of(&ok));
+    // Two units swapped between steps after the draw: refused.
+    let mut changed = schedule.clone();
+    let (a, b) = (
+        changed["steps"][0][0].clone(),
+        changed["steps"][1][0].clone(),
+    );
+    changed["steps"][0][0] = b;
+    changed["steps"][1][0] = a;
+    let tampered = k.write("tampered.json", &changed.to_string());
+    let refused = verify(&tampered);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr_of(&refused).contains("not what its seed draws"),
+        "{}",
+        stderr_of(&refused)
+    );
+    // Too many units asked for: said so.
+    let bad = k
+        .cmd()
+        .args([
+            "design",
+            "roll-out",
+            "--units",
+            "a,b,c",
+            "--steps",
+            "2",
+            "--units-per-step",
+            "2",
+            "--seed",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr_of(&bad).contains("2 steps of 2 units need 4 units; there are 3"),
+        "{}",
+        stderr_of(&bad)
+    );
+}
