@@ -170,6 +170,7 @@ pub fn report(
         &adoption,
         &plans,
         &shown,
+        None,
         inference,
         min_group,
         lang,

@@ -150,6 +150,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         icc: 0.12,
         missing_rate: 0.0,
         cohorts: Vec::new(),
+        fixed_adoption: None,
         growth: 0.0,
         dont_know_rate: 0.02,
         seed: args.seed,

@@ -51,6 +51,10 @@ pub struct EffectArgs {
     /// wave after the unit adopted; empty: never). Units not listed never adopt.
     #[arg(long, value_name = "FILE", requires = "survey", conflicts_with_all = ["pilot", "control", "first_post_wave"])]
     pub adoption: Option<PathBuf>,
+    /// With --adoption: the randomised schedule the adoption followed (from
+    /// `klimat design roll-out --out`); adds the randomisation test.
+    #[arg(long, value_name = "FILE", requires = "adoption")]
+    pub schedule: Option<PathBuf>,
     /// Pilot units (their codes in the unit column).
     #[arg(long, value_name = "UNIT,...", value_delimiter = ',')]
     pub pilot: Vec<String>,

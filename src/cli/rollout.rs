@@ -57,8 +57,36 @@ pub fn report(
     let plans = decide_study(&structure, &counts);
     let inference = inference(args);
     let shown = crate::evaluation::rollout::Adoption::shown(&plans);
+    let schedule = match &args.schedule {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let schedule: crate::evaluation::rollout::schedule::Schedule =
+                serde_json::from_str(&text).with_context(|| {
+                    format!(
+                        "{}: not a schedule written by `klimat design roll-out --out`",
+                        path.display()
+                    )
+                })?;
+            crate::evaluation::rollout::schedule::verify(&schedule)
+                .map_err(|e| anyhow::anyhow!(e.get(args.lang).to_owned()))
+                .with_context(|| format!("{}", path.display()))?;
+            Some(schedule)
+        }
+        None => None,
+    };
     let report = evaluate(
-        &survey, &acc, waves, units, &adoption, &plans, &shown, inference, min_group, args.lang,
+        &survey,
+        &acc,
+        waves,
+        units,
+        &adoption,
+        &plans,
+        &shown,
+        schedule.as_ref(),
+        inference,
+        min_group,
+        args.lang,
     )
     .context("the roll-out cannot be reported")?;
     write_outputs(args, &report, &survey.key, settings)

@@ -49,11 +49,15 @@ pub struct SimulateArgs {
     /// (1-based) and its number of units, drawn at random: WAVE:UNITS,...
     #[arg(long, value_name = "WAVE:UNITS,...", value_delimiter = ',', conflicts_with_all = ["pilot_units", "first_post_wave"])]
     pub cohorts: Vec<String>,
-    /// With --cohorts: the effect grows by this share of itself with every wave since adoption.
-    #[arg(long, default_value_t = 0.0, requires = "cohorts")]
+    /// A roll-out with given units: a CSV `unit,first_wave` (the simulated names,
+    /// e.g. unit-03,2025-03; empty: never), e.g. from a randomised schedule.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["pilot_units", "first_post_wave", "cohorts"])]
+    pub adoption: Option<PathBuf>,
+    /// With --cohorts or --adoption: the effect grows by this share of itself with every wave since adoption.
+    #[arg(long, default_value_t = 0.0)]
     pub effect_growth: f64,
     /// With --cohorts: write the adoption (unit,first_wave) to this CSV, for `klimat report effect --adoption`.
-    #[arg(long, value_name = "FILE", requires = "cohorts")]
+    #[arg(long, value_name = "FILE")]
     pub adoption_out: Option<PathBuf>,
     /// Share of a dimension score's variance between units (what ICC(1) estimates).
     #[arg(long, default_value_t = 0.10)]
@@ -122,6 +126,10 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
             ),
         }
     }
+    let fixed_adoption = match &args.adoption {
+        None => None,
+        Some(path) => Some(adoption_file(path, args.units, args.waves)?),
+    };
     let first_post_wave = match args.first_post_wave {
         Some(0) => anyhow::bail!("--first-post-wave counts from 1"),
         Some(n) => n - 1,
@@ -141,6 +149,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         icc: args.icc,
         missing_rate: args.missing_rate,
         cohorts,
+        fixed_adoption,
         growth: args.effect_growth,
         dont_know_rate: args.dont_know_rate,
         seed: args.seed,
@@ -194,4 +203,42 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
     }
     println!("seed: {}", plan.seed);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `unit,first_wave` over the simulated names: per unit its first wave after adoption.
+fn adoption_file(
+    path: &std::path::Path,
+    units: usize,
+    waves: usize,
+) -> anyhow::Result<Vec<Option<usize>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let names: Vec<String> = (0..units)
+        .map(|u| crate::simulate::unit_name(u, units))
+        .collect();
+    let wave_names: Vec<String> = (0..waves).map(crate::simulate::wave_name).collect();
+    let mut first = vec![None; units];
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let at = format!("{}:{}", path.display(), i + 1);
+        let (unit, wave) = line
+            .split_once(',')
+            .with_context(|| format!("{at}: write `unit,first_wave`"))?;
+        let (unit, wave) = (unit.trim(), wave.trim());
+        let u = names.iter().position(|n| n == unit).with_context(|| {
+            format!(
+                "{at}: unit `{unit}` is not one of the {units} simulated units ({} …)",
+                names[0]
+            )
+        })?;
+        if !wave.is_empty() {
+            let w = wave_names.iter().position(|n| n == wave).with_context(|| {
+                format!(
+                    "{at}: wave `{wave}` is not a simulated wave ({})",
+                    wave_names.join(", ")
+                )
+            })?;
+            first[u] = Some(w);
+        }
+    }
+    Ok(first)
 }

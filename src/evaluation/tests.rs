@@ -57,6 +57,7 @@ fn spec(seed: u64, effect: f64) -> Spec {
         icc: 0.1,
         missing_rate: 0.0,
         cohorts: Vec::new(),
+        fixed_adoption: None,
         growth: 0.0,
         dont_know_rate: 0.0,
         seed,

@@ -63,11 +63,16 @@ fn headline(d: &DimensionRollout, words: &Words) -> String {
     } else {
         ""
     };
-    let p = p(o.p);
+    // A randomised roll-out: the randomisation test's p is the primary one.
+    let (value, label) = match &d.randomisation {
+        Some(r) => (Some(r.p), words.w("p (randomisation)", "p (randomisering)")),
+        None => (o.p, "p"),
+    };
+    let p = p(value);
     let p = if p.starts_with('<') {
-        format!("p {p}")
+        format!("{label} {p}")
     } else {
-        format!("p = {p}")
+        format!("{label} = {p}")
     };
     format!(
         "**{}**{lower}: {verdict} — {:+.2} {} {} ({p}).",
@@ -207,6 +212,32 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
             );
         }
         let _ = writeln!(o);
+        if let Some(r) = &d.randomisation {
+            let _ = writeln!(
+                o,
+                "{} {} {}: p = {} ({} {:.1e}; {} {}, {} {}).\n",
+                w(
+                    "Randomisation test of the overall effect over",
+                    "Randomiseringstest av den samlade effekten över"
+                ),
+                r.draws,
+                w(
+                    "other schedules the design could have drawn",
+                    "andra scheman som designen kunde ha dragit"
+                ),
+                if r.p < 0.001 {
+                    format!("{:.1e}", r.p)
+                } else {
+                    format!("{:.4}", r.p)
+                },
+                w("smallest attainable", "minsta möjliga"),
+                r.smallest_p,
+                w("seed", "frö"),
+                r.seed,
+                w("schedule", "schema"),
+                &r.schedule_hash[..12.min(r.schedule_hash.len())]
+            );
+        }
         let _ = writeln!(
             o,
             "### {}\n\n| {} | {} | {} | 95 % {} | {} |\n|---|---|---|---|---|",

@@ -46,6 +46,9 @@ pub struct Spec {
     /// per cohort; the units are drawn at random with the seed and
     /// `pilot_units` and `first_post_wave` are not used.
     pub cohorts: Vec<(usize, usize)>,
+    /// Instead of drawing the cohorts' units: per unit its first wave after
+    /// adoption (`None`: never), e.g. from a randomised schedule.
+    pub fixed_adoption: Option<Vec<Option<usize>>>,
     /// How the effect grows with exposure: in the e-th wave after adoption
     /// (0 the first) the effect is `effect · (1 + growth · e)`.
     pub growth: f64,
@@ -213,6 +216,9 @@ pub fn simulate(
             next.by_ref().take(k).for_each(|&u| first[u] = Some(w));
         }
     }
+    if let Some(fixed) = &spec.fixed_adoption {
+        first.clone_from(fixed);
+    }
     let mut effect = vec![0.0; dims];
     for &(d, size) in &spec.effects {
         effect[d] = size;
@@ -289,12 +295,12 @@ pub fn simulate(
         }
     }
     let mut pilot_units: Vec<String> = (0..spec.units)
-        .filter(|&u| spec.cohorts.is_empty() && first[u].is_some())
+        .filter(|&u| spec.cohorts.is_empty() && spec.fixed_adoption.is_none() && first[u].is_some())
         .map(|u| units[u].clone())
         .collect();
     pilot_units.sort();
     let mut adoption: Vec<(String, String)> = (0..spec.units)
-        .filter(|_| !spec.cohorts.is_empty())
+        .filter(|_| !spec.cohorts.is_empty() || spec.fixed_adoption.is_some())
         .filter_map(|u| first[u].map(|f| (units[u].clone(), waves[f].clone())))
         .collect();
     adoption.sort();
@@ -302,7 +308,7 @@ pub fn simulate(
         first_post_wave: waves
             .get(spec.first_post_wave)
             .cloned()
-            .filter(|_| spec.cohorts.is_empty()),
+            .filter(|_| spec.cohorts.is_empty() && spec.fixed_adoption.is_none()),
         adoption,
         units,
         waves,

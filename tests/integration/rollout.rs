@@ -508,3 +508,122 @@ fn a_study_with_adoption_dates_gets_the_same_roll_out_report_as_its_file() {
         assert!(audit.contains("study.adopt"), "{audit}");
     }
 }
+
+/// A randomised roll-out: the schedule drawn by `klimat design roll-out`, the
+/// responses simulated with that adoption, and the randomisation test.
+#[test]
+fn a_roll_out_that_follows_its_randomised_schedule_gets_the_randomisation_test() {
+    let k = Klimat::new();
+    let units: Vec<String> = (1..=24).map(|i| format!("unit-{i:02}")).collect();
+    let schedule_for = |seed: &str, name: &str| {
+        let path = k.path(name);
+        let out = k
+            .cmd()
+            .args([
+                "design",
+                "roll-out",
+                "--units",
+                &units.join(","),
+                "--steps",
+                "3",
+                "--units-per-step",
+                "4",
+            ])
+            .args(["--seed", seed, "--out", arg(&path)])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        path
+    };
+    let schedule = schedule_for("11", "schedule.json");
+    let drawn: Value = serde_json::from_str(&std::fs::read_to_string(&schedule).unwrap()).unwrap();
+    let mut adoption = String::from("unit,first_wave\n");
+    for (k, wave) in ["2025-03", "2025-09", "2026-03"].iter().enumerate() {
+        for u in drawn["steps"][k].as_array().unwrap() {
+            adoption += &format!("{},{wave}\n", u.as_str().unwrap());
+        }
+    }
+    let adoption = k.write("adoption.csv", &adoption);
+    let responses = k.path("answers.csv");
+    let survey = repo().join("surveys/team-climate.toml");
+    let out = k
+        .cmd()
+        .args([
+            "simulate",
+            "--survey",
+            arg(&survey),
+            "--out",
+            arg(&responses),
+            "--adoption",
+            arg(&adoption),
+        ])
+        .args([
+            "--units",
+            "24",
+            "--waves",
+            "6",
+            "--respondents-per-unit",
+            "20",
+            "--seed",
+            "4",
+        ])
+        .args(["--effect", "vision=0.5", "--effect-growth", "0.5"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+
+    let out = report(
+        &k,
+        &responses,
+        &adoption,
+        &["--schedule", arg(&schedule), "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let r: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    for d in r["dimensions"].as_array().unwrap() {
+        let test = &d["randomisation"];
+        assert_eq!(test["draws"], 9999, "{}", d["id"]);
+        assert_eq!(test["schedule_hash"], drawn["hash"]);
+        let p = test["p"].as_f64().unwrap();
+        if d["id"] == "vision" {
+            assert!(p <= 0.001, "vision: {test}");
+        } else {
+            assert!(p > 0.05, "{}: {test}", d["id"]);
+        }
+    }
+
+    // Another seed's schedule: the adoption does not follow it, so no test, and the report says why.
+    let other = schedule_for("12", "other.json");
+    let out = report(
+        &k,
+        &responses,
+        &adoption,
+        &["--schedule", arg(&other), "--format", "json"],
+    );
+    let r: Value = serde_json::from_str(&stdout_of(&out)).unwrap();
+    assert!(r["dimensions"][0]["randomisation"].is_null());
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("does not follow the recorded schedule"),
+        "{}",
+        r["warnings"]
+    );
+
+    // A schedule changed after the draw: refused.
+    let mut changed = drawn.clone();
+    changed["request"]["seed"] = serde_json::json!(12);
+    let tampered = k.write("tampered.json", &changed.to_string());
+    let out = report(
+        &k,
+        &responses,
+        &adoption,
+        &["--schedule", arg(&tampered), "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("not what its seed draws"),
+        "{}",
+        stderr_of(&out)
+    );
+}

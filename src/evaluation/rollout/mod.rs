@@ -6,6 +6,7 @@
 //! caller brings the accumulator and the disclosure plans, whose published
 //! groups are the cohorts (the never-treated units one of them).
 
+pub mod randomisation;
 pub mod report;
 pub mod schedule;
 
@@ -148,6 +149,7 @@ pub fn evaluate(
     adoption: &Adoption,
     plans: &[Plan],
     shown: &[Vec<bool>],
+    schedule: Option<&schedule::Schedule>,
     inference: Inference,
     min_group_size: u64,
     lang: Language,
@@ -268,6 +270,37 @@ pub fn evaluate(
         ));
     }
 
+    // A randomised order: the test over the schedules the design could have drawn.
+    let assignments = match schedule {
+        None => None,
+        Some(_) if !pooled.is_empty() => {
+            design_warnings.push(crate::said!(
+                "No randomisation test: units too small to be shown alone are pooled, and the schedule assigned units one by one.",
+                "Inget randomiseringstest: enheter som är för små för att visas var för sig är sammanslagna, och schemat fördelade enheterna en och en."
+            ));
+            None
+        }
+        Some(s) => {
+            let mut firsts: Vec<usize> = cohorts.iter().map(|c| c.pre_waves).collect();
+            firsts.sort_unstable();
+            let step_period: Vec<Option<usize>> =
+                (0..s.steps.len()).map(|k| firsts.get(k).copied()).collect();
+            match randomisation::Assignments::draw(
+                s,
+                &names,
+                &cohort_of_unit,
+                &step_period,
+                inference.reps,
+                inference.seed,
+            ) {
+                Ok(a) => Some((a, s.hash.clone())),
+                Err(e) => {
+                    design_warnings.push(e);
+                    None
+                }
+            }
+        }
+    };
     let dimensions = (0..survey.dimensions.len())
         .map(|d| {
             let panel = Panel {
@@ -275,7 +308,13 @@ pub fn evaluate(
                 cohort: cohort_of_unit.clone(),
                 cells: cells(&acc, adoption, names.len(), d),
             };
-            dimension(survey, d, panel, control, &sorted, inference, lang)
+            let mut result = dimension(survey, d, panel.clone(), control, &sorted, inference, lang);
+            if let Some((a, hash)) = &assignments {
+                let (panel, _) = panel.usable();
+                let cells = crate::stats::staggered::randomisation::Cells::of(&panel);
+                result.randomisation = a.test(&cells, &panel.cohort, control, hash);
+            }
+            result
         })
         .collect();
 
@@ -409,6 +448,7 @@ fn dimension(
         twfe: None,
         sun_abraham: None,
         bacon: None,
+        randomisation: None,
         warnings,
     };
     if !gt.iter().any(|x| x.post() && !x.reference) {

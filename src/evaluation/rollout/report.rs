@@ -170,6 +170,9 @@ pub struct DimensionRollout {
     pub group_time: Vec<GroupTimeRow>,
     pub twfe: Option<Twfe>,
     pub sun_abraham: Option<SunAbrahamSummary>,
+    /// When the adoption order followed a randomised schedule: the overall
+    /// effect's randomisation test (the primary p-value then).
+    pub randomisation: Option<super::randomisation::RandomisationTest>,
     /// `None` when some unit has no respondents in some wave (the decomposition needs a balanced table).
     pub bacon: Option<BaconSummary>,
     pub warnings: Vec<String>,

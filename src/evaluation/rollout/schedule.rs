@@ -70,42 +70,17 @@ impl ScheduleRequest {
 /// turn, and the first `units_per_step` adopt at step 1, the next at step 2, ….
 pub fn draw(request: &ScheduleRequest) -> Result<Schedule, Said> {
     request.check()?;
-    let mut rng = ChaCha8Rng::seed_from_u64(request.seed);
-    let mut strata: Vec<&str> = request.units.iter().map(|u| u.1.as_str()).collect();
-    strata.sort_unstable();
-    strata.dedup();
-    let mut shuffled: Vec<Vec<String>> = strata
-        .iter()
-        .map(|s| {
-            let mut units: Vec<String> = request
-                .units
-                .iter()
-                .filter(|u| u.1 == *s)
-                .map(|u| u.0.clone())
-                .collect();
-            units.sort();
-            for i in (1..units.len()).rev() {
-                units.swap(i, rng.random_range(0..=i));
-            }
-            units
-        })
-        .collect();
-    let mut order = Vec::with_capacity(request.units.len());
-    while shuffled.iter().any(|s| !s.is_empty()) {
-        for s in shuffled.iter_mut().filter(|s| !s.is_empty()) {
-            order.push(s.remove(0));
-        }
-    }
+    let order = Strata::of(request).order(request.seed);
     let per = request.units_per_step;
+    let names = |idx: &[usize]| {
+        let mut units: Vec<String> = idx.iter().map(|&i| request.units[i].0.clone()).collect();
+        units.sort();
+        units
+    };
     let steps: Vec<Vec<String>> = (0..request.steps)
-        .map(|k| {
-            let mut units = order[k * per..(k + 1) * per].to_vec();
-            units.sort();
-            units
-        })
+        .map(|k| names(&order[k * per..(k + 1) * per]))
         .collect();
-    let mut never = order[request.steps * per..].to_vec();
-    never.sort();
+    let never = names(&order[request.steps * per..]);
     let hash = hash(request, &steps);
     Ok(Schedule {
         request: request.clone(),
@@ -113,6 +88,45 @@ pub fn draw(request: &ScheduleRequest) -> Result<Schedule, Said> {
         never,
         hash,
     })
+}
+
+/// The request's units by stratum (strata in name order, units in name order
+/// within each), as indices into `request.units`: what every draw shuffles.
+pub struct Strata(Vec<Vec<usize>>);
+
+impl Strata {
+    pub fn of(request: &ScheduleRequest) -> Strata {
+        let mut strata: Vec<&str> = request.units.iter().map(|u| u.1.as_str()).collect();
+        strata.sort_unstable();
+        strata.dedup();
+        Strata(
+            strata
+                .iter()
+                .map(|s| {
+                    let mut idx: Vec<usize> = (0..request.units.len())
+                        .filter(|&i| request.units[i].1 == *s)
+                        .collect();
+                    idx.sort_by(|&a, &b| request.units[a].0.cmp(&request.units[b].0));
+                    idx
+                })
+                .collect(),
+        )
+    }
+
+    /// The adoption order drawn from `seed`: each stratum shuffled, then the strata in turn.
+    pub fn order(&self, seed: u64) -> Vec<usize> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut shuffled: Vec<Vec<usize>> = self.0.clone();
+        for units in shuffled.iter_mut() {
+            for i in (1..units.len()).rev() {
+                units.swap(i, rng.random_range(0..=i));
+            }
+        }
+        let longest = shuffled.iter().map(Vec::len).max().unwrap_or(0);
+        (0..longest)
+            .flat_map(|j| shuffled.iter().filter_map(move |s| s.get(j).copied()))
+            .collect()
+    }
 }
 
 fn hash(request: &ScheduleRequest, steps: &[Vec<String>]) -> String {

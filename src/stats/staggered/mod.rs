@@ -19,6 +19,7 @@ mod aggregate;
 pub mod bacon;
 mod group_time;
 mod inference;
+pub mod randomisation;
 pub mod sun_abraham;
 
 pub use aggregate::{Aggregate, Aggregation, Part, aggregate};
