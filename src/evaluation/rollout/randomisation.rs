@@ -59,13 +59,11 @@ impl Assignments {
             }
         }
         for u in &schedule.never {
-            if let Some(p) = position(u) {
-                if observed[p].is_some() {
-                    return Err(crate::said!(
-                        "the adoption does not follow the recorded schedule: `{u}` was drawn to stay out but adopted",
-                        "starten följer inte det dragna schemat: `{u}` drogs att stå utanför men började"
-                    ));
-                }
+            if position(u).is_some_and(|p| observed[p].is_some()) {
+                return Err(crate::said!(
+                    "the adoption does not follow the recorded schedule: `{u}` was drawn to stay out but adopted",
+                    "starten följer inte det dragna schemat: `{u}` drogs att stå utanför men började"
+                ));
             }
         }
         // Each request unit's panel position, and the draws as the design makes them.
