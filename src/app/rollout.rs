@@ -4,6 +4,7 @@
 use super::{Error, Result, load};
 use crate::evaluation::Inference;
 use crate::evaluation::rollout::report::{AdoptionChange, RolloutReport};
+use crate::evaluation::rollout::schedule::Schedule;
 use crate::evaluation::rollout::{Adoption, evaluate};
 use crate::store::studies::{Study, Wave, WaveState};
 use crate::store::{DbConnection, StoreError, adoptions, units::Unit};
@@ -49,7 +50,10 @@ pub fn cohorts(
             None if pilot.contains(&u) => Some(study.intervention_date.clone()),
             None => None,
         };
-        match date.and_then(|d| first_after(&d)) {
+        match date
+            .filter(|d| d != adoptions::NEVER)
+            .and_then(|d| first_after(&d))
+        {
             Some(first) => match groups
                 .iter_mut()
                 .find(|g| g.first_wave.as_deref() == Some(first.as_str()))
@@ -71,6 +75,52 @@ pub fn cohorts(
         members: never,
     });
     Ok(Some(groups))
+}
+
+/// A study's units for drawing its schedule, each with its stratum: its
+/// parent unit's code with `by_division`, else none.
+pub fn schedule_units(
+    conn: &mut DbConnection,
+    name: &str,
+    by_division: bool,
+) -> Result<Vec<(String, String)>> {
+    let study = crate::store::studies::by_name(conn, name)?;
+    let (pilot, control) = crate::store::studies::arms(conn, &study)?;
+    let all = crate::store::units::all(conn)?;
+    let parent_code = |code: &str| -> String {
+        let unit = all.iter().find(|u| u.code == code);
+        let parent = unit
+            .and_then(|u| u.parent_id)
+            .and_then(|p| all.iter().find(|x| x.id == p));
+        parent.map(|p| p.code.clone()).unwrap_or_default()
+    };
+    Ok(pilot
+        .into_iter()
+        .chain(control)
+        .map(|c| {
+            let stratum = if by_division {
+                parent_code(&c)
+            } else {
+                String::new()
+            };
+            (c, stratum)
+        })
+        .collect())
+}
+
+/// The study's recorded schedule, verified; `None` when none is recorded.
+pub fn recorded_schedule(conn: &mut DbConnection, study: &Study) -> Result<Option<Schedule>> {
+    let Some(json) = adoptions::schedule(conn, study)? else {
+        return Ok(None);
+    };
+    let schedule: Schedule = serde_json::from_str(&json).map_err(|e| {
+        Error::Internal(anyhow::anyhow!(
+            "study {}: the recorded schedule does not read: {e}",
+            study.name
+        ))
+    })?;
+    crate::evaluation::rollout::schedule::verify(&schedule).map_err(Error::Conflict)?;
+    Ok(Some(schedule))
 }
 
 /// Whether a study records adoption dates (its effect report is a roll-out report).
@@ -156,6 +206,7 @@ pub fn report(
                 .collect()
         })
         .collect();
+    let schedule = recorded_schedule(conn, &loaded.study)?;
     let min_group = loaded
         .waves
         .iter()
@@ -170,7 +221,7 @@ pub fn report(
         &adoption,
         &plans,
         &shown,
-        None,
+        schedule.as_ref(),
         inference,
         min_group,
         lang,

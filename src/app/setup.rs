@@ -196,6 +196,27 @@ pub fn adopt(
     })
 }
 
+/// Records a study's randomised adoption order, once (audited).
+pub fn record_schedule(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    study: &str,
+    schedule: &crate::evaluation::rollout::schedule::Schedule,
+) -> Result<()> {
+    audited(conn, actor, "study.schedule", |c| {
+        let current = studies::by_name(c, study)?;
+        let json = serde_json::to_string(schedule).expect("a schedule serialises");
+        crate::store::adoptions::record_schedule(c, &current, &json, &schedule.hash)?;
+        Ok((
+            (),
+            format!(
+                "study {study}: schedule seed {} hash {}",
+                schedule.request.seed, schedule.hash
+            ),
+        ))
+    })
+}
+
 pub fn delete_study(conn: &mut DbConnection, actor: &Actor, study: &str) -> Result<()> {
     audited(conn, actor, "study.delete", |c| {
         let current = studies::by_name(c, study)?;

@@ -73,8 +73,8 @@ pub enum StudyCommand {
     /// study with adoption dates compares cohorts as they adopt.
     #[command(
         after_help = "Examples:\n  klimat study adopt --study pilot-2025 --units unit-01,unit-03 --date 2026-02-01\n  \
-klimat study adopt --study pilot-2025 --file adoption.csv      # unit,adoption_date; empty date: never\n  \
-klimat study adopt --study pilot-2025 --units unit-03 --never  # remove a recorded date\n\n\
+klimat study adopt --study pilot-2025 --file adoption.csv      # unit,adoption_date (a date, `never`, or empty to remove)\n  \
+klimat study adopt --study pilot-2025 --units unit-03 --never  # unit-03 never adopts\n\n\
 Pilot units without a recorded date adopt on the intervention date; control units never, until one is recorded."
     )]
     Adopt {
@@ -92,10 +92,10 @@ Pilot units without a recorded date adopt on the intervention date; control unit
         /// The day they adopted (YYYY-MM-DD).
         #[arg(long, value_name = "YYYY-MM-DD", required_unless_present_any = ["file", "never"], conflicts_with = "never")]
         date: Option<String>,
-        /// Remove the recorded date of these units.
+        /// Record that these units never adopt (a pilot unit otherwise adopts on the intervention date).
         #[arg(long, requires = "units")]
         never: bool,
-        /// A CSV with the header `unit,adoption_date` (an empty date removes one).
+        /// A CSV with the header `unit,adoption_date` (a date, `never`, or empty to remove one).
         #[arg(long, value_name = "FILE")]
         file: Option<std::path::PathBuf>,
     },
@@ -352,9 +352,14 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
             study,
             units,
             date,
-            never: _,
+            never,
             file,
         } => {
+            let date = if never {
+                Some(crate::store::adoptions::NEVER.to_owned())
+            } else {
+                date
+            };
             let dates = match file {
                 Some(path) => adoption_file(&path)?,
                 None => units

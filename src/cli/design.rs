@@ -52,10 +52,10 @@ pub struct PowerArgs {
     pub power: f64,
 }
 
-pub fn run(cmd: DesignCommand) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: DesignCommand, settings: &crate::config::Settings) -> anyhow::Result<ExitCode> {
     let a = match cmd {
         DesignCommand::Power(a) => a,
-        DesignCommand::RollOut(a) => return super::design_rollout::run(a),
+        DesignCommand::RollOut(a) => return super::design_rollout::run(a, settings),
     };
     let design = PowerDesign {
         pilot_units: a.units_pilot,

@@ -21,9 +21,16 @@ The power is Hussey & Hughes's (2007) for cross-sectional stepped-wedge designs 
 intercepts, fixed wave effects), beside the parallel design of the same size (half the units adopt at step 1)."
 )]
 pub struct RollOutArgs {
-    /// The units, comma-separated (or --units-file).
-    #[arg(long, value_delimiter = ',', conflicts_with_all = ["units_file", "verify"], required_unless_present_any = ["units_file", "verify"])]
+    /// The units, comma-separated (or --units-file, or --study).
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["units_file", "verify", "study"], required_unless_present_any = ["units_file", "verify", "study"])]
     pub units: Vec<String>,
+    /// A study in the database: draw its units' order and record it in the study
+    /// (once), or with --verify check the recorded one.
+    #[arg(long, conflicts_with = "units_file")]
+    pub study: Option<String>,
+    /// With --study: draw within divisions (each unit's parent unit) in turn.
+    #[arg(long, requires = "study")]
+    pub by_division: bool,
     /// A CSV with the header `unit` or `unit,stratum`.
     #[arg(long, value_name = "FILE", conflicts_with = "verify")]
     pub units_file: Option<PathBuf>,
@@ -36,8 +43,9 @@ pub struct RollOutArgs {
     /// The random seed: the same seed and units give the same order. Write it down before drawing.
     #[arg(long, required_unless_present = "verify")]
     pub seed: Option<u64>,
-    /// Check a schedule written with --out: the same order from its seed, and its hash.
-    #[arg(long, value_name = "FILE")]
+    /// Check a schedule written with --out (or, with --study and no file, the
+    /// study's recorded one): the same order from its seed, and its hash.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
     pub verify: Option<PathBuf>,
     /// Write the schedule (request, steps, hash) as JSON.
     #[arg(long, value_name = "FILE", conflicts_with = "verify")]
@@ -59,10 +67,26 @@ pub struct RollOutArgs {
     pub lang: Language,
 }
 
-pub fn run(a: RollOutArgs) -> anyhow::Result<ExitCode> {
+pub fn run(a: RollOutArgs, settings: &crate::config::Settings) -> anyhow::Result<ExitCode> {
     let said = |s: crate::said::Said| anyhow::anyhow!(s.get(a.lang).to_owned());
-    let schedule = match &a.verify {
-        Some(path) => {
+    let schedule = match (&a.verify, &a.study) {
+        (Some(path), Some(study)) if path.as_os_str() == "-" => {
+            let db = super::data::open(settings)?;
+            let mut conn = db.get()?;
+            let s = crate::store::studies::by_name(&mut conn, study)
+                .map_err(crate::app::Error::from)?;
+            let schedule = crate::app::rollout::recorded_schedule(&mut conn, &s)?
+                .with_context(|| format!("study {study} has no recorded schedule; draw one with --study {study} --steps … --seed …"))?;
+            println!(
+                "study {study}: verified — the order is what seed {} draws, hash {}",
+                schedule.request.seed, schedule.hash
+            );
+            schedule
+        }
+        (Some(path), _) if path.as_os_str() == "-" => {
+            anyhow::bail!("--verify needs a schedule file, or --study")
+        }
+        (Some(path), _) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
             let schedule: Schedule = serde_json::from_str(&text).with_context(|| {
@@ -80,10 +104,14 @@ pub fn run(a: RollOutArgs) -> anyhow::Result<ExitCode> {
             );
             schedule
         }
-        None => {
-            let units = match &a.units_file {
-                Some(path) => units_file(path)?,
-                None => a
+        (None, _) => {
+            let units = match (&a.units_file, &a.study) {
+                (Some(path), _) => units_file(path)?,
+                (None, Some(study)) => {
+                    let db = super::data::open(settings)?;
+                    crate::app::rollout::schedule_units(&mut *db.get()?, study, a.by_division)?
+                }
+                (None, None) => a
                     .units
                     .iter()
                     .map(|u| (u.trim().to_owned(), String::new()))
@@ -96,6 +124,18 @@ pub fn run(a: RollOutArgs) -> anyhow::Result<ExitCode> {
                 seed: a.seed.expect("clap requires --seed"),
             };
             let schedule = draw(&request).map_err(said)?;
+            if let Some(study) = &a.study {
+                let db = super::data::open(settings)?;
+                crate::app::setup::record_schedule(
+                    &mut *db.get()?,
+                    &crate::app::Actor::cli(),
+                    study,
+                    &schedule,
+                )?;
+                println!(
+                    "recorded in study {study}: adopt in this order (klimat study adopt), and the report tests it"
+                );
+            }
             if let Some(out) = &a.out {
                 let mut text =
                     serde_json::to_string_pretty(&schedule).expect("a schedule serialises");

@@ -163,7 +163,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
         Command::Validity(a) => validity::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
-        Command::Design(cmd) => design::run(cmd),
+        Command::Design(cmd) => design::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Report(cmd) => report::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::User(cmd) => staff::user(cmd, &Settings::load(args.config.as_deref())?),
         Command::Token(cmd) => staff::token(cmd, &Settings::load(args.config.as_deref())?),

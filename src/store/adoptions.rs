@@ -5,10 +5,14 @@
 use diesel::prelude::*;
 
 use super::pool::write;
-use super::schema::{study_adoption_changes, study_adoptions, study_units, units};
+use super::schema::{study_adoption_changes, study_adoptions, study_schedules, study_units, units};
 use super::studies::{Study, check_date};
 use super::{DbConnection, StoreError};
 use crate::said;
+
+/// The date recorded for a unit that never adopts (a pilot unit would
+/// otherwise adopt on the intervention date).
+pub const NEVER: &str = "never";
 
 /// A recorded change: `previous` → `adopted_on` (`None`: no date).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +71,7 @@ pub fn record(
     dates: &[(String, Option<String>)],
 ) -> Result<Vec<Change>, StoreError> {
     for (unit, date) in dates {
-        if let Some(d) = date {
+        if let Some(d) = date.as_deref().filter(|d| *d != NEVER) {
             let what = (
                 format!("unit `{unit}`: adoption date"),
                 format!("enheten `{unit}`: startdatum"),
@@ -134,6 +138,48 @@ pub fn record(
     })
 }
 
+/// Records a study's randomised schedule (its JSON and hash), once: a
+/// schedule cannot be redrawn or replaced after it was recorded.
+pub fn record_schedule(
+    conn: &mut DbConnection,
+    study: &Study,
+    json: &str,
+    hash: &str,
+) -> Result<(), StoreError> {
+    write(conn, |conn| {
+        let existing: Option<String> = study_schedules::table
+            .find(study.id)
+            .select(study_schedules::hash)
+            .get_result(conn)
+            .optional()?;
+        if let Some(h) = existing {
+            let name = &study.name;
+            return Err(StoreError::Conflict(said!(
+                "study `{name}` has a recorded schedule already (hash {h}): a randomised order is drawn once and kept",
+                "studien `{name}` har redan ett dragit schema (kontrollsumma {h}): en slumpad ordning dras en gång och behålls"
+            )));
+        }
+        diesel::insert_into(study_schedules::table)
+            .values((
+                study_schedules::study_id.eq(study.id),
+                study_schedules::schedule.eq(json),
+                study_schedules::hash.eq(hash),
+                study_schedules::recorded_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The study's recorded schedule (its JSON), if any.
+pub fn schedule(conn: &mut DbConnection, study: &Study) -> Result<Option<String>, StoreError> {
+    Ok(study_schedules::table
+        .find(study.id)
+        .select(study_schedules::schedule)
+        .get_result(conn)
+        .optional()?)
+}
+
 /// Deletes a study's adoption rows (with the study).
 pub fn delete_all(conn: &mut DbConnection, study: &Study) -> Result<(), StoreError> {
     diesel::delete(
@@ -142,5 +188,6 @@ pub fn delete_all(conn: &mut DbConnection, study: &Study) -> Result<(), StoreErr
     .execute(conn)?;
     diesel::delete(study_adoptions::table.filter(study_adoptions::study_id.eq(study.id)))
         .execute(conn)?;
+    diesel::delete(study_schedules::table.find(study.id)).execute(conn)?;
     Ok(())
 }

@@ -146,6 +146,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    study_schedules (study_id) {
+        study_id -> BigInt,
+        schedule -> Text,
+        hash -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(study_adoptions -> units (unit_id));
 diesel::joinable!(study_adoption_changes -> units (unit_id));
 diesel::joinable!(study_units -> studies (study_id));
@@ -165,6 +174,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     study_units,
     study_adoptions,
     study_adoption_changes,
+    study_schedules,
     waves,
     invitations,
     responses,

@@ -627,3 +627,219 @@ fn a_roll_out_that_follows_its_randomised_schedule_gets_the_randomisation_test()
         stderr_of(&out)
     );
 }
+
+/// The schedule recorded in a study: drawn once from the study's units, verified, the
+/// adoption recorded as drawn, and the study's report carries the randomisation test.
+#[test]
+fn a_study_records_its_randomised_schedule_once_and_its_report_tests_it() {
+    use crate::store::{backends, ok, run, units_file};
+    let k = Klimat::new();
+    let survey = repo().join("surveys/team-climate.toml");
+    let waves = [
+        "2024-03", "2024-09", "2025-03", "2025-09", "2026-03", "2026-09",
+    ];
+    for db in backends(&k) {
+        ok(&k, &db, &["migrate"]);
+        ok(&k, &db, &["unit", "import", arg(&units_file(&k, 24))]);
+        ok(&k, &db, &["survey", "publish", arg(&survey)]);
+        let all: Vec<String> = (1..=24).map(|i| format!("unit-{i:02}")).collect();
+        ok(
+            &k,
+            &db,
+            &[
+                "study",
+                "create",
+                "--name",
+                "spread",
+                "--survey",
+                "team-climate",
+                "--pilot",
+                &all[..12].join(","),
+            ]
+            .into_iter()
+            .chain([
+                "--control",
+                &all[12..].join(","),
+                "--intervention-date",
+                "2025-02-15",
+            ])
+            .collect::<Vec<_>>(),
+        );
+        let drawn = ok(
+            &k,
+            &db,
+            &[
+                "design",
+                "roll-out",
+                "--study",
+                "spread",
+                "--steps",
+                "3",
+                "--units-per-step",
+                "4",
+                "--seed",
+                "11",
+            ],
+        );
+        assert!(drawn.contains("recorded in study spread"), "{drawn}");
+        let verified = ok(
+            &k,
+            &db,
+            &["design", "roll-out", "--study", "spread", "--verify"],
+        );
+        assert!(verified.contains("verified"), "{verified}");
+        let again = run(
+            &k,
+            &db,
+            &[
+                "design",
+                "roll-out",
+                "--study",
+                "spread",
+                "--steps",
+                "3",
+                "--units-per-step",
+                "4",
+                "--seed",
+                "12",
+            ],
+        );
+        assert_eq!(again.status.code(), Some(1), "{}", db.name);
+        assert!(
+            stderr_of(&again).contains("has a recorded schedule already"),
+            "{}",
+            stderr_of(&again)
+        );
+
+        // Adopt as drawn: step k's units in the fortnight before wave 3 + k opens.
+        let steps: Vec<Vec<String>> = drawn
+            .lines()
+            .filter_map(|l| l.strip_prefix("step "))
+            .map(|l| {
+                l.split_once(": ")
+                    .unwrap()
+                    .1
+                    .split(", ")
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(steps.len(), 3);
+        let mut dates = String::from("unit,adoption_date\n");
+        let mut first = String::from("unit,first_wave\n");
+        for (i, (date, wave)) in [
+            ("2025-02-15", "2025-03"),
+            ("2025-08-15", "2025-09"),
+            ("2026-02-15", "2026-03"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            for u in &steps[i] {
+                dates += &format!("{u},{date}\n");
+                first += &format!("{u},{wave}\n");
+            }
+        }
+        // Units not drawn for a step never adopt (pilot units would otherwise adopt on the intervention date).
+        for u in all
+            .iter()
+            .filter(|u| !steps.iter().flatten().any(|s| s == *u))
+        {
+            dates += &format!("{u},never\n");
+        }
+        let dates = k.write("dates.csv", &dates);
+        let first = k.write("first.csv", &first);
+        let responses = k.path("answers.csv");
+        let out = k
+            .cmd()
+            .args([
+                "simulate",
+                "--survey",
+                arg(&survey),
+                "--out",
+                arg(&responses),
+                "--adoption",
+                arg(&first),
+            ])
+            .args([
+                "--units",
+                "24",
+                "--waves",
+                "6",
+                "--respondents-per-unit",
+                "20",
+                "--seed",
+                "4",
+                "--effect",
+                "vision=0.5",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let text = std::fs::read_to_string(&responses).unwrap();
+        let header = text.lines().next().unwrap();
+        for wave in waves {
+            let (opens, closes) = (format!("{wave}-01"), format!("{wave}-28"));
+            ok(
+                &k,
+                &db,
+                &[
+                    "wave", "create", "--study", "spread", "--name", wave, "--opens", &opens,
+                    "--closes", &closes,
+                ],
+            );
+            let rows: Vec<&str> = text
+                .lines()
+                .filter(|l| l.contains(&format!(",{wave},")))
+                .collect();
+            let file = k.write(
+                &format!("{wave}.csv"),
+                &format!("{header}\n{}\n", rows.join("\n")),
+            );
+            ok(
+                &k,
+                &db,
+                &[
+                    "responses",
+                    "import",
+                    "--wave",
+                    &format!("spread:{wave}"),
+                    arg(&file),
+                ],
+            );
+        }
+        ok(
+            &k,
+            &db,
+            &["study", "adopt", "--study", "spread", "--file", arg(&dates)],
+        );
+        let r: Value = serde_json::from_str(&ok(
+            &k,
+            &db,
+            &["report", "effect", "--study", "spread", "--format", "json"],
+        ))
+        .unwrap();
+        let vision = r["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "vision")
+            .unwrap();
+        assert!(
+            vision["randomisation"]["p"].as_f64().unwrap() <= 0.001,
+            "{}: {}",
+            db.name,
+            vision["randomisation"]
+        );
+        assert!(
+            r["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|w| !w.as_str().unwrap().contains("does not follow")),
+            "{}",
+            r["warnings"]
+        );
+        assert!(ok(&k, &db, &["audit"]).contains("study.schedule"));
+    }
+}

@@ -263,8 +263,8 @@ pub struct AdoptionsBody {
 pub struct AdoptionEntry {
     /// A unit code of the study.
     pub unit: String,
-    /// YYYY-MM-DD; `null` removes a recorded date (a pilot unit then adopts on the
-    /// intervention date, a control unit never).
+    /// YYYY-MM-DD, or `never`; `null` removes a recorded date (a pilot unit then
+    /// adopts on the intervention date, a control unit never).
     pub adopted_on: Option<String>,
 }
 
