@@ -83,3 +83,26 @@ import json, sys
 d = next(x for x in json.load(open(sys.argv[1]))["dimensions"] if x["id"] == "idea-support")
 print("klimat event-study overall", d["event_overall"]["estimate"])
 PY
+
+# Randomisation inference over 100,000 schedules for 40 units: a schedule drawn for the 40 units
+# (3 steps of 8), the same file's answers re-simulated with that adoption, the report with the test.
+units=$(seq -f "unit-%02g" 1 40 | paste -sd,)
+$bin design roll-out --units "$units" --steps 3 --units-per-step 8 --seed 19 --out "$work/schedule.json" > /dev/null
+python3 - "$work/schedule.json" "$work/adoption-ri.csv" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+waves = ["2025-03", "2026-03", "2027-03"]  # waves 3, 5 and 7
+with open(sys.argv[2], "w") as f:
+    f.write("unit,first_wave\n")
+    for k, units in enumerate(s["steps"]):
+        for u in units:
+            f.write(f"{u},{waves[k]}\n")
+PY
+$bin simulate --survey $survey --units 40 --respondents-per-unit 3125 --waves 8 --adoption "$work/adoption-ri.csv" \
+    --effect idea-support=0.3 --effect-growth 0.5 --seed 19 --out "$work/rollout-ri.csv" > /dev/null
+for run in 1 2 3; do
+    measure "klimat roll-out report + randomisation, 100,000 ($run)" $bin report effect --survey $survey \
+        --responses "$work/rollout-ri.csv" --adoption "$work/adoption-ri.csv" --schedule "$work/schedule.json" \
+        --reps 100000 --out "$work/report-ri"
+done
+grep -m1 "Randomisation test" "$work/report-ri/rollout.md"

@@ -138,6 +138,31 @@ pub fn load_with<S: crate::responses::RowSink>(
 }
 
 impl Loaded {
+    /// The accumulator's waves that are not open (closed, and drafts holding
+    /// imported answers): their indices, the accumulator of only them, their
+    /// names and plans.
+    pub fn analysed_waves(
+        &self,
+    ) -> (
+        Vec<usize>,
+        Accumulator,
+        Vec<String>,
+        Vec<crate::disclosure::Plan>,
+    ) {
+        let plans = self.acc_plans();
+        let closed: Vec<usize> = (0..self.wave_names.len())
+            .filter(|&w| {
+                self.waves
+                    .iter()
+                    .any(|x| x.name == self.wave_names[w] && x.state != WaveState::Open)
+            })
+            .collect();
+        let acc = self.acc.select_waves(&closed);
+        let names = closed.iter().map(|&c| self.wave_names[c].clone()).collect();
+        let plans = closed.iter().map(|&c| plans[c].clone()).collect();
+        (closed, acc, names, plans)
+    }
+
     /// Per accumulator wave: its plan over the accumulator's units.
     pub fn acc_plans(&self) -> Vec<crate::disclosure::Plan> {
         self.wave_names
@@ -232,21 +257,7 @@ pub fn study_data(
         first_post_wave,
     };
     // Open waves' responses are not looked at.
-    let plans = loaded.acc_plans();
-    let closed: Vec<usize> = (0..loaded.wave_names.len())
-        .filter(|&w| {
-            loaded
-                .waves
-                .iter()
-                .any(|x| x.name == loaded.wave_names[w] && x.state != WaveState::Open)
-        })
-        .collect();
-    let acc = loaded.acc.select_waves(&closed);
-    let wave_names: Vec<String> = closed
-        .iter()
-        .map(|&c| loaded.wave_names[c].clone())
-        .collect();
-    let plans: Vec<_> = closed.iter().map(|&c| plans[c].clone()).collect();
+    let (_, acc, wave_names, plans) = loaded.analysed_waves();
     let Disclosed {
         acc,
         units,

@@ -148,21 +148,7 @@ pub fn report(
         )));
     };
     let lang = super::language_for(&loaded.survey, lang);
-    let plans = loaded.acc_plans();
-    let closed: Vec<usize> = (0..loaded.wave_names.len())
-        .filter(|&w| {
-            loaded
-                .waves
-                .iter()
-                .any(|x| x.name == loaded.wave_names[w] && x.state != WaveState::Open)
-        })
-        .collect();
-    let acc = loaded.acc.select_waves(&closed);
-    let waves: Vec<String> = closed
-        .iter()
-        .map(|&c| loaded.wave_names[c].clone())
-        .collect();
-    let plans: Vec<_> = closed.iter().map(|&c| plans[c].clone()).collect();
+    let (_, acc, waves, plans) = loaded.analysed_waves();
     let units = &loaded.unit_codes;
 
     // Per accumulator unit its cohort's first wave with answers, as a position in name order.

@@ -361,7 +361,9 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
                 date
             };
             let dates = match file {
-                Some(path) => adoption_file(&path)?,
+                Some(path) => {
+                    super::output::unit_pairs(&path, "adoption_date", "unit-03,2026-02-01")?
+                }
                 None => units
                     .into_iter()
                     .map(|u| (u.trim().to_owned(), date.clone()))
@@ -398,41 +400,6 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
         study.name, study.survey_key, study.intervention_date
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// `unit,adoption_date` with a header; an empty date removes a recorded one.
-fn adoption_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, Option<String>)>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .with_context(|| format!("{}:1", path.display()))?
-        .clone();
-    if header.len() != 2 || &header[0] != "unit" || &header[1] != "adoption_date" {
-        anyhow::bail!(
-            "{}:1: the header must be `unit,adoption_date`",
-            path.display()
-        );
-    }
-    let mut dates = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.with_context(|| format!("{}:{line}", path.display()))?;
-        if record.len() != 2 || record[0].is_empty() {
-            anyhow::bail!(
-                "{}:{line}: write `unit,adoption_date`, e.g. `unit-03,2026-02-01`",
-                path.display()
-            );
-        }
-        dates.push((
-            record[0].to_owned(),
-            (!record[1].is_empty()).then(|| record[1].to_owned()),
-        ));
-    }
-    Ok(dates)
 }
 
 pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {

@@ -46,3 +46,42 @@ pub fn temporary_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> 
         .tempfile_in(dir)
         .with_context(|| format!("writing in {}", dir.display()))
 }
+
+/// A CSV of `unit` and one more column (`second`) with that header: per line
+/// the unit and the value, `None` when empty. Errors say the file and line;
+/// `example` shows a good line.
+pub fn unit_pairs(
+    path: &std::path::Path,
+    second: &str,
+    example: &str,
+) -> anyhow::Result<Vec<(String, Option<String>)>> {
+    use anyhow::Context as _;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .with_context(|| format!("{}:1", path.display()))?
+        .clone();
+    if header.len() != 2 || &header[0] != "unit" || &header[1] != second {
+        anyhow::bail!("{}:1: the header must be `unit,{second}`", path.display());
+    }
+    let mut pairs = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.with_context(|| format!("{}:{line}", path.display()))?;
+        if record.len() != 2 || record[0].is_empty() {
+            anyhow::bail!(
+                "{}:{line}: write `unit,{second}`, e.g. `{example}`",
+                path.display()
+            );
+        }
+        pairs.push((
+            record[0].to_owned(),
+            (!record[1].is_empty()).then(|| record[1].to_owned()),
+        ));
+    }
+    Ok(pairs)
+}

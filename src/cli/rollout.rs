@@ -154,33 +154,7 @@ fn write_outputs(
 
 /// `unit,first_wave` with a header; an empty first wave: never adopts.
 fn read_adoption(path: &Path) -> anyhow::Result<AdoptionRequest> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .with_context(|| format!("{}: line 1", path.display()))?
-        .clone();
-    if header.len() != 2 || &header[0] != "unit" || &header[1] != "first_wave" {
-        anyhow::bail!(
-            "{}:1: the header must be `unit,first_wave` (the first wave after the unit adopted, empty for never)",
-            path.display()
-        );
-    }
-    let mut first_waves = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.with_context(|| format!("{}:{line}", path.display()))?;
-        if record.len() != 2 || record[0].is_empty() {
-            anyhow::bail!(
-                "{}:{line}: write `unit,first_wave`, e.g. `unit-03,2025-03`",
-                path.display()
-            );
-        }
-        let wave = (!record[1].is_empty()).then(|| record[1].to_owned());
-        first_waves.push((record[0].to_owned(), wave));
-    }
-    Ok(AdoptionRequest { first_waves })
+    Ok(AdoptionRequest {
+        first_waves: super::output::unit_pairs(path, "first_wave", "unit-03,2025-03")?,
+    })
 }
