@@ -44,11 +44,17 @@ const DIVISIONS: [(&str, &str); 3] = [
     ("social", "Social omsorg"),
     ("stab", "Regionstab och service"),
 ];
-const WAVES: [(&str, &str, &str); 3] = [
+const WAVES: [(&str, &str, &str); 5] = [
     ("2025-05", "2025-05-05", "2025-05-23"),
     ("2025-11", "2025-11-03", "2025-11-21"),
     ("2026-05", "2026-05-04", "2026-05-22"),
+    ("2026-11", "2026-11-02", "2026-11-20"),
+    ("2027-05", "2027-05-03", "2027-05-21"),
 ];
+/// The first act (the pilot) uses the first three waves; in the second the
+/// method spreads to two more cohorts, adopting before waves 4 and 5.
+const ACT_ONE: usize = 3;
+const SPREAD: [(usize, &str); 2] = [(6, "2026-09-01"), (6, "2027-02-01")];
 const INTERVENTION: &str = "2026-01-12";
 /// Share of a unit's respondents who answer before the reminder.
 const BEFORE_REMINDER: f64 = 0.7;
@@ -149,7 +155,9 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         item_shifts: Vec::new(),
         icc: 0.12,
         missing_rate: 0.0,
-        cohorts: Vec::new(),
+        // The 8 pilot units adopt before wave 3, then two cohorts of 6 (the same 8 pilot
+        // units as a one-pilot simulation would draw: the first of the same shuffled order).
+        cohorts: vec![(2, 8), (ACT_ONE, SPREAD[0].0), (ACT_ONE + 1, SPREAD[1].0)],
         fixed_adoption: None,
         growth: 0.0,
         dont_know_rate: 0.02,
@@ -169,10 +177,16 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
             .position(|u| u == sim)
             .expect("a simulated unit")
     };
-    let pilots: Vec<String> = plan
-        .pilot_units
-        .iter()
-        .map(|u| unit_codes[unit_of(u)].clone())
+    // Per unit (in `unit_codes` order) the simulated wave of its adoption.
+    let adopts_at: Vec<Option<usize>> = (0..unit_codes.len())
+        .map(|u| {
+            let (_, wave) = plan.adoption.iter().find(|(sim, _)| unit_of(sim) == u)?;
+            plan.waves.iter().position(|w| w == wave)
+        })
+        .collect();
+    let pilots: Vec<String> = (0..unit_codes.len())
+        .filter(|&u| adopts_at[u] == Some(2))
+        .map(|u| unit_codes[u].clone())
         .collect();
     let controls: Vec<String> = unit_codes
         .iter()
@@ -219,14 +233,18 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
     };
 
     let mut rates = Vec::new();
-    for (w, (name, opens, closes)) in WAVES.iter().enumerate() {
+    let run_wave = |conn: &mut store::DbConnection,
+                    w: usize,
+                    rates: &mut Vec<(String, usize, usize)>|
+     -> anyhow::Result<()> {
+        let (name, opens, closes) = WAVES[w];
         let wave = studies::create_wave(
-            &mut conn,
+            conn,
             &study,
             &studies::NewWave {
-                name: (*name).into(),
-                opens_on: Some((*opens).into()),
-                closes_on: Some((*closes).into()),
+                name: name.into(),
+                opens_on: Some(opens.into()),
+                closes_on: Some(closes.into()),
                 min_group_size: settings.min_group_size,
                 survey_version: None,
             },
@@ -245,17 +263,17 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
             }
         }
         invitations::import_roster(
-            &mut conn,
+            conn,
             &wave,
             &roster,
             &survey.languages,
             invitations::Replace::Nothing,
         )?;
-        let wave = studies::set_state(&mut conn, &wave, studies::WaveState::Open)?;
-        outbox::queue_invitations(&mut conn, &wave, &secret)?;
+        let wave = studies::set_state(conn, &wave, studies::WaveState::Open)?;
+        outbox::queue_invitations(conn, &wave, &secret)?;
         let sent = deliver("invitations")?;
         // Answers through the form's parsing and the store's submit, in two rounds.
-        let people = invitations::ids_by_unit(&mut conn, &wave)?;
+        let people = invitations::ids_by_unit(conn, &wave)?;
         let mut by_unit: HashMap<String, Vec<i64>> = HashMap::new();
         for (id, unit) in people {
             by_unit.entry(unit).or_default().push(id);
@@ -272,13 +290,13 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 };
                 for k in range {
                     let token = secret.token(Purpose::Survey, wave.id, by_unit[code][k]);
-                    submit(&mut conn, &survey, &token, &cell[k])?;
+                    submit(conn, &survey, &token, &cell[k])?;
                     submitted += 1;
                 }
             }
             if round == 0 {
                 outbox::queue_reminders(
-                    &mut conn,
+                    conn,
                     &wave,
                     ReminderRule {
                         min_days: 0,
@@ -293,13 +311,17 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 ));
             }
         }
-        studies::set_state(&mut conn, &wave, studies::WaveState::Closed)?;
+        studies::set_state(conn, &wave, studies::WaveState::Closed)?;
         rates.push((name.to_string(), roster.len(), submitted));
         steps.step(&format!(
             "wave {name}: {submitted} of {} answered ({:.0} %), closed",
             roster.len(),
             100.0 * submitted as f64 / roster.len() as f64
         ));
+        Ok(())
+    };
+    for w in 0..ACT_ONE {
+        run_wave(&mut conn, w, &mut rates)?;
     }
 
     steps.step("the effect report: two-way fixed effects DiD, CR2, wild bootstrap, permutation");
@@ -332,7 +354,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
     crate::evaluation::measurement::attach(&mut report, validity, lang);
     // The same respondents without the intervention: what the estimate would be without it.
     let mut cf = Accumulator::new(&survey);
-    for ((w, u), rows) in &counterfactual {
+    for ((w, u), rows) in counterfactual.iter().filter(|((w, _), _)| *w < ACT_ONE) {
         let unit = unit_names
             .iter()
             .position(|n| *n == unit_codes[*u])
@@ -370,7 +392,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
 
     println!("\nklimat demo: what was done");
     println!(
-        "  30 units in 3 divisions; study innovation-pilot with {} pilot units; 3 waves",
+        "  30 units in 3 divisions; study innovation-pilot with {} pilot units; 3 waves, then the spread over 2 more",
         pilots.len()
     );
     for (name, invited, answered) in &rates {
@@ -424,6 +446,96 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         );
     }
     println!("  every 95 % interval covers the simulated truth");
+
+    // Act two: the method spreads. Two more cohorts adopt (dates recorded on the study), two
+    // more waves run through the same paths, and the roll-out report compares the cohorts.
+    let mut spread = Vec::new();
+    for (k, &(_, date)) in SPREAD.iter().enumerate() {
+        for (u, code) in unit_codes.iter().enumerate() {
+            if adopts_at[u] == Some(ACT_ONE + k) {
+                spread.push((code.clone(), Some(date.to_owned())));
+            }
+        }
+    }
+    steps.step(&format!(
+        "act two: the method spreads to {} more units in two cohorts (adoption dates {} and {})",
+        spread.len(),
+        SPREAD[0].1,
+        SPREAD[1].1
+    ));
+    crate::app::setup::adopt(&mut conn, &crate::app::Actor::cli(), &study.name, &spread)?;
+    for w in ACT_ONE..WAVES.len() {
+        run_wave(&mut conn, w, &mut rates)?;
+    }
+    steps.step("the roll-out report: Callaway & Sant'Anna, Sun & Abraham, the Bacon decomposition");
+    let rollout = crate::app::rollout::report(&mut conn, &study.name, inference, lang)?;
+    for (name, text) in [
+        ("rollout.html", crate::report::rollout::html(&rollout, lang)),
+        (
+            "rollout.md",
+            crate::report::rollout::markdown(&rollout, lang),
+        ),
+        ("rollout.json", crate::report::rollout::json(&rollout)),
+    ] {
+        super::output::write_atomically(&out_dir.join(name), text.as_bytes())?;
+    }
+    // The truth: the same estimator on the same respondents simulated without the intervention.
+    let truth = rollout_truth(
+        &mut conn,
+        &study,
+        &survey,
+        &unit_codes,
+        &adopts_at,
+        &counterfactual,
+        inference,
+        min_group,
+        lang,
+    )?;
+    println!(
+        "\nact two: the spread (cohorts weighted by size; scale points 0–3), with the simulated truth:"
+    );
+    println!(
+        "  {:<22} {:>8} {:>18} {:>8} {:>8}",
+        "dimension", "estimate", "95% CI", "p", "truth"
+    );
+    let mut misses = Vec::new();
+    for (d, (direct, truth)) in rollout.dimensions.iter().zip(&truth) {
+        let Some(o) = &d.overall else {
+            misses.push(format!("{}: no estimate", d.id));
+            continue;
+        };
+        if (o.estimate - direct).abs() > 1e-9 {
+            misses.push(format!(
+                "{}: the study's report {} differs from the direct estimate {direct}",
+                d.id, o.estimate
+            ));
+        }
+        let ci = o.ci95.unwrap_or([f64::NAN; 2]);
+        let covered = ci[0] <= *truth && *truth <= ci[1];
+        if !covered {
+            misses.push(format!(
+                "{}: truth {truth:.3} outside [{:.3}, {:.3}]",
+                d.id, ci[0], ci[1]
+            ));
+        }
+        println!(
+            "  {:<22} {:>8.3} {:>18} {:>8} {:>8.3}{}",
+            d.id,
+            o.estimate,
+            format!("[{:.3}, {:.3}]", ci[0], ci[1]),
+            o.p.map_or("—".into(), |p| format!("{p:.3}")),
+            truth,
+            if covered { "" } else { "  ← outside" }
+        );
+    }
+    println!("  report: {}", out_dir.join("rollout.html").display());
+    if !misses.is_empty() {
+        bail!(
+            "the roll-out report does not recover the simulated truth: {}",
+            misses.join("; ")
+        );
+    }
+    println!("  every 95 % interval of the roll-out covers the simulated truth");
     if args.serve {
         // Accounts for the newcomer: leadership's view and the evaluator's.
         let mut accounts = Vec::new();
@@ -462,6 +574,82 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
 }
 
 type Cells = HashMap<(usize, usize), Vec<Vec<Answer>>>;
+
+/// Per dimension the roll-out's overall effect computed directly (every unit
+/// visible) and its truth: that estimate minus the same estimate on the
+/// respondents simulated without the intervention.
+#[allow(clippy::too_many_arguments)]
+fn rollout_truth(
+    conn: &mut store::DbConnection,
+    study: &studies::Study,
+    survey: &Survey,
+    unit_codes: &[String],
+    adopts_at: &[Option<usize>],
+    counterfactual: &Cells,
+    inference: Inference,
+    min_group: u64,
+    lang: Language,
+) -> anyhow::Result<Vec<(f64, f64)>> {
+    use crate::evaluation::rollout::{Adoption, evaluate};
+    let waves = studies::waves_of(conn, study)?;
+    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+    let (acc, wave_names, unit_names) = crate::app::accumulate(conn, survey, &ids)?;
+    let code_of = |name: &String| unit_codes.iter().position(|c| c == name);
+    let mut wave_order: Vec<usize> = (0..wave_names.len()).collect();
+    wave_order.sort_by(|&a, &b| wave_names[a].cmp(&wave_names[b]));
+    let adoption = Adoption {
+        first: unit_names
+            .iter()
+            .map(|n| code_of(n).and_then(|u| adopts_at[u]))
+            .collect(),
+        in_study: vec![true; unit_names.len()],
+        wave_order,
+    };
+    let groups = adoption.groups().len();
+    let plans: Vec<_> = (0..wave_names.len())
+        .map(|_| crate::disclosure::Plan::everything(unit_names.len(), groups, min_group))
+        .collect();
+    let shown = vec![vec![true; groups]; wave_names.len()];
+    let mut cf = Accumulator::new(survey);
+    for ((w, u), rows) in counterfactual {
+        let unit = unit_names
+            .iter()
+            .position(|n| *n == unit_codes[*u])
+            .context("a unit with answers")?;
+        for row in rows {
+            cf.push(*w, unit, row);
+        }
+    }
+    let run = |acc: &Accumulator| {
+        evaluate(
+            survey,
+            acc,
+            &wave_names,
+            &unit_names,
+            &adoption,
+            &plans,
+            &shown,
+            None,
+            inference,
+            min_group,
+            lang,
+        )
+        .map_err(|e| anyhow::anyhow!(e.to_string()))
+    };
+    let (actual, base) = (run(&acc)?, run(&cf)?);
+    Ok(actual
+        .dimensions
+        .iter()
+        .zip(&base.dimensions)
+        .map(|(a, b)| {
+            let (a, b) = (
+                a.overall.map_or(f64::NAN, |e| e.estimate),
+                b.overall.map_or(f64::NAN, |e| e.estimate),
+            );
+            (a, a - b)
+        })
+        .collect())
+}
 
 fn simulated(survey: &Survey, spec: &Spec) -> anyhow::Result<(Cells, simulate::Plan)> {
     // The simulation names units and waves by their index: map the names back.

@@ -12,9 +12,22 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
         stdout.contains("every 95 % interval covers the simulated truth"),
         "{stdout}"
     );
-    for wave in ["2025-05", "2025-11", "2026-05"] {
+    for wave in ["2025-05", "2025-11", "2026-05", "2026-11", "2027-05"] {
         assert!(stdout.contains(&format!("wave {wave}: ")), "{stdout}");
     }
+    // Act two: the spread to two more cohorts, and the roll-out report recovers its truth.
+    assert!(
+        stdout.contains("every 95 % interval of the roll-out covers the simulated truth"),
+        "{stdout}"
+    );
+    let rollout: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(k.path("reports/demo/rollout.json")).unwrap(),
+    )
+    .unwrap();
+    let cohorts = rollout["design"]["cohorts"].as_array().unwrap();
+    assert_eq!(cohorts.len(), 3, "{}", rollout["design"]);
+    assert_eq!(cohorts[0]["units"].as_array().unwrap().len(), 8);
+    assert!(k.path("reports/demo/rollout.html").exists());
     let idea = stdout
         .lines()
         .find(|l| l.trim_start().starts_with("idea-support"))
