@@ -247,14 +247,21 @@ fn changes(conn: &mut DbConnection, study: &Study, waves: &[Wave]) -> Result<Vec
                 .min()
                 .unwrap_or_default()
                 .to_owned();
+            // A wave it affects had closed before the change was recorded (for waves closed
+            // before klimat kept the time: their planned closing day).
             let after_close = waves.iter().any(|w| {
+                let closed_before = match w.closed_at {
+                    Some(t) => t < c.recorded_at,
+                    None => w
+                        .closes_on
+                        .as_deref()
+                        .is_some_and(|d| d < recorded.as_str()),
+                };
                 w.state == WaveState::Closed
+                    && closed_before
                     && w.opens_on
                         .as_deref()
                         .is_some_and(|d| d >= earliest.as_str())
-                    && w.closes_on
-                        .as_deref()
-                        .is_some_and(|d| d < recorded.as_str())
             });
             AdoptionChange {
                 unit: c.unit,

@@ -150,6 +150,36 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         design.never_treated.join(", ")
     };
     let _ = writeln!(o, "| {} | {never} | |\n", w("never", "aldrig"));
+    if !report.adoption_changes.is_empty() {
+        let _ = writeln!(
+            o,
+            "## {}\n\n| {} | {} | {} | {} | |\n|---|---|---|---|---|",
+            w("Adoption changes", "Ändrade startdatum"),
+            w("unit", "enhet"),
+            w("before", "före"),
+            w("after", "efter"),
+            w("recorded", "angavs")
+        );
+        for c in &report.adoption_changes {
+            let late = if c.after_close {
+                w(
+                    "after a wave it affects had closed",
+                    "efter att en mätomgång den påverkar hade stängt",
+                )
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "| {} | {} | {} | {} | {late} |",
+                c.unit,
+                c.previous.as_deref().unwrap_or("—"),
+                c.adopted_on.as_deref().unwrap_or("—"),
+                c.recorded_at
+            );
+        }
+        let _ = writeln!(o);
+    }
     let header = format!(
         "| | {} | {} | 95 % {} | p |\n|---|---|---|---|---|",
         w("estimate", "skattning"),

@@ -48,6 +48,7 @@ diesel::table! {
         closes_on -> Nullable<Text>,
         state -> Text,
         min_group_size -> Integer,
+        closed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -85,6 +85,8 @@ pub struct Wave {
     #[diesel(deserialize_as = String)]
     pub state: WaveState,
     pub min_group_size: i32,
+    /// When it closed (`None` before, and for waves closed before this was recorded).
+    pub closed_at: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone)]
@@ -557,10 +559,12 @@ pub fn set_state(conn: &mut DbConnection, wave: &Wave, to: WaveState) -> Result<
             "mätomgången `{name}` är {from_sv}; den kan inte bli {to_sv} (utkast → öppen → stängd)"
         )));
     }
+    let closed_at = (to == WaveState::Closed).then(|| chrono::Utc::now().naive_utc());
     write(conn, |conn| {
         let moved = on_backend!(conn, c => diesel::update(waves::table.find(wave.id))
             .filter(waves::state.eq(wave.state.as_str()))
-            .set(waves::state.eq(to.as_str())).returning(Wave::as_returning()).get_result(c).optional())?;
+            .set((waves::state.eq(to.as_str()), waves::closed_at.eq(closed_at)))
+            .returning(Wave::as_returning()).get_result(c).optional())?;
         let Some(moved) = moved else {
             let name = &wave.name;
             return Err(StoreError::Conflict(said!(

@@ -27,6 +27,18 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
     let cohorts = rollout["design"]["cohorts"].as_array().unwrap();
     assert_eq!(cohorts.len(), 3, "{}", rollout["design"]);
     assert_eq!(cohorts[0]["units"].as_array().unwrap().len(), 8);
+    // The spread's dates were recorded before the waves they affect had closed.
+    let changes = rollout["adoption_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 12);
+    assert!(
+        changes.iter().all(|c| c["after_close"] == false),
+        "{changes:?}"
+    );
+    assert!(
+        !rollout["warnings"].to_string().contains("AFTER THE FACT"),
+        "{}",
+        rollout["warnings"]
+    );
     assert!(k.path("reports/demo/rollout.html").exists());
     let idea = stdout
         .lines()

@@ -965,7 +965,7 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
     let page = get(&srv.url(&location), Some(&cookie));
     assert!(page.body.contains("value=\"2026-05-01\""), "{}", page.body);
     assert!(
-        page.body.contains("role=\"status\">1 "),
+        page.body.contains("role=\"status\"><p>1 "),
         "one change saved: {}",
         page.body
     );
@@ -989,6 +989,25 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
         body["design"]["cohorts"][0]["first_wave"], "2026-09",
         "{body}"
     );
+    // a3's date reaches back before wave 2026-09, which had closed when it was recorded.
+    let changes = body["adoption_changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["unit"] == "a3" && c["after_close"] == true),
+        "{body}"
+    );
+    assert!(
+        [
+            "ADOPTION CHANGED AFTER THE FACT",
+            "STARTDATUM ÄNDRADE I EFTERHAND"
+        ]
+        .iter()
+        .any(|w| body["warnings"].to_string().contains(w)),
+        "{}",
+        body["warnings"]
+    );
+    assert!(report.body.contains("Ändrade startdatum") || report.body.contains("Adoption changes"));
 
     // Viewers may not see or change adoption dates.
     let (viewer, _) = login(srv, "lead@region.se");

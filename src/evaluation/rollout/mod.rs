@@ -106,25 +106,24 @@ impl Adoption {
     /// The cohorts in order of adoption, then the never-treated units: the
     /// groups the disclosure plan publishes.
     pub fn groups(&self) -> Vec<Group> {
+        self.firsts()
+            .into_iter()
+            .map(|f| Group {
+                name: f.map_or("never".into(), |f| format!("cohort {f}")),
+                members: (0..self.first.len())
+                    .filter(|&u| self.first[u] == f && (f.is_some() || self.in_study[u]))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Per group of [`Adoption::groups`] its first period after adoption
+    /// (`None`: the never-treated units, last).
+    pub fn firsts(&self) -> Vec<Option<usize>> {
         let mut firsts: Vec<usize> = self.first.iter().flatten().copied().collect();
         firsts.sort_unstable();
         firsts.dedup();
-        let mut groups: Vec<Group> = firsts
-            .iter()
-            .map(|&f| Group {
-                name: format!("cohort {f}"),
-                members: (0..self.first.len())
-                    .filter(|&u| self.first[u] == Some(f))
-                    .collect(),
-            })
-            .collect();
-        groups.push(Group {
-            name: "never".into(),
-            members: (0..self.first.len())
-                .filter(|&u| self.first[u].is_none() && self.in_study[u])
-                .collect(),
-        });
-        groups
+        firsts.into_iter().map(Some).chain([None]).collect()
     }
 }
 
@@ -155,6 +154,12 @@ pub fn evaluate(
     lang: Language,
 ) -> Result<RolloutReport, AdoptionError> {
     let groups = adoption.groups();
+    let firsts = adoption.firsts();
+    let sorted: Vec<String> = adoption
+        .wave_order
+        .iter()
+        .map(|&w| waves[w].clone())
+        .collect();
     for (w, plan) in plans.iter().enumerate() {
         for (g, group) in groups.iter().enumerate() {
             let answered = group.members.iter().any(|&u| acc.respondents(w, u) > 0);
@@ -165,25 +170,20 @@ pub fn evaluate(
                 .unwrap_or(false);
             if answered && !(plan.total_shown && published) {
                 let (wave, min) = (&waves[w], plan.min_group);
-                let name = cohort_name(adoption, &group.name, waves);
+                let (en, sv) = cohort_name(firsts[g], &sorted);
                 return Err(AdoptionError(crate::said!(
-                    "{name} cannot be shown in wave `{wave}`: it has fewer respondents than the minimum group size \
+                    "{en} cannot be shown in wave `{wave}`: it has fewer respondents than the minimum group size \
                      ({min}), or a small unit in it could be derived from it. A report would publish one small \
                      group's figures; merge cohorts or small units",
-                    "{name} kan inte visas i mätomgången `{wave}`: den har färre svarande än minsta gruppstorlek \
+                    "{sv} kan inte visas i mätomgången `{wave}`: den har färre svarande än minsta gruppstorlek \
                      ({min}), eller en liten enhet i den skulle kunna räknas fram. Slå ihop grupper eller små enheter"
                 )));
             }
         }
     }
-    let pools: Vec<String> = groups
+    let pools: Vec<String> = firsts
         .iter()
-        .map(|g| {
-            format!(
-                "(pooled units of {})",
-                cohort_name(adoption, &g.name, waves)
-            )
-        })
+        .map(|&f| format!("(pooled units of {})", cohort_name(f, &sorted).0))
         .collect();
     let spec: Vec<(&[usize], &str)> = groups
         .iter()
@@ -191,27 +191,19 @@ pub fn evaluate(
         .map(|(g, p)| (g.members.as_slice(), p.as_str()))
         .collect();
     let (acc, names, members, pooled) = pool_hidden(acc, units, &spec, plans);
-    let cohort_of_unit: Vec<Option<usize>> = (0..names.len())
-        .map(|u| {
-            let g = members
-                .iter()
-                .position(|m| m.contains(&names[u]))
-                .expect("every unit is in a group");
-            (g + 1 < groups.len())
-                .then(|| adoption.first[groups[g].members[0]].expect("a cohort adopts"))
-        })
-        .collect();
-    let sorted: Vec<String> = adoption
-        .wave_order
+    // `pool_hidden` names the new units group by group, in `members`' order.
+    let cohort_of_unit: Vec<Option<usize>> = members
         .iter()
-        .map(|&w| waves[w].clone())
+        .zip(&firsts)
+        .flat_map(|(m, &f)| std::iter::repeat_n(f, m.len()))
         .collect();
+    debug_assert_eq!(cohort_of_unit.len(), names.len());
 
     let mut design_warnings = Vec::new();
     let mut cohorts = Vec::new();
     let mut adopted_before = Vec::new();
-    for (g, group) in groups.iter().enumerate().take(groups.len() - 1) {
-        let first = adoption.first[group.members[0]].expect("a cohort adopts");
+    for (g, first) in firsts.iter().enumerate() {
+        let Some(first) = *first else { continue };
         if first == 0 {
             adopted_before.extend(members[g].iter().cloned());
             continue;
@@ -308,9 +300,9 @@ pub fn evaluate(
                 cohort: cohort_of_unit.clone(),
                 cells: cells(&acc, adoption, names.len(), d),
             };
-            let mut result = dimension(survey, d, panel.clone(), control, &sorted, inference, lang);
+            let (panel, _) = panel.usable();
+            let mut result = dimension(survey, d, &panel, control, &sorted, inference, lang);
             if let Some((a, hash)) = &assignments {
-                let (panel, _) = panel.usable();
                 let cells = crate::stats::staggered::randomisation::Cells::of(&panel);
                 result.randomisation = a.test(&cells, &panel.cohort, control, hash);
             }
@@ -348,14 +340,18 @@ pub fn evaluate(
     })
 }
 
-/// "the cohort adopting at W" or "the never-treated units", for messages.
-fn cohort_name(adoption: &Adoption, group: &str, waves: &[String]) -> String {
-    match group.strip_prefix("cohort ") {
-        Some(p) => {
-            let p: usize = p.parse().expect("a cohort's position");
-            format!("the cohort adopting at {}", waves[adoption.wave_order[p]])
-        }
-        None => "the never-treated units".into(),
+/// A group of [`Adoption::groups`] by its first period (`None`: never), in
+/// English and Swedish, for messages; `sorted` names the periods.
+fn cohort_name(first: Option<usize>, sorted: &[String]) -> (String, String) {
+    match first {
+        Some(p) => (
+            format!("the cohort adopting at {}", sorted[p]),
+            format!("gruppen som börjar {}", sorted[p]),
+        ),
+        None => (
+            "the never-treated units".into(),
+            "enheterna utan insatsen".into(),
+        ),
     }
 }
 
@@ -382,24 +378,17 @@ fn cells(acc: &Accumulator, adoption: &Adoption, units: usize, d: usize) -> Vec<
 fn dimension(
     survey: &Survey,
     d: usize,
-    panel: Panel,
+    panel: &Panel,
     control: Control,
     waves: &[String],
     inference: Inference,
     lang: Language,
 ) -> DimensionRollout {
     let dim = &survey.dimensions[d];
-    let (panel, _) = panel.usable();
     let respondents = panel.n() as u64;
-    let clusters = {
-        let mut u: Vec<usize> = panel.cells.iter().map(|c| c.unit).collect();
-        u.sort_unstable();
-        u.dedup();
-        u.len()
-    };
-    let df = clusters.saturating_sub(1) as f64;
+    let df = panel.clusters().saturating_sub(1) as f64;
     let estimate = |att: f64, influence: &Influence| -> Estimate {
-        let se = Cluster::of(&panel, influence).se;
+        let se = Cluster::of(panel, influence).se;
         let se = (se.is_finite() && se > 0.0 && df > 0.0).then_some(se);
         let half = se.map(|se| t_quantile(0.975, df) * se);
         Estimate {
@@ -415,7 +404,7 @@ fn dimension(
         }
     };
     let mut warnings = Vec::new();
-    let (gt, missing) = group_time(&panel, control, Base::Universal);
+    let (gt, missing) = group_time(panel, control, Base::Universal);
     if !missing.is_empty() {
         let list: Vec<String> = missing
             .iter()
@@ -454,10 +443,10 @@ fn dimension(
     if !gt.iter().any(|x| x.post() && !x.reference) {
         return base;
     }
-    let group = aggregate(&panel, &gt, Aggregation::Group);
-    let simple = aggregate(&panel, &gt, Aggregation::Simple);
-    let dynamic = aggregate(&panel, &gt, Aggregation::Dynamic);
-    let calendar = aggregate(&panel, &gt, Aggregation::Calendar);
+    let group = aggregate(panel, &gt, Aggregation::Group);
+    let simple = aggregate(panel, &gt, Aggregation::Simple);
+    let dynamic = aggregate(panel, &gt, Aggregation::Dynamic);
+    let calendar = aggregate(panel, &gt, Aggregation::Calendar);
     let varying: Vec<&Influence> = dynamic
         .parts
         .iter()
@@ -465,7 +454,7 @@ fn dimension(
         .map(|p| &p.influence)
         .collect();
     let band = multiplier_band(
-        &panel,
+        panel,
         &varying,
         inference.weights,
         inference.reps,
@@ -477,8 +466,8 @@ fn dimension(
         Control::NotYetTreated => Control::NeverTreated,
     };
     let sensitivity = (control == Control::NeverTreated).then(|| {
-        let (gt, _) = group_time(&panel, other, Base::Universal);
-        let a = aggregate(&panel, &gt, Aggregation::Group);
+        let (gt, _) = group_time(panel, other, Base::Universal);
+        let a = aggregate(panel, &gt, Aggregation::Group);
         estimate(a.overall.att, &a.overall.influence)
     });
     let mut se_iter = band.se.iter();
@@ -545,9 +534,9 @@ fn dimension(
                 estimate: estimate(x.att, &x.influence),
             })
             .collect(),
-        twfe: twfe(&panel, df),
-        sun_abraham: sun_abraham(&panel, waves),
-        bacon: bacon(&panel, waves),
+        twfe: twfe(panel, df),
+        sun_abraham: sun_abraham(panel, waves),
+        bacon: bacon(panel, waves),
         ..base
     }
 }

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, padded_range, wave_chart};
+use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, legend, padded_range, wave_chart};
 use crate::dashboard::{Dashboard, Figure};
 
 /// What a chart says in the reader's language.
@@ -97,13 +97,7 @@ pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText
             .draw_series(org.iter().map(|p| {
                 ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], INK.stroke_width(2), 10)
             }))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 11).into_font().color(&INK))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 11)?;
         root.present()?;
         Ok(())
     })();
@@ -247,13 +241,7 @@ pub fn profile_chart(dash: &Dashboard, w: usize, u: usize, text: &ChartText) -> 
             .draw_series(org.iter().map(|&p| TriangleMarker::new(p, 6, INK.filled())))?
             .label(text.organisation.to_owned())
             .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, INK.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 11).into_font().color(&INK))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 11)?;
         root.present()?;
         Ok(())
     })();

@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, padded_range, wave_chart};
+use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, legend, padded_range, wave_chart};
 use crate::evaluation::report::{Arm, DimensionEffect, EffectReport};
 
 /// Pilot and control means over the waves with 95 % intervals; the
@@ -88,13 +88,7 @@ pub fn means_chart(report: &EffectReport, d: &DimensionEffect, scale: (i32, i32)
                 )?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .label_font((FONT, 12).into_font().color(&INK))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
         root.present()?;
         Ok(())
     })();

@@ -75,6 +75,23 @@ pub fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 pub(crate) type WaveChart<'a, 'b> =
     ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
+/// The series legend every chart draws: inside the plot at `position`, on a
+/// near-opaque white box with an ink border, labels at `size` px.
+pub(crate) fn legend<'a, 'b: 'a>(
+    chart: &mut WaveChart<'a, 'b>,
+    position: SeriesLabelPosition,
+    size: u32,
+) -> Drawn {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(INK)
+        .label_font((FONT, size).into_font().color(&INK))
+        .draw()?;
+    Ok(())
+}
+
 /// A chart with one x position per wave, labelled with the wave's name, and
 /// the y range `y`.
 pub(crate) fn wave_chart<'a, 'b>(

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, padded_range};
+use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, legend, padded_range};
 use crate::evaluation::rollout::report::DimensionRollout;
 use crate::stats::staggered::bacon::Comparison;
 
@@ -140,13 +140,7 @@ pub fn event_time_chart(d: &DimensionRollout, sv: bool) -> Option<String> {
                 .label("Sun & Abraham")
                 .legend(|(x, y)| TriangleMarker::new((x + 8, y), 5, PALETTE[1].filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, 12).into_font().color(&INK))
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)?;
         root.present()?;
         Ok(())
     })();
@@ -276,13 +270,7 @@ pub fn bacon_chart(d: &DimensionRollout, sv: bool) -> Option<String> {
                     .legend(move |(x, y)| Circle::new((x + 8, y), 4, c.filled())),
             };
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12).into_font().color(&INK))
-            .background_style(WHITE.mix(0.9))
-            .border_style(INK)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 12)?;
         root.present()?;
         Ok(())
     })();

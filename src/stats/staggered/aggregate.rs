@@ -43,42 +43,54 @@ pub struct Aggregate {
 pub fn aggregate(panel: &Panel, gt: &[GroupTime], kind: Aggregation) -> Aggregate {
     let weights = CohortWeights::of(panel);
     let cells = panel.cells.len();
-    let weighted = |keep: &[&GroupTime], at: i64| -> Part {
-        let total: f64 = keep.iter().map(|x| weights.share(x.cohort)).sum();
+    // Estimates (cohort, effect, influence) weighted by their cohorts' shares, with the
+    // influence of estimating the shares.
+    let weighted = |items: &[(usize, f64, &Influence)], at: i64, reference: bool| -> Part {
+        let total: f64 = items.iter().map(|x| weights.share(x.0)).sum();
         let mut influence = Influence::zero(cells);
         let mut att = 0.0;
-        for x in keep {
-            let w = weights.share(x.cohort) / total;
-            att += w * x.att;
-            influence.add_scaled(w, &x.influence);
+        for &(g, a, i) in items {
+            let w = weights.share(g) / total;
+            att += w * a;
+            influence.add_scaled(w, i);
         }
-        let keyed: Vec<(usize, f64)> = keep.iter().map(|x| (x.cohort, x.att)).collect();
+        let keyed: Vec<(usize, f64)> = items.iter().map(|x| (x.0, x.1)).collect();
         weights.add_estimation_effect(panel, &keyed, &mut influence);
         Part {
             at,
             att,
             influence,
-            reference: keep.iter().all(|x| x.reference),
+            reference,
         }
     };
-    let mean = |parts: &[&Part]| -> Part {
-        let w = 1.0 / parts.len() as f64;
+    // Estimates (effect, influence) averaged with equal weights.
+    let mean = |items: &[(f64, &Influence)], at: i64| -> Part {
+        let w = 1.0 / items.len() as f64;
         let mut influence = Influence::zero(cells);
-        parts
-            .iter()
-            .for_each(|p| influence.add_scaled(w, &p.influence));
+        items.iter().for_each(|x| influence.add_scaled(w, x.1));
         Part {
-            at: 0,
-            att: parts.iter().map(|p| p.att).sum::<f64>() * w,
+            at,
+            att: items.iter().map(|x| x.0).sum::<f64>() * w,
             influence,
             reference: false,
         }
+    };
+    let of_cells = |keep: &[&GroupTime], at: i64| {
+        let items: Vec<(usize, f64, &Influence)> = keep
+            .iter()
+            .map(|x| (x.cohort, x.att, &x.influence))
+            .collect();
+        weighted(&items, at, keep.iter().all(|x| x.reference))
+    };
+    let of_parts = |parts: &[&Part]| {
+        let items: Vec<(f64, &Influence)> = parts.iter().map(|p| (p.att, &p.influence)).collect();
+        mean(&items, 0)
     };
     let post: Vec<&GroupTime> = gt.iter().filter(|x| x.post()).collect();
     match kind {
         Aggregation::Simple => Aggregate {
             kind,
-            overall: weighted(&post, 0),
+            overall: of_cells(&post, 0),
             parts: Vec::new(),
         },
         Aggregation::Dynamic => {
@@ -89,55 +101,37 @@ pub fn aggregate(panel: &Panel, gt: &[GroupTime], kind: Aggregation) -> Aggregat
                 .iter()
                 .map(|&e| {
                     let keep: Vec<&GroupTime> = gt.iter().filter(|x| x.event_time() == e).collect();
-                    weighted(&keep, e)
+                    of_cells(&keep, e)
                 })
                 .collect();
             let after: Vec<&Part> = parts.iter().filter(|p| p.at >= 0).collect();
             Aggregate {
                 kind,
-                overall: mean(&after),
+                overall: of_parts(&after),
                 parts,
             }
         }
         Aggregation::Group => {
+            // Per cohort the mean of its post-adoption effects; overall weighted by cohort size.
             let parts: Vec<Part> = panel
                 .cohorts()
                 .into_iter()
                 .filter_map(|g| {
-                    let keep: Vec<&GroupTime> =
-                        post.iter().copied().filter(|x| x.cohort == g).collect();
-                    (!keep.is_empty()).then(|| {
-                        let w = 1.0 / keep.len() as f64;
-                        let mut influence = Influence::zero(cells);
-                        keep.iter()
-                            .for_each(|x| influence.add_scaled(w, &x.influence));
-                        Part {
-                            at: g as i64,
-                            att: keep.iter().map(|x| x.att).sum::<f64>() * w,
-                            influence,
-                            reference: false,
-                        }
-                    })
+                    let keep: Vec<(f64, &Influence)> = post
+                        .iter()
+                        .filter(|x| x.cohort == g)
+                        .map(|x| (x.att, &x.influence))
+                        .collect();
+                    (!keep.is_empty()).then(|| mean(&keep, g as i64))
                 })
                 .collect();
-            let total: f64 = parts.iter().map(|p| weights.share(p.at as usize)).sum();
-            let mut influence = Influence::zero(cells);
-            let mut att = 0.0;
-            for p in &parts {
-                let w = weights.share(p.at as usize) / total;
-                att += w * p.att;
-                influence.add_scaled(w, &p.influence);
-            }
-            let keyed: Vec<(usize, f64)> = parts.iter().map(|p| (p.at as usize, p.att)).collect();
-            weights.add_estimation_effect(panel, &keyed, &mut influence);
+            let items: Vec<(usize, f64, &Influence)> = parts
+                .iter()
+                .map(|p| (p.at as usize, p.att, &p.influence))
+                .collect();
             Aggregate {
                 kind,
-                overall: Part {
-                    at: 0,
-                    att,
-                    influence,
-                    reference: false,
-                },
+                overall: weighted(&items, 0, false),
                 parts,
             }
         }
@@ -150,13 +144,13 @@ pub fn aggregate(panel: &Panel, gt: &[GroupTime], kind: Aggregation) -> Aggregat
                 .map(|&t| {
                     let keep: Vec<&GroupTime> =
                         post.iter().copied().filter(|x| x.period == t).collect();
-                    weighted(&keep, t as i64)
+                    of_cells(&keep, t as i64)
                 })
                 .collect();
             let all: Vec<&Part> = parts.iter().collect();
             Aggregate {
                 kind,
-                overall: mean(&all),
+                overall: of_parts(&all),
                 parts,
             }
         }

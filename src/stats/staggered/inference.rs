@@ -27,7 +27,7 @@ pub struct Cluster {
 impl Cluster {
     pub fn of(panel: &Panel, influence: &Influence) -> Cluster {
         let n = panel.n();
-        let g = clusters(panel);
+        let g = panel.clusters();
         let s: f64 = influence.unit_sums(panel).iter().map(|s| s * s).sum();
         let factor = if g > 1 {
             g as f64 / (g - 1) as f64
@@ -41,12 +41,6 @@ impl Cluster {
             clusters: g,
         }
     }
-}
-
-fn clusters(panel: &Panel) -> usize {
-    let mut seen = vec![false; panel.cohort.len()];
-    panel.cells.iter().for_each(|c| seen[c.unit] = true);
-    seen.iter().filter(|&&s| s).count()
 }
 
 /// The multiplier bootstrap of several estimates at once.
@@ -77,7 +71,7 @@ pub fn multiplier_band(
     level: f64,
 ) -> Band {
     let n = panel.n();
-    let g = clusters(panel);
+    let g = panel.clusters();
     let factor = (g as f64 / (g.max(2) - 1) as f64).sqrt() / n;
     // Only units with respondents have a weight: the others' sums are zero.
     let mut present = vec![false; panel.cohort.len()];

@@ -92,25 +92,19 @@ impl Panel {
         self.cells.iter().map(|c| c.m.n as f64).sum()
     }
 
+    /// The units with respondents: the clusters (G).
+    pub fn clusters(&self) -> usize {
+        let mut seen = vec![false; self.cohort.len()];
+        self.cells.iter().for_each(|c| seen[c.unit] = true);
+        seen.iter().filter(|&&s| s).count()
+    }
+
     /// The cohorts that adopt within the data, in order.
     pub fn cohorts(&self) -> Vec<usize> {
         let mut g: Vec<usize> = self.cohort.iter().flatten().copied().collect();
         g.sort_unstable();
         g.dedup();
         g
-    }
-
-    /// The units of each cohort with at least one respondent.
-    pub fn cohort_units(&self, g: usize) -> Vec<usize> {
-        let mut units: Vec<usize> = self
-            .cells
-            .iter()
-            .filter(|c| self.cohort[c.unit] == Some(g))
-            .map(|c| c.unit)
-            .collect();
-        units.sort_unstable();
-        units.dedup();
-        units
     }
 }
 

@@ -55,7 +55,7 @@ fn show(
     loaded: Loaded,
     entered: Option<&[(String, String)]>,
     error: Option<app::Error>,
-    saved: Option<usize>,
+    flash: Option<String>,
 ) -> HttpResponse {
     let value_of = |code: &str, recorded: &Option<String>| -> String {
         match entered {
@@ -110,35 +110,33 @@ fn show(
             changes => changes,
             error => text,
             problems => problems,
-            saved => saved,
+            flash => flash,
         },
     )
+}
+
+/// What the page was redirected with after saving.
+#[derive(serde::Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    n: Option<u64>,
 }
 
 pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     name: web::Path<String>,
+    done: web::Query<Done>,
 ) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
     let page = Page::new(&req, Some(&staff));
     let name = name.into_inner();
+    let flash = match (done.done.as_deref(), done.n) {
+        (Some("adoption"), Some(n)) => Some(format!("{n} {}", page.t("adoption_saved"))),
+        _ => None,
+    };
     match state.call(move |c| load(c, &name)).await {
-        Ok(loaded) => {
-            let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-                .map(|q| q.into_inner())
-                .unwrap_or_default();
-            let done = query.iter().any(|(k, v)| k == "done" && v == "adoption");
-            let saved = done
-                .then(|| {
-                    query
-                        .iter()
-                        .find(|(k, _)| k == "n")
-                        .and_then(|(_, v)| v.parse().ok())
-                })
-                .flatten();
-            show(&page, StatusCode::OK, loaded, None, None, saved)
-        }
+        Ok(loaded) => show(&page, StatusCode::OK, loaded, None, None, flash),
         Err(e) => page.fail(&req, e),
     }
 }

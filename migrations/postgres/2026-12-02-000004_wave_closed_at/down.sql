@@ -1,0 +1,1 @@
+ALTER TABLE waves DROP COLUMN closed_at;
