@@ -108,6 +108,12 @@ pub fn schedule_units(
         .collect())
 }
 
+/// The newest published version of the study's survey.
+pub fn study_survey(conn: &mut DbConnection, name: &str) -> Result<crate::survey::Survey> {
+    let study = crate::store::studies::by_name(conn, name)?;
+    Ok(crate::store::surveys::latest(conn, &study.survey_key)?.survey()?)
+}
+
 /// The study's recorded schedule, verified; `None` when none is recorded.
 pub fn recorded_schedule(conn: &mut DbConnection, study: &Study) -> Result<Option<Schedule>> {
     let Some(json) = adoptions::schedule(conn, study)? else {

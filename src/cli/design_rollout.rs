@@ -9,6 +9,7 @@ use clap::Args as ClapArgs;
 
 use super::output::write_atomically;
 use crate::evaluation::rollout::schedule::{Schedule, ScheduleRequest, compare, draw, verify};
+use crate::evaluation::rollout::simulated_power::{Simulation, simulated_power};
 use crate::survey::Language;
 
 #[derive(Debug, ClapArgs)]
@@ -18,7 +19,10 @@ use crate::survey::Language;
 klimat design roll-out --verify schedule.json --respondents-per-unit 20 --icc 0.1\n\n\
 units.csv: `unit` or `unit,stratum` (e.g. the division) with a header; units are drawn in turn from each stratum.\n\
 The power is Hussey & Hughes's (2007) for cross-sectional stepped-wedge designs (new respondents each wave, random unit\n\
-intercepts, fixed wave effects), beside the parallel design of the same size (half the units adopt at step 1)."
+intercepts, fixed wave effects), beside the parallel design of the same size (half the units adopt at step 1).\n\
+With --effect and a survey (--survey, or the study's), the power is also simulated: studies from klimat's latent\n\
+climate model, each analysed as the roll-out report does (Callaway & Sant'Anna's overall effect, its unit-clustered\n\
+t test, and the randomisation test over 199 schedules the design could have drawn)."
 )]
 pub struct RollOutArgs {
     /// The units, comma-separated (or --units-file, or --study).
@@ -59,6 +63,16 @@ pub struct RollOutArgs {
     /// An effect to give the power for, in standard deviations.
     #[arg(long, requires = "icc")]
     pub effect: Option<f64>,
+    /// The survey whose latent model the power simulation draws from (with
+    /// --study: the study's survey).
+    #[arg(long, value_name = "FILE")]
+    pub survey: Option<PathBuf>,
+    /// The dimension to simulate (default: the survey's first).
+    #[arg(long, value_name = "ID")]
+    pub dimension: Option<String>,
+    /// Simulated studies per design for the simulated power (0: none).
+    #[arg(long, default_value_t = 500)]
+    pub simulations: usize,
     /// Significance level (two-sided).
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
@@ -176,8 +190,75 @@ pub fn run(a: RollOutArgs, settings: &crate::config::Settings) -> anyhow::Result
                 d.se, d.minimum_detectable_effect
             );
         }
+        if let Some(effect) = a.effect.filter(|_| a.simulations > 0) {
+            simulated(&a, settings, &schedule, m, icc, effect)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The power by simulation, when a survey to simulate from is at hand.
+fn simulated(
+    a: &RollOutArgs,
+    settings: &crate::config::Settings,
+    schedule: &Schedule,
+    m: f64,
+    icc: f64,
+    effect: f64,
+) -> anyhow::Result<()> {
+    let survey = match (&a.survey, &a.study) {
+        (Some(path), _) => crate::survey::load(path)?,
+        (None, Some(study)) => {
+            let db = super::data::open(settings)?;
+            crate::app::rollout::study_survey(&mut *db.get()?, study)?
+        }
+        (None, None) => {
+            println!("  (give --survey to simulate the power with the estimators the report uses)");
+            return Ok(());
+        }
+    };
+    let dimension = match &a.dimension {
+        None => 0,
+        Some(id) => survey.dimension_index(id).with_context(|| {
+            let ids: Vec<&str> = survey.dimensions.iter().map(|d| d.id.as_str()).collect();
+            format!("--dimension `{id}`: {} has {}", survey.key, ids.join(", "))
+        })?,
+    };
+    let simulation = Simulation {
+        studies: a.simulations,
+        draws: 199,
+        seed: schedule.request.seed,
+    };
+    let said = |s: crate::said::Said| anyhow::anyhow!(s.get(a.lang).to_owned());
+    let p = simulated_power(
+        &survey,
+        dimension,
+        &schedule.request,
+        m,
+        icc,
+        effect,
+        a.alpha,
+        simulation,
+    )
+    .map_err(said)?;
+    println!(
+        "power by simulation ({} studies from the latent model of {}, dimension {}, {effect} SD; \
+         the randomisation test over {} schedules each):",
+        simulation.studies, p.survey, p.dimension, simulation.draws
+    );
+    for (name, d) in [
+        ("stepped wedge", &p.stepped_wedge),
+        ("parallel, same size", &p.parallel),
+    ] {
+        println!(
+            "  {name:<20} clustered t test {:.0} %, randomisation test {:.0} % (± {:.0} %); mean estimate {:.2} SD",
+            100.0 * d.cluster_t,
+            100.0 * d.randomisation,
+            200.0 * d.monte_carlo_se,
+            d.mean_effect_sd
+        );
+    }
+    Ok(())
 }
 
 /// `unit` or `unit,stratum` with a header.

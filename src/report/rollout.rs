@@ -14,15 +14,8 @@ pub fn json(report: &RolloutReport) -> String {
     s
 }
 
-fn p(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v < 0.001 => "< 0.001".into(),
-        Some(v) => format!("{v:.3}"),
-        None => "—".into(),
-    }
-}
-
-/// Words of the Markdown report.
+/// Words and numbers of the Markdown report: Swedish has decimal commas
+/// (and so semicolons between an interval's ends).
 struct Words {
     sv: bool,
 }
@@ -30,6 +23,39 @@ struct Words {
 impl Words {
     fn w<'a>(&self, en: &'a str, sv: &'a str) -> &'a str {
         if self.sv { sv } else { en }
+    }
+
+    fn decimal(&self, figure: String) -> String {
+        if self.sv {
+            figure.replace('.', ",")
+        } else {
+            figure
+        }
+    }
+
+    fn fixed(&self, value: Option<f64>, decimals: usize) -> String {
+        self.decimal(fixed(value, decimals))
+    }
+
+    fn signed(&self, value: f64, decimals: usize) -> String {
+        self.decimal(format!("{value:+.decimals$}"))
+    }
+
+    fn interval(&self, value: Option<[f64; 2]>, decimals: usize) -> String {
+        let text = interval(value, decimals);
+        if self.sv {
+            self.decimal(text.replace(", ", "; "))
+        } else {
+            text
+        }
+    }
+
+    fn p(&self, value: Option<f64>) -> String {
+        match value {
+            Some(v) if v < 0.001 => self.decimal("< 0.001".into()),
+            Some(v) => self.decimal(format!("{v:.3}")),
+            None => "—".into(),
+        }
     }
 }
 
@@ -68,29 +94,29 @@ fn headline(d: &DimensionRollout, words: &Words) -> String {
         Some(r) => (Some(r.p), words.w("p (randomisation)", "p (randomisering)")),
         None => (o.p, "p"),
     };
-    let p = p(value);
+    let p = words.p(value);
     let p = if p.starts_with('<') {
         format!("{label} {p}")
     } else {
         format!("{label} = {p}")
     };
     format!(
-        "**{}**{lower}: {verdict} — {:+.2} {} {} ({p}).",
+        "**{}**{lower}: {verdict} — {} {} {} ({p}).",
         d.name,
-        o.estimate,
+        words.signed(o.estimate, 2),
         words.w("points, 95 % CI", "poäng, 95 % KI"),
-        interval(o.ci95, 2),
+        words.interval(o.ci95, 2),
     )
 }
 
-fn row(o: &mut String, label: &str, e: &Estimate) {
+fn row(o: &mut String, words: &Words, label: &str, e: &Estimate) {
     let _ = writeln!(
         o,
-        "| {label} | {:+.3} | {} | {} | {} |",
-        e.estimate,
-        fixed(e.se, 3),
-        interval(e.ci95, 3),
-        p(e.p)
+        "| {label} | {} | {} | {} | {} |",
+        words.signed(e.estimate, 3),
+        words.fixed(e.se, 3),
+        words.interval(e.ci95, 3),
+        words.p(e.p)
     );
 }
 
@@ -204,6 +230,7 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         if let Some(e) = &d.overall {
             row(
                 &mut o,
+                &words,
                 &w(
                     "**overall** (cohorts weighted by size)",
                     "**samlat** (grupper vägda efter storlek)",
@@ -214,6 +241,7 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         if let Some(e) = &d.event_overall {
             row(
                 &mut o,
+                &words,
                 &w(
                     "mean over waves since adoption",
                     "medel över mätomgångar sedan start",
@@ -224,6 +252,7 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         if let Some(e) = &d.sensitivity {
             row(
                 &mut o,
+                &words,
                 &w(
                     "overall, not-yet-treated as comparison",
                     "samlat, ännu inte startade som jämförelse",
@@ -234,6 +263,7 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         if let Some(t) = &d.twfe {
             row(
                 &mut o,
+                &words,
                 &w(
                     "two-way fixed effects (not used: biased with staggered adoption)",
                     "tvåvägs fixa effekter (används inte: snedvriden vid stegvis start)",
@@ -245,7 +275,7 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         if let Some(r) = &d.randomisation {
             let _ = writeln!(
                 o,
-                "{} {} {}: p = {} ({} {:.1e}; {} {}, {} {}).\n",
+                "{} {} {}: p = {} ({} {}; {} {}, {} {}).\n",
                 w(
                     "Randomisation test of the overall effect over",
                     "Randomiseringstest av den samlade effekten över"
@@ -255,13 +285,13 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
                     "other schedules the design could have drawn",
                     "andra scheman som designen kunde ha dragit"
                 ),
-                if r.p < 0.001 {
+                words.decimal(if r.p < 0.001 {
                     format!("{:.1e}", r.p)
                 } else {
                     format!("{:.4}", r.p)
-                },
+                }),
                 w("smallest attainable", "minsta möjliga"),
-                r.smallest_p,
+                words.decimal(format!("{:.1e}", r.smallest_p)),
                 w("seed", "frö"),
                 r.seed,
                 w("schedule", "schema"),
@@ -289,12 +319,12 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
             } else {
                 let _ = writeln!(
                     o,
-                    "| {} | {:+.3} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} |",
                     e.event_time,
-                    e.estimate.estimate,
-                    fixed(e.estimate.se, 3),
-                    interval(e.estimate.ci95, 3),
-                    interval(e.band95, 3)
+                    words.signed(e.estimate.estimate, 3),
+                    words.fixed(e.estimate.se, 3),
+                    words.interval(e.estimate.ci95, 3),
+                    words.interval(e.band95, 3)
                 );
             }
         }
@@ -314,7 +344,7 @@ fn document(report: &RolloutReport, lang: Language, charts: bool) -> String {
         ] {
             let _ = writeln!(o, "### {title}\n\n{header}");
             for r in rows {
-                row(&mut o, &r.at, &r.estimate);
+                row(&mut o, &words, &r.at, &r.estimate);
             }
             let _ = writeln!(o);
         }
@@ -353,10 +383,11 @@ fn sun_abraham(o: &mut String, sa: &SunAbrahamSummary, words: &Words, header: &s
         )
     );
     for e in &sa.event_study {
-        row(o, &e.event_time.to_string(), &e.estimate);
+        row(o, words, &e.event_time.to_string(), &e.estimate);
     }
     row(
         o,
+        words,
         words.w("overall (after adoption)", "samlat (efter start)"),
         &sa.overall,
     );
@@ -367,13 +398,13 @@ fn bacon(o: &mut String, b: &BaconSummary, words: &Words) {
     use crate::stats::staggered::bacon::Comparison;
     let _ = writeln!(
         o,
-        "### {}\n\n{} {:.0} % {}\n",
+        "### {}\n\n{} {} % {}\n",
         words.w("Why two-way fixed effects are not used", "Varför tvåvägs fixa effekter inte används"),
         words.w(
             "The two-way fixed-effects estimate averages these 2 × 2 comparisons;",
             "Skattningen med tvåvägs fixa effekter är ett medel av dessa 2 × 2-jämförelser;"
         ),
-        100.0 * b.forbidden_weight,
+        words.decimal(format!("{:.0}", 100.0 * b.forbidden_weight)),
         words.w(
             "of its weight compares later cohorts with units that had already adopted, whose own change is not a \
              valid comparison.",
@@ -404,15 +435,17 @@ fn bacon(o: &mut String, b: &BaconSummary, words: &Words) {
         };
         let _ = writeln!(
             o,
-            "| {} | {control} | {:+.3} | {:.3} |",
-            c.treated, c.estimate, c.weight
+            "| {} | {control} | {} | {} |",
+            c.treated,
+            words.signed(c.estimate, 3),
+            words.fixed(Some(c.weight), 3)
         );
     }
     let _ = writeln!(
         o,
-        "| | {} | {:+.3} | 1 |\n",
+        "| | {} | {} | 1 |\n",
         words.w("= TWFE on the cell means", "= TWFE på cellmedelvärdena"),
-        b.twfe_cell_means
+        words.signed(b.twfe_cell_means, 3)
     );
 }
 

@@ -142,6 +142,8 @@ pub struct Plan {
 
 /// Loadings are drawn per item in this range.
 const LOADINGS: (f64, f64) = (0.65, 0.85);
+/// The loadings' mean, by which a latent effect shrinks in the scores.
+pub const MEAN_LOADING: f64 = (LOADINGS.0 + LOADINGS.1) / 2.0;
 /// Share of a dimension's variance common to all dimensions, at both levels.
 const GENERAL_SHARE: f64 = 0.5;
 /// Share of the unit level that changes from wave to wave.

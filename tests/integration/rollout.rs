@@ -185,6 +185,25 @@ fn a_staggered_roll_out_recovers_the_simulated_effects_and_their_growth() {
         "{md}"
     );
     assert!(md.contains("| aldrig | "), "{md}");
+    // Swedish figures: decimal commas, and semicolons between an interval's ends.
+    let vision = md.lines().find(|l| l.starts_with("- **Vision**")).unwrap();
+    let ci = &vision[vision.find("KI [").expect(vision) + 4..];
+    let ci = &ci[..ci.find(']').unwrap()];
+    let ends: Vec<&str> = ci.split("; ").collect();
+    assert_eq!(ends.len(), 2, "{vision}");
+    for end in ends {
+        assert!(
+            end.contains(',') && !end.contains('.') && end.replace(',', ".").parse::<f64>().is_ok(),
+            "{vision}"
+        );
+    }
+    assert!(
+        !md.lines().filter(|l| l.starts_with("| ")).any(|l| l
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())),
+        "no decimal points in the Swedish tables: {md}"
+    );
     let html = std::fs::read_to_string(folder.join("rollout.html")).unwrap();
     assert!(
         html.starts_with("<!doctype html>") && html.contains("<html lang=\"sv\">"),

@@ -956,6 +956,7 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
             ("csrf", &csrf),
             ("date.a3", "2026-05-01"),
             ("date.b1", ""),
+            ("never.b1", "yes"),
             ("date.a1", ""),
         ]),
         Some(&cookie),
@@ -965,8 +966,14 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
     let page = get(&srv.url(&location), Some(&cookie));
     assert!(page.body.contains("value=\"2026-05-01\""), "{}", page.body);
     assert!(
-        page.body.contains("role=\"status\"><p>1 "),
-        "one change saved: {}",
+        page.body.contains("role=\"status\"><p>2 "),
+        "two changes saved (a3's date, b1 never): {}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("name=\"never.b1\" value=\"yes\" checked"),
+        "{}",
         page.body
     );
     assert!(audit(&s).contains("study.adopt"));
@@ -987,6 +994,11 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["design"]["cohorts"][0]["first_wave"], "2026-09",
+        "{body}"
+    );
+    assert_eq!(
+        body["design"]["cohorts"][0]["units"],
+        serde_json::json!(["a3"]),
         "{body}"
     );
     // a3's date reaches back before wave 2026-09, which had closed when it was recorded.

@@ -161,3 +161,133 @@ fn a_schedule_is_drawn_written_verified_and_refused_when_changed() {
         stderr_of(&bad)
     );
 }
+
+/// The simulated power: under no effect both tests reject about as often as
+/// their level says (the randomisation test exactly so, up to the Monte
+/// Carlo error); under an effect the stepped wedge beats the parallel design
+/// of the same size, as Hussey & Hughes's formula says it should, and the
+/// simulated effect is the one asked for in score SDs.
+#[test]
+fn the_simulated_power_keeps_its_level_and_favours_the_stepped_wedge() {
+    use klimat::evaluation::rollout::schedule::ScheduleRequest;
+    use klimat::evaluation::rollout::simulated_power::{Simulation, simulated_power};
+    let survey = klimat::survey::load(&repo().join("surveys/team-climate.toml")).unwrap();
+    let request = ScheduleRequest {
+        units: (1..=24)
+            .map(|i| (format!("u{i:02}"), String::new()))
+            .collect(),
+        steps: 3,
+        units_per_step: 6,
+        seed: 11,
+    };
+    let run = |effect: f64, studies: usize| {
+        simulated_power(
+            &survey,
+            0,
+            &request,
+            15.0,
+            0.1,
+            effect,
+            0.05,
+            Simulation {
+                studies,
+                draws: 199,
+                seed: 5,
+            },
+        )
+        .unwrap()
+    };
+    let null = run(0.0, 400);
+    for d in [&null.stepped_wedge, &null.parallel] {
+        assert_eq!(d.studies, 400);
+        assert!(
+            (0.02..=0.09).contains(&d.randomisation),
+            "randomisation test size {}",
+            d.randomisation
+        );
+        assert!(
+            (0.01..=0.10).contains(&d.cluster_t),
+            "clustered t size {}",
+            d.cluster_t
+        );
+    }
+    let effect = run(0.4, 200);
+    let (sw, par) = (&effect.stepped_wedge, &effect.parallel);
+    assert!(
+        sw.randomisation > par.randomisation + 0.05,
+        "stepped wedge {} vs parallel {}",
+        sw.randomisation,
+        par.randomisation
+    );
+    assert!(sw.randomisation > 0.6, "{}", sw.randomisation);
+    for d in [sw, par] {
+        assert!(
+            (0.3..0.5).contains(&d.mean_effect_sd),
+            "mean simulated effect {} SD for 0.4",
+            d.mean_effect_sd
+        );
+    }
+}
+
+#[test]
+fn the_design_command_simulates_the_power_from_a_survey() {
+    let k = Klimat::new();
+    let out = k
+        .cmd()
+        .args(["design", "roll-out", "--units"])
+        .arg(
+            (1..=12)
+                .map(|i| format!("u{i:02}"))
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .args(["--steps", "2", "--units-per-step", "4", "--seed", "3"])
+        .args([
+            "--respondents-per-unit",
+            "12",
+            "--icc",
+            "0.1",
+            "--effect",
+            "0.5",
+        ])
+        .args(["--simulations", "20", "--survey"])
+        .arg(repo().join("surveys/team-climate.toml"))
+        .args(["--dimension", "nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("--dimension `nope`") && stderr_of(&out).contains("vision"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = k
+        .cmd()
+        .args(["design", "roll-out", "--units"])
+        .arg(
+            (1..=12)
+                .map(|i| format!("u{i:02}"))
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .args(["--steps", "2", "--units-per-step", "4", "--seed", "3"])
+        .args([
+            "--respondents-per-unit",
+            "12",
+            "--icc",
+            "0.1",
+            "--effect",
+            "0.5",
+        ])
+        .args(["--simulations", "20", "--survey"])
+        .arg(repo().join("surveys/team-climate.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    assert!(
+        text.contains("power by simulation (20 studies from the latent model of team-climate, dimension vision"),
+        "{text}"
+    );
+    assert_eq!(text.matches("clustered t test").count(), 2, "{text}");
+}

@@ -9,6 +9,7 @@
 pub mod randomisation;
 pub mod report;
 pub mod schedule;
+pub mod simulated_power;
 
 use nalgebra::{DMatrix, DVector};
 

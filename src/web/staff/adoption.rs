@@ -57,21 +57,29 @@ fn show(
     error: Option<app::Error>,
     flash: Option<String>,
 ) -> HttpResponse {
-    let value_of = |code: &str, recorded: &Option<String>| -> String {
+    // What each unit's fields show: the date, and whether "never" is ticked.
+    let value_of = |code: &str, recorded: &Option<String>| -> (String, bool) {
         match entered {
-            Some(form) => form
-                .iter()
-                .find(|(k, _)| k.strip_prefix("date.") == Some(code))
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
-            None => recorded.clone().unwrap_or_default(),
+            Some(form) => {
+                let field = |prefix: &str| {
+                    form.iter()
+                        .find(|(k, _)| k.strip_prefix(prefix) == Some(code))
+                };
+                let date = field("date.").map(|(_, v)| v.clone()).unwrap_or_default();
+                (date, field("never.").is_some())
+            }
+            None => match recorded.as_deref() {
+                Some(adoptions::NEVER) => (String::new(), true),
+                other => (other.unwrap_or_default().to_owned(), false),
+            },
         }
     };
     let units: Vec<minijinja::Value> = loaded
         .units
         .iter()
         .map(|(name, code, arm, date)| {
-            context! { name => name, code => code, arm => *arm, value => value_of(code, date) }
+            let (value, never) = value_of(code, date);
+            context! { name => name, code => code, arm => *arm, value => value, never => never }
         })
         .collect();
     let changes: Vec<minijinja::Value> = loaded
@@ -156,12 +164,22 @@ pub async fn save(
     let staff = staff_or_return!(require_form(&req, &state, Role::Evaluator, &csrf));
     let page = Page::new(&req, Some(&staff));
     let (name, actor) = (name.into_inner(), staff.actor());
+    // A ticked "never" wins over a date; an empty date without it removes one.
+    let never = |unit: &str| {
+        form.iter()
+            .any(|(k, _)| k.strip_prefix("never.") == Some(unit))
+    };
     let dates: Vec<(String, Option<String>)> = form
         .iter()
         .filter_map(|(k, v)| {
             let unit = k.strip_prefix("date.")?;
             let v = v.trim();
-            Some((unit.to_owned(), (!v.is_empty()).then(|| v.to_owned())))
+            let date = if never(unit) {
+                Some(adoptions::NEVER.to_owned())
+            } else {
+                (!v.is_empty()).then(|| v.to_owned())
+            };
+            Some((unit.to_owned(), date))
         })
         .collect();
     let study = name.clone();

@@ -70,11 +70,12 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ),
     (
         "adoption_default",
-        "Utan datum börjar en pilotenhet när insatsen började och en kontrollenhet aldrig. Ett tomt fält tar bort ett angivet datum.",
-        "Without a date a pilot unit adopts when the intervention began and a control unit never. An empty field removes a recorded date.",
+        "Utan datum börjar en pilotenhet när insatsen började och en kontrollenhet aldrig; kryssa i ”Börjar inte” för en enhet som står utanför. Ett tomt fält tar bort ett angivet datum.",
+        "Without a date a pilot unit adopts when the intervention began and a control unit never; tick “Never adopts” for a unit that stays out. An empty field removes a recorded date.",
     ),
     ("arm", "Grupp", "Arm"),
     ("adopted_on", "Började", "Adopted on"),
+    ("adopts_never", "Börjar inte", "Never adopts"),
     ("save_adoption", "Spara startdatum", "Save adoption dates"),
     (
         "back_to_study",
