@@ -40,6 +40,45 @@ fn the_hussey_hughes_variance_equals_the_gls_variance() {
     }
 }
 
+/// Woertman et al. (2013, J Clin Epidemiol 66:752) give the balanced stepped
+/// wedge's design effect in closed form — k steps of equal size, b baseline
+/// periods, t periods per step, n respondents per cluster and period:
+/// DE = (1 + ρ(ktn + bn − 1)) / (1 + ρ(½ktn + bn − 1)) · 3(1 − ρ) / (2t(k − 1/k)),
+/// relative to an individually randomised trial of the I·n respondents of
+/// one period (variance 4/(I n) for a unit-variance outcome). Hussey &
+/// Hughes's variance for the same pattern is that, for every design here.
+#[test]
+fn the_hussey_hughes_variance_equals_woertmans_published_design_effect() {
+    use klimat::stats::stepped_wedge::hussey_hughes_variance;
+    for (clusters, k, n, rho, b, t) in [
+        (12usize, 3usize, 20.0, 0.05, 1usize, 1usize),
+        (24, 4, 10.0, 0.1, 1, 1),
+        (20, 5, 15.0, 0.2, 1, 1),
+        (8, 4, 30.0, 0.01, 1, 1),
+        (12, 3, 20.0, 0.05, 1, 2),
+        (12, 3, 20.0, 0.05, 2, 1),
+        (30, 6, 8.0, 0.3, 2, 2),
+    ] {
+        let periods = b + k * t;
+        let per_step = clusters / k;
+        let pattern: Vec<Vec<bool>> = (0..clusters)
+            .map(|i| (0..periods).map(|j| j >= b + (i / per_step) * t).collect())
+            .collect();
+        let (kf, bf, tf) = (k as f64, b as f64, t as f64);
+        let de = (1.0 + rho * (kf * tf * n + bf * n - 1.0))
+            / (1.0 + rho * (0.5 * kf * tf * n + bf * n - 1.0))
+            * 3.0
+            * (1.0 - rho)
+            / (2.0 * tf * (kf - 1.0 / kf));
+        let woertman = 4.0 * de / (clusters as f64 * n);
+        let ours = hussey_hughes_variance(&pattern, n, rho);
+        assert!(
+            (ours / woertman - 1.0).abs() < 1e-12,
+            "I={clusters} k={k} n={n} ρ={rho} b={b} t={t}: {ours} vs {woertman}"
+        );
+    }
+}
+
 #[test]
 fn a_schedule_is_drawn_written_verified_and_refused_when_changed() {
     let k = Klimat::new();
