@@ -279,3 +279,140 @@ fn changes(conn: &mut DbConnection, study: &Study, waves: &[Wave]) -> Result<Vec
         })
         .collect())
 }
+
+/// What the staff design page asks for: a draw (unless the study already
+/// records its schedule) and, optionally, the power of it.
+pub struct DesignRequest {
+    pub draw: Option<DrawRequest>,
+    /// Respondents per unit and wave, ICC, effect (SD), alpha.
+    pub power: Option<(f64, f64, Option<f64>, f64)>,
+    /// Simulated studies per design (0: none).
+    pub simulations: usize,
+}
+
+/// A schedule to draw from the study's units.
+pub struct DrawRequest {
+    pub steps: usize,
+    pub units_per_step: usize,
+    pub seed: u64,
+    pub by_division: bool,
+}
+
+/// A study's roll-out design: its schedule (the recorded one, verified, or
+/// the one `request` draws), and the power of it.
+pub struct DesignView {
+    pub schedule: Schedule,
+    pub recorded: bool,
+    pub power: Option<crate::evaluation::rollout::schedule::PowerComparison>,
+    pub simulated: Option<crate::evaluation::rollout::simulated_power::SimulatedComparison>,
+}
+
+/// The design page's figures: the study's recorded schedule if it has one,
+/// else the draw `request` describes (nothing recorded); `None` when there
+/// is neither. The simulated power draws from the latent model of the
+/// study's survey, on its first dimension.
+pub fn design(
+    conn: &mut DbConnection,
+    name: &str,
+    request: Option<&DesignRequest>,
+) -> Result<Option<DesignView>> {
+    use crate::evaluation::rollout::{schedule, simulated_power};
+    let study = crate::store::studies::by_name(conn, name)?;
+    let draw = request.and_then(|r| r.draw.as_ref());
+    let (schedule, recorded) = match (recorded_schedule(conn, &study)?, draw) {
+        (Some(s), _) => (s, true),
+        (None, None) => return Ok(None),
+        (None, Some(r)) => {
+            let units = schedule_units(conn, name, r.by_division)?;
+            let drawn = schedule::draw(&schedule::ScheduleRequest {
+                units,
+                steps: r.steps,
+                units_per_step: r.units_per_step,
+                seed: r.seed,
+            })
+            .map_err(|s| Error::Invalid {
+                reason: crate::said!("the schedule cannot be drawn", "schemat kan inte dras"),
+                problems: vec![s],
+            })?;
+            (drawn, false)
+        }
+    };
+    let Some((m, icc, effect, alpha)) = request.and_then(|r| r.power) else {
+        return Ok(Some(DesignView {
+            schedule,
+            recorded,
+            power: None,
+            simulated: None,
+        }));
+    };
+    let power = schedule::compare(&schedule, m, icc, effect, alpha);
+    let simulations = request.map_or(0, |r| r.simulations);
+    let simulated = match effect.filter(|_| simulations > 0) {
+        None => None,
+        Some(effect) => {
+            let survey = study_survey(conn, name)?;
+            let simulation = simulated_power::Simulation {
+                studies: simulations,
+                draws: 199,
+                seed: schedule.request.seed,
+            };
+            Some(
+                simulated_power::simulated_power(
+                    &survey,
+                    0,
+                    &schedule.request,
+                    m,
+                    icc,
+                    effect,
+                    alpha,
+                    simulation,
+                )
+                .map_err(|s| Error::Invalid {
+                    reason: crate::said!(
+                        "the power cannot be simulated",
+                        "styrkan kan inte simuleras"
+                    ),
+                    problems: vec![s],
+                })?,
+            )
+        }
+    };
+    Ok(Some(DesignView {
+        schedule,
+        recorded,
+        power: Some(power),
+        simulated,
+    }))
+}
+
+/// Records the schedule `draw` gives for the study's units, provided it is
+/// the one the evaluator saw (`hash`): the units may have changed since.
+pub fn record_drawn(
+    conn: &mut DbConnection,
+    actor: &super::Actor,
+    name: &str,
+    draw: DrawRequest,
+    hash: &str,
+) -> Result<Schedule> {
+    let request = DesignRequest {
+        draw: Some(draw),
+        power: None,
+        simulations: 0,
+    };
+    let view = design(conn, name, Some(&request))?.expect("a draw was asked for");
+    if view.recorded {
+        return Err(Error::Conflict(crate::said!(
+            "study {name} already records its schedule (seed {}); it cannot be drawn again",
+            "studien {name} har redan ett draget schema (frö {}); det kan inte dras om",
+            view.schedule.request.seed
+        )));
+    }
+    if view.schedule.hash != hash {
+        return Err(Error::Conflict(crate::said!(
+            "the study's units have changed since the schedule was shown: look at the new draw before recording it",
+            "studiens enheter har ändrats sedan schemat visades: se på den nya dragningen innan den sparas"
+        )));
+    }
+    super::setup::record_schedule(conn, actor, name, &view.schedule)?;
+    Ok(view.schedule)
+}

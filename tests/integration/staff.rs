@@ -1028,3 +1028,136 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
         403
     );
 }
+
+#[test]
+fn evaluators_draw_a_roll_out_schedule_see_its_power_and_record_it_once() {
+    let s = setup(&[]);
+    let srv = &s.server;
+    let (cookie, csrf) = login(srv, "eva@region.se");
+    let page = get(&srv.url("/staff/studies/pilot/roll-out"), Some(&cookie));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("name=\"seed\""), "{}", page.body);
+    assert!(!page.body.contains("name=\"hash\""), "nothing drawn yet");
+    let study = get(&srv.url("/staff/studies/pilot"), Some(&cookie));
+    assert!(study.body.contains("/staff/studies/pilot/roll-out"));
+
+    // Mistyped numbers: each named, nothing drawn.
+    let bad = get(
+        &srv.url("/staff/studies/pilot/roll-out?steps=2&units_per_step=2&seed=abc&respondents_per_unit=x&icc=0.1&effect=0.5&alpha=0.05"),
+        Some(&cookie),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("`abc`") && bad.body.contains("`x`"),
+        "{}",
+        bad.body
+    );
+    assert!(!bad.body.contains("name=\"hash\""));
+    // More units than the study has: the reason, in words.
+    let big = get(
+        &srv.url("/staff/studies/pilot/roll-out?steps=3&units_per_step=2&seed=9"),
+        Some(&cookie),
+    );
+    assert_eq!(big.status, 422, "{}", big.body);
+    assert!(
+        big.body.contains("6") && big.body.contains("5"),
+        "{}",
+        big.body
+    );
+
+    // A draw with its power, recorded nowhere.
+    let url = "/staff/studies/pilot/roll-out?steps=2&units_per_step=2&seed=9&respondents_per_unit=12&icc=0.1&effect=0.8&alpha=0.05";
+    let drawn = get(&srv.url(url), Some(&cookie));
+    assert_eq!(drawn.status, 200, "{}", drawn.body);
+    let hash_at = drawn
+        .body
+        .find("name=\"hash\" value=\"")
+        .expect("a draw to record");
+    let hash = &drawn.body[hash_at + 19..hash_at + 19 + 64];
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    // Hussey & Hughes and the simulation, for both designs.
+    let power_table = &drawn.body[drawn.body.find("id=\"power-h\"").expect("power")..];
+    assert_eq!(
+        power_table.matches("<tr><th scope=\"row\">").count(),
+        2,
+        "{power_table}"
+    );
+    assert!(power_table.matches(" %</td>").count() >= 6, "{power_table}");
+    let again = get(&srv.url(url), Some(&cookie));
+    assert!(
+        again.body.contains(hash),
+        "the same seed draws the same order"
+    );
+    assert!(
+        !audit(&s).contains("study.schedule"),
+        "nothing recorded by looking"
+    );
+
+    // Recording: without the CSRF token refused; with it, once.
+    let fields = |token: &str| {
+        form(&[
+            ("csrf", token),
+            ("steps", "2"),
+            ("units_per_step", "2"),
+            ("seed", "9"),
+            ("hash", hash),
+        ])
+    };
+    let forged = post(
+        &srv.url("/staff/studies/pilot/roll-out"),
+        &fields(""),
+        Some(&cookie),
+    );
+    assert_eq!(forged.status, 403);
+    let saved = post(
+        &srv.url("/staff/studies/pilot/roll-out"),
+        &fields(&csrf),
+        Some(&cookie),
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let location = saved.header("location").unwrap().to_owned();
+    let page = get(&srv.url(&location), Some(&cookie));
+    assert!(page.body.contains(hash), "{}", page.body);
+    assert!(
+        !page.body.contains("name=\"hash\""),
+        "no second recording offered"
+    );
+    assert!(page.body.contains("role=\"status\""), "{}", page.body);
+    assert!(audit(&s).contains("study.schedule"));
+    let twice = post(
+        &srv.url("/staff/studies/pilot/roll-out"),
+        &fields(&csrf),
+        Some(&cookie),
+    );
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    // The CLI verifies what the page recorded.
+    let verified = klimat(
+        &s.k,
+        &env(&[]),
+        &["design", "roll-out", "--study", "pilot", "--verify"],
+    );
+    assert!(
+        verified.contains("verified") && verified.contains(hash),
+        "{verified}"
+    );
+    // A hash that is not the draw's (the units changed in between): refused.
+    let s2 = setup(&[]);
+    let (cookie2, csrf2) = login(&s2.server, "eva@region.se");
+    let stale = post(
+        &s2.server.url("/staff/studies/pilot/roll-out"),
+        &form(&[
+            ("csrf", &csrf2),
+            ("steps", "2"),
+            ("units_per_step", "2"),
+            ("seed", "9"),
+            ("hash", &"0".repeat(64)),
+        ]),
+        Some(&cookie2),
+    );
+    assert_eq!(stale.status, 409, "{}", stale.body);
+
+    // Viewers may not open it.
+    let (viewer, _) = login(srv, "lead@region.se");
+    let denied = get(&srv.url("/staff/studies/pilot/roll-out"), Some(&viewer));
+    assert_eq!(denied.status, 403);
+}

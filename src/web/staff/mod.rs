@@ -12,6 +12,7 @@ mod dashboard;
 mod design;
 mod page;
 mod reports;
+mod rollout_design;
 mod roster;
 mod session;
 mod studies;
@@ -50,6 +51,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/adoption.html",
         include_str!("../templates/staff/adoption.html"),
+    ),
+    (
+        "staff/rollout_design.html",
+        include_str!("../templates/staff/rollout_design.html"),
     ),
     (
         "staff/study.html",
@@ -121,6 +126,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/studies/{name}/adoption",
             web::post().to(adoption::save),
+        )
+        .route(
+            "/staff/studies/{name}/roll-out",
+            web::get().to(rollout_design::show),
+        )
+        .route(
+            "/staff/studies/{name}/roll-out",
+            web::post().to(rollout_design::record),
         )
         .route(
             "/staff/studies/{name}/edit",
