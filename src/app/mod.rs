@@ -450,7 +450,81 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<
         &inputs,
         &loaded.acc,
         &plan.acc_unit,
+        &dashboard_groups(&loaded, lang),
     ))
+}
+
+/// The dashboard's lines besides the unit tree: a roll-out's cohorts (and
+/// the units that never adopt), or the pilot and control arms, each marked
+/// from the first wave after it adopted (the first wave opening on or after
+/// the date, as the reports count it).
+fn dashboard_groups(loaded: &Loaded, lang: Language) -> Vec<dashboard::GroupInput> {
+    let plan = &loaded.plan;
+    let wave_at = |name: Option<&str>| {
+        plan.waves
+            .iter()
+            .position(|w| Some(w.wave.name.as_str()) == name)
+    };
+    let sv = lang == Language::Sv;
+    match &plan.cohorts {
+        Some(cohorts) => cohorts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (id, name) = match &c.first_wave {
+                    Some(w) => (
+                        format!("cohort-{w}"),
+                        if sv {
+                            format!("Började inför {w}")
+                        } else {
+                            format!("Adopted by {w}")
+                        },
+                    ),
+                    None => (
+                        "never".to_owned(),
+                        if sv { "Utan insatsen" } else { "Never adopted" }.to_owned(),
+                    ),
+                };
+                dashboard::GroupInput {
+                    id,
+                    name,
+                    members: c.members.clone(),
+                    plan_group: 2 + i,
+                    adopted_at: wave_at(c.first_wave.as_deref()),
+                }
+            })
+            .collect(),
+        None => {
+            let date = loaded.study.intervention_date.as_str();
+            let mut sorted: Vec<&Wave> = loaded.waves.iter().collect();
+            sorted.sort_by(|a, b| a.name.cmp(&b.name));
+            let first = sorted
+                .iter()
+                .find(|w| w.opens_on.as_deref().is_some_and(|d| d >= date))
+                .map(|w| w.name.as_str());
+            vec![
+                dashboard::GroupInput {
+                    id: "pilot".into(),
+                    name: if sv { "Pilotenheter" } else { "Pilot units" }.into(),
+                    members: plan.pilot.clone(),
+                    plan_group: 0,
+                    adopted_at: wave_at(first),
+                },
+                dashboard::GroupInput {
+                    id: "control".into(),
+                    name: if sv {
+                        "Kontrollenheter"
+                    } else {
+                        "Control units"
+                    }
+                    .into(),
+                    members: plan.control.clone(),
+                    plan_group: 1,
+                    adopted_at: None,
+                },
+            ]
+        }
+    }
 }
 
 /// The label of the pooled rows of hidden units in exports (a column of a

@@ -45,6 +45,31 @@ pub struct WaveInput {
     pub total_answered: Option<u64>,
 }
 
+/// One of the study's published groups besides the unit tree, as the caller
+/// knows it: an arm, or a roll-out cohort (and the units that never adopt).
+#[derive(Debug, Clone)]
+pub struct GroupInput {
+    pub id: String,
+    pub name: String,
+    /// Node indices.
+    pub members: Vec<usize>,
+    /// The group's index among the plans' extra groups.
+    pub plan_group: usize,
+    /// Index into the waves of the first wave after the group adopted.
+    pub adopted_at: Option<usize>,
+}
+
+/// A published group: an arm or a roll-out cohort, with its units.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
+    /// The codes of its units.
+    pub units: Vec<String>,
+    /// The first wave after the group adopted the method (none: it has not).
+    pub adopted_at: Option<String>,
+}
+
 /// A mean with its interval, or why there is none.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figure {
@@ -132,6 +157,10 @@ pub struct Dashboard {
     pub organisation_rates: Vec<Rate>,
     /// [wave][unit]: the unit with its subtree.
     pub rates: Vec<Vec<Rate>>,
+    /// The arms, or the roll-out's cohorts.
+    pub groups: Vec<GroupRef>,
+    /// [wave][dimension][group], hidden as the wave's plan hides the group.
+    pub group_figures: Vec<Vec<Vec<Figure>>>,
 }
 
 /// Builds the dashboard. `acc_unit[i]` is the accumulator's index of node i
@@ -143,6 +172,7 @@ pub fn build(
     waves: &[WaveInput],
     acc: &Accumulator,
     acc_unit: &[Option<usize>],
+    groups: &[GroupInput],
 ) -> Dashboard {
     let parent: Vec<Option<usize>> = nodes.iter().map(|n| n.parent).collect();
     let order = subtree_order(&parent);
@@ -152,9 +182,11 @@ pub fn build(
     let mut figures = Vec::with_capacity(waves.len());
     let mut organisation_rates = Vec::with_capacity(waves.len());
     let mut rates = Vec::with_capacity(waves.len());
+    let mut group_figures = Vec::with_capacity(waves.len());
     for wave in waves {
         let mut wave_org = Vec::with_capacity(dims);
         let mut wave_figures = Vec::with_capacity(dims);
+        let mut wave_groups = Vec::with_capacity(dims);
         for d in 0..dims {
             let own: Vec<Moments> = (0..nodes.len())
                 .map(|i| {
@@ -170,6 +202,23 @@ pub fn build(
                 .collect();
             let plan = &wave.plan;
             let zero = Moments::with_origin(acc.layout.mirror as f64 / 2.0);
+            wave_groups.push(
+                groups
+                    .iter()
+                    .map(|g| {
+                        let shown = plan.group_shown.get(g.plan_group).copied();
+                        if !(wave.publishes && shown == Some(true)) {
+                            return Figure::HIDDEN;
+                        }
+                        let mut m = zero;
+                        g.members
+                            .iter()
+                            .filter_map(|&i| own.get(i))
+                            .for_each(|x| m.merge(x));
+                        Figure::of(&m, &mut t)
+                    })
+                    .collect::<Vec<_>>(),
+            );
             let (subtree, total) = roll_up(&parent, &order, own, zero, |a, b| a.merge(b));
             wave_org.push(if wave.publishes && plan.total_shown {
                 Figure::of(&total, &mut t)
@@ -202,6 +251,7 @@ pub fn build(
         });
         organisation.push(wave_org);
         figures.push(wave_figures);
+        group_figures.push(wave_groups);
         organisation_rates.push(rate(total, wave.total_answered.is_none()));
         rates.push(
             subtree
@@ -234,6 +284,23 @@ pub fn build(
         figures,
         organisation_rates,
         rates,
+        groups: groups
+            .iter()
+            .map(|g| GroupRef {
+                id: g.id.clone(),
+                name: g.name.clone(),
+                units: g
+                    .members
+                    .iter()
+                    .filter_map(|&i| nodes.get(i).map(|n| n.code.clone()))
+                    .collect(),
+                adopted_at: g
+                    .adopted_at
+                    .and_then(|w| waves.get(w))
+                    .map(|w| w.name.clone()),
+            })
+            .collect(),
+        group_figures,
     }
 }
 

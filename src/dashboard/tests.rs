@@ -72,7 +72,7 @@ fn dashboard() -> Dashboard {
         })
         .collect();
     let acc_unit: Vec<Option<usize>> = (0..7).map(Some).collect();
-    build(&survey, Language::En, &tree(), &waves, &acc, &acc_unit)
+    build(&survey, Language::En, &tree(), &waves, &acc, &acc_unit, &[])
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn a_wave_below_the_minimum_in_total_shows_nothing() {
         name: "U".into(),
         parent: None,
     }];
-    let d = build(&survey, Language::En, &nodes, &waves, &acc, &[Some(0)]);
+    let d = build(&survey, Language::En, &nodes, &waves, &acc, &[Some(0)], &[]);
     assert!(d.organisation[0][0].suppressed && d.figures[0][0][0].suppressed);
     assert_eq!(d.organisation_rates[0].answered, None);
 }

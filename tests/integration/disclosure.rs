@@ -336,6 +336,7 @@ fn no_combination_of_published_figures_gives_the_small_unit_away() {
         .iter()
         .map(|u| u["code"].as_str().unwrap().to_owned())
         .collect();
+    let mut group_lines = 0;
     for w in 0..2 {
         for (i, code) in codes.iter().enumerate() {
             let f = &dash["figures"][w][0][i];
@@ -349,10 +350,34 @@ fn no_combination_of_published_figures_gives_the_small_unit_away() {
         if !dash["organisation"][w][0]["mean"].is_null() {
             sums.add(&UNITS);
         }
+        // The pilot and control lines: sums and counts over their units.
+        let groups = dash["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 2, "{}", dash["groups"]);
+        for (g, group) in groups.iter().enumerate() {
+            let members: Vec<&str> = group["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|u| UNITS.iter().copied().find(|x| Some(*x) == u.as_str()))
+                .collect();
+            let f = &dash["group_figures"][w][0][g];
+            if !f["mean"].is_null() {
+                sums.add(&members);
+                group_lines += 1;
+            }
+            if !f["n"].is_null() {
+                counts.add(&members);
+            }
+        }
     }
     assert!(
         dash["figures"][1][0][codes.iter().position(|c| c == "a3").unwrap()]["n"].is_null(),
         "a3 itself is hidden"
+    );
+    assert!(
+        group_lines > 0,
+        "the dashboard draws the arms: {}",
+        dash["group_figures"]
     );
 
     for (wave_id, wave) in [(1, "pilot:2026-03"), (2, "pilot:2026-09")] {

@@ -910,6 +910,21 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
     let s = setup(&[]);
     let srv = &s.server;
     let (cookie, csrf) = login(srv, "eva@region.se");
+    // One intervention date: the dashboard draws pilot against control, the pilot's start marked.
+    let dash = get(&srv.url("/staff/studies/pilot/dashboard"), Some(&cookie));
+    assert!(
+        dash.body.contains("id=\"groups-chart-title\""),
+        "{}",
+        dash.body
+    );
+    assert!(
+        ["Pilotenheter", "Pilot units"]
+            .iter()
+            .any(|w| dash.body.contains(w))
+            && !dash.body.contains("cohort-"),
+        "{}",
+        dash.body
+    );
     let page = get(&srv.url("/staff/studies/pilot/adoption"), Some(&cookie));
     assert_eq!(page.status, 200, "{}", page.body);
     for unit in ["a1", "a2", "a3", "b1", "b2"] {
@@ -977,6 +992,18 @@ fn evaluators_record_adoption_dates_in_the_page_and_the_report_becomes_a_roll_ou
         page.body
     );
     assert!(audit(&s).contains("study.adopt"));
+    // Now a roll-out: the dashboard's lines are the cohorts, each with its adoption.
+    let dash = get(&srv.url("/staff/studies/pilot/dashboard"), Some(&cookie));
+    assert!(
+        ["Började inför 2026-09", "Adopted by 2026-09"]
+            .iter()
+            .any(|w| dash.body.contains(w))
+            && ["Utan insatsen", "Never adopted"]
+                .iter()
+                .any(|w| dash.body.contains(w)),
+        "{}",
+        dash.body
+    );
 
     // The study's report is now the roll-out report, on the page and through the API.
     let report = get(&srv.url("/staff/studies/pilot/report"), Some(&cookie));

@@ -105,6 +105,103 @@ pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText
     accessible(svg, text.id, text.title, text.description)
 }
 
+/// Dimension `d` over all waves for the study's groups (pilot and control,
+/// or the roll-out's cohorts), with 95 % intervals; each group that adopted
+/// has a dashed vertical line in its colour between its last wave before
+/// and its first wave after adoption. The legend sits beside the plot, each
+/// group's name over `details[g]` (its units, its adoption).
+pub fn group_trend_chart(
+    dash: &Dashboard,
+    d: usize,
+    text: &ChartText,
+    details: &[String],
+) -> String {
+    let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
+    let lines: Vec<Vec<(f64, f64, [f64; 2])>> = (0..dash.groups.len())
+        .map(|g| {
+            (0..waves.len())
+                .filter_map(|w| {
+                    let f = dash.group_figures[w][d][g];
+                    let m = f.mean?;
+                    Some((w as f64, m, f.ci95.unwrap_or([m, m])))
+                })
+                .collect()
+        })
+        .collect();
+    let mut svg = String::new();
+    let result: Drawn = (|| {
+        let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (plot, side) = root.split_horizontally(500);
+        let (lo, hi) = padded_range(lines.iter().flatten().flat_map(|p| [p.1, p.2[0], p.2[1]]));
+        let (lo, hi) = (lo.max(dash.scale[0] as f64), hi.min(dash.scale[1] as f64));
+        let mut chart = wave_chart(
+            &plot,
+            text.title.to_owned(),
+            &waves,
+            (lo, hi),
+            text.x.to_owned(),
+            text.y.to_owned(),
+        )?;
+        let spread = 0.2 / (lines.len().max(1) as f64);
+        for (g, points) in lines.iter().enumerate() {
+            let colour = PALETTE[g % PALETTE.len()];
+            let offset = (g as f64 - lines.len() as f64 / 2.0) * spread;
+            if let Some(at) = dash.groups[g]
+                .adopted_at
+                .as_ref()
+                .and_then(|w| waves.iter().position(|x| x == w))
+            {
+                let x = at as f64 - 0.5;
+                chart.draw_series(DashedLineSeries::new(
+                    [(x, lo), (x, hi)],
+                    5,
+                    4,
+                    colour.stroke_width(2),
+                ))?;
+            }
+            let shifted: Vec<(f64, f64, [f64; 2])> =
+                points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
+            chart.draw_series(LineSeries::new(
+                shifted.iter().map(|p| (p.0, p.1)),
+                colour.stroke_width(3),
+            ))?;
+            chart.draw_series(shifted.iter().map(|p| {
+                ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], colour.stroke_width(1), 8)
+            }))?;
+            let at = shifted.iter().map(|p| (p.0, p.1));
+            match g % 3 {
+                0 => chart.draw_series(at.map(|p| Circle::new(p, 5, colour.filled())))?,
+                1 => chart.draw_series(at.map(|p| TriangleMarker::new(p, 6, colour.filled())))?,
+                _ => chart.draw_series(at.map(|p| Cross::new(p, 5, colour.stroke_width(2))))?,
+            };
+        }
+        // The legend beside the plot: each group's line and marker, its name, and its adoption.
+        let font = (FONT, 13).into_font().color(&INK);
+        let small = (FONT, 12).into_font().color(&INK);
+        for (g, group) in dash.groups.iter().enumerate() {
+            let colour = PALETTE[g % PALETTE.len()];
+            let y = 40 + 46 * g as i32;
+            side.draw(&PathElement::new(
+                vec![(8, y), (34, y)],
+                colour.stroke_width(3),
+            ))?;
+            match g % 3 {
+                0 => side.draw(&Circle::new((21, y), 5, colour.filled()))?,
+                1 => side.draw(&TriangleMarker::new((21, y), 6, colour.filled()))?,
+                _ => side.draw(&Cross::new((21, y), 5, colour.stroke_width(2)))?,
+            }
+            side.draw(&Text::new(group.name.clone(), (42, y - 8), font.clone()))?;
+            let detail = details.get(g).cloned().unwrap_or_default();
+            side.draw(&Text::new(detail, (42, y + 8), small.clone()))?;
+        }
+        root.present()?;
+        Ok(())
+    })();
+    drawn(result);
+    accessible(svg, text.id, text.title, text.description)
+}
+
 /// Wave `w`: one row per unit in `units`, one column per dimension; the
 /// cell's shade is the mean's place on the scale, its text the mean and the
 /// change since the previous wave. Hidden cells are grey and empty.

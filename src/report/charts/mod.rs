@@ -10,7 +10,9 @@ mod dashboard;
 mod effect;
 mod rollout;
 
-pub use dashboard::{ChartText, MAX_TREND_LINES, heatmap_chart, profile_chart, trend_chart};
+pub use dashboard::{
+    ChartText, MAX_TREND_LINES, group_trend_chart, heatmap_chart, profile_chart, trend_chart,
+};
 pub use effect::{event_study_chart, forest_chart, means_chart};
 pub use rollout::{bacon_chart, event_time_chart};
 

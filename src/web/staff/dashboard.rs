@@ -124,8 +124,9 @@ fn dashboard_context(
             .map(|r| rate_text(r, lang))
             .collect(),
     }];
-    let (mut trend_svg, mut heatmap_svg, mut profile_svg) =
-        (String::new(), String::new(), String::new());
+    let (mut trend_svg, mut heatmap_svg, mut profile_svg, mut groups_svg) =
+        (String::new(), String::new(), String::new(), String::new());
+    let mut group_rows = Vec::new();
     let mut profile_rows = Vec::new();
     if has_waves {
         for &u in &shown {
@@ -177,6 +178,57 @@ fn dashboard_context(
                 organisation: t("organisation"),
             },
         );
+        if !dash.groups.is_empty() {
+            let rollout = dash.groups.iter().any(|g| g.id.starts_with("cohort-"));
+            let title = format!(
+                "{}: {}",
+                t(if rollout {
+                    "groups_trend_rollout"
+                } else {
+                    "groups_trend"
+                }),
+                dimension_name
+            );
+            let details: Vec<String> = dash
+                .groups
+                .iter()
+                .map(|g| {
+                    // A cohort's name says when it adopted; the pilot arm's detail does.
+                    let units = format!("{} {}", g.units.len(), t("units").to_lowercase());
+                    match g
+                        .adopted_at
+                        .as_ref()
+                        .filter(|w| !g.name.contains(w.as_str()))
+                    {
+                        Some(w) => format!("{units}, {} {w}", t("starts_at")),
+                        None => units,
+                    }
+                })
+                .collect();
+            groups_svg = charts::group_trend_chart(
+                dash,
+                d,
+                &ChartText {
+                    id: "groups-chart",
+                    title: &title,
+                    description: &format!("{title}. {}", t("groups_note")),
+                    x: t("wave_axis"),
+                    y: t("mean_axis"),
+                    organisation: t("organisation"),
+                },
+                &details,
+            );
+            for (g, group) in dash.groups.iter().enumerate() {
+                group_rows.push(context! {
+                    name => group.name.clone(),
+                    units => group.units.join(", "),
+                    adopted_at => group.adopted_at.clone(),
+                    cells => (0..waves.len())
+                        .map(|w| figure_text(&dash.group_figures[w][d][g], lang))
+                        .collect::<Vec<_>>(),
+                });
+            }
+        }
         let heat_title = format!("{} ({})", t("heatmap"), waves[latest]);
         heatmap_svg = charts::heatmap_chart(
             dash,
@@ -251,6 +303,8 @@ fn dashboard_context(
             latest => waves.get(latest).cloned().unwrap_or_default(),
             dimension_name => dimension_name,
             trend_svg => trend_svg,
+            groups_svg => groups_svg,
+            group_rows => group_rows,
             heatmap_svg => heatmap_svg,
             profile_svg => profile_svg,
             profile_name => profile.map(|u| dash.units[u].name.clone()).unwrap_or_default(),

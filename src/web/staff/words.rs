@@ -147,6 +147,32 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("organisation", "Organisationen", "Organisation"),
     ("trend", "Utveckling över mätomgångar", "Trend over waves"),
     (
+        "groups_heading",
+        "Pilot och jämförelse",
+        "Pilot and comparison",
+    ),
+    (
+        "groups_trend",
+        "Pilot- och kontrollenheter",
+        "Pilot and control units",
+    ),
+    (
+        "groups_trend_rollout",
+        "Grupper efter start",
+        "Groups by adoption",
+    ),
+    ("starts_at", "start", "adopted"),
+    (
+        "first_wave_after",
+        "Första mätomgång efter start",
+        "First wave after adoption",
+    ),
+    (
+        "groups_note",
+        "Medelvärde med 95 % konfidensintervall per grupp och mätomgång. Den streckade linjen i en grupps färg visar när gruppen började med insatsen: mätomgångarna till höger om den är efter start. Effekten, jämförd med de andra grupperna, står i effektrapporten.",
+        "Mean with its 95 % confidence interval per group and wave. The dashed line in a group's colour marks when the group adopted the method: the waves to its right are after adoption. The effect, compared with the other groups, is in the effect report.",
+    ),
+    (
         "heatmap",
         "Alla dimensioner, senaste mätomgången",
         "All dimensions, latest wave",
