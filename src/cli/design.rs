@@ -13,7 +13,7 @@ pub enum DesignCommand {
     /// Draw (seeded), keep and verify a randomised adoption order for the
     /// roll-out, a stepped-wedge trial, with its power.
     #[command(name = "roll-out")]
-    RollOut(super::design_rollout::RollOutArgs),
+    RollOut(Box<super::design_rollout::RollOutArgs>),
 }
 
 #[derive(Debug, ClapArgs)]
@@ -55,7 +55,7 @@ pub struct PowerArgs {
 pub fn run(cmd: DesignCommand, settings: &crate::config::Settings) -> anyhow::Result<ExitCode> {
     let a = match cmd {
         DesignCommand::Power(a) => a,
-        DesignCommand::RollOut(a) => return super::design_rollout::run(a, settings),
+        DesignCommand::RollOut(a) => return super::design_rollout::run(*a, settings),
     };
     let design = PowerDesign {
         pilot_units: a.units_pilot,
