@@ -270,7 +270,11 @@ fn a_viewer_logs_in_and_sees_the_dashboard_charts() {
                 .find_all(Locator::Css("figure.chart svg[role=img]"))
                 .await
                 .unwrap();
-            assert_eq!(charts.len(), 3, "trend, heatmap and profile");
+            assert_eq!(
+                charts.len(),
+                4,
+                "pilot against control, trend, heatmap and profile"
+            );
             for chart in &charts {
                 let size = chart.rectangle().await.unwrap();
                 assert!(

@@ -150,7 +150,15 @@ fn the_served_demo_prints_a_viewer_account_that_opens_the_dashboard() {
         Some(&cookie),
     );
     assert_eq!(page.status, 200);
-    assert_eq!(page.body.matches("<svg").count(), 3, "three charts");
+    assert_eq!(
+        page.body.matches("<svg").count(),
+        4,
+        "the cohorts, the trend, the heatmap and the profile"
+    );
+    assert!(
+        page.body.contains("Adopted by ") && page.body.contains("Never adopted"),
+        "the viewer sees each cohort's line"
+    );
     // A viewer sees aggregates only.
     let report = crate::services::get(
         &server.url("/staff/studies/innovation-pilot/report"),
