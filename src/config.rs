@@ -58,6 +58,12 @@ pub struct Settings {
     pub mail_from_name: String,
     /// Reply-To address. Default: none.
     pub mail_reply_to: Option<String>,
+    /// Who runs the survey, named on the form, in the e-mails and on every
+    /// respondent page ("Region Exempel, HR"). Default: none.
+    pub organisation_name: Option<String>,
+    /// Whom respondents may ask about the survey, on the same pages and
+    /// e-mails. Default: none.
+    pub contact_email: Option<String>,
     /// Messages per second at most, over all connections. Default: 50.
     pub mail_rate: f64,
     /// Parallel SMTP connections at most. Default: 4.
@@ -107,6 +113,8 @@ impl Default for Settings {
             mail_from: "klimat@localhost".to_owned(),
             mail_from_name: "Klimat".to_owned(),
             mail_reply_to: None,
+            organisation_name: None,
+            contact_email: None,
             mail_rate: 50.0,
             mail_connections: 4,
             mail_timeout_secs: 30,
@@ -256,6 +264,19 @@ impl Settings {
             && let Err(problem) = crate::mail::parse_address(reply_to)
         {
             return Err(invalid("mail_reply_to", problem));
+        }
+        if let Some(contact) = &self.contact_email
+            && let Err(problem) = crate::mail::parse_address(contact)
+        {
+            return Err(invalid("contact_email", problem));
+        }
+        if let Some(name) = &self.organisation_name
+            && (name.trim().is_empty() || name.chars().count() > 200)
+        {
+            return Err(invalid(
+                "organisation_name",
+                "give the organisation's name (1–200 characters), or leave it out".to_owned(),
+            ));
         }
         if !(self.mail_rate.is_finite() && self.mail_rate > 0.0) {
             return Err(invalid(

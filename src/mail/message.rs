@@ -22,6 +22,8 @@ pub struct Composer {
     secret: Secret,
     /// The domain of Message-IDs: the sender's.
     domain: String,
+    organisation: Option<String>,
+    contact: Option<String>,
 }
 
 /// The survey link of a token.
@@ -56,6 +58,8 @@ impl Composer {
             public_url: settings.public_url.clone(),
             secret,
             domain,
+            organisation: settings.organisation_name.clone(),
+            contact: settings.contact_email.clone(),
         })
     }
 
@@ -85,6 +89,8 @@ impl Composer {
             min_group_size: m.min_group_size,
             minutes,
             round: m.round,
+            organisation: self.organisation.clone(),
+            contact: self.contact.clone(),
         };
         let rendered = self.templates.render(m.kind, lang, &ctx)?;
         let to: lettre::Address = email.parse().map_err(|e| format!("{email}: {e}"))?;

@@ -54,6 +54,10 @@ pub struct Context {
     pub minutes: u32,
     /// 0 for the invitation, 1… for reminders.
     pub round: i32,
+    /// Who runs the survey and whom to ask (settings `organisation_name`,
+    /// `contact_email`).
+    pub organisation: Option<String>,
+    pub contact: Option<String>,
 }
 
 /// A rendered message.
@@ -120,6 +124,8 @@ impl Templates {
             min_group_size: 5,
             minutes: 10,
             round: 1,
+            organisation: Some("Region Exempel".into()),
+            contact: Some("enkat@example.org".into()),
         };
         for kind in [Kind::Invitation, Kind::Reminder] {
             for lang in Language::ALL {
@@ -169,6 +175,8 @@ mod tests {
             min_group_size: 5,
             minutes: 10,
             round: 0,
+            organisation: Some("Region Exempel".into()),
+            contact: Some("enkat@example.org".into()),
         }
     }
 
@@ -184,8 +192,36 @@ mod tests {
             "minst\n5 svarande",
             "Ingen kan koppla",
             "Det tar ungefär 10 minuter.",
+            "Enkäten genomförs av Region Exempel. Frågor om enkäten: enkat@example.org\n\nOm anonymitet",
         ] {
             assert!(sv.text.contains(needle), "{needle} missing in\n{}", sv.text);
+        }
+        assert!(
+            sv.html.contains("<a href=\"mailto:enkat@example.org\">"),
+            "{}",
+            sv.html
+        );
+        // Without the settings, nothing of them.
+        let bare = Context {
+            organisation: None,
+            contact: None,
+            ..ctx()
+        };
+        for lang in [Language::Sv, Language::En] {
+            for kind in [Kind::Invitation, Kind::Reminder] {
+                let r = t.render(kind, lang, &bare).unwrap();
+                assert!(
+                    !r.text.contains("genomförs av") && !r.text.contains("run by"),
+                    "{}",
+                    r.text
+                );
+                assert!(!r.html.contains("mailto:"), "{}", r.html);
+                assert!(
+                    !r.text.contains("\n\n\n"),
+                    "no empty paragraph left: {}",
+                    r.text
+                );
+            }
         }
         assert!(
             sv.html.contains("Vårdcentral &lt;Norr&gt;"),

@@ -85,6 +85,37 @@ fn build_words(lang: Language) -> Words {
         .collect()
 }
 
+/// Who runs the survey and whom to ask about it (settings
+/// `organisation_name`, `contact_email`): a line under every respondent page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct About {
+    pub organisation: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl About {
+    pub fn of(settings: &crate::config::Settings) -> About {
+        About {
+            organisation: settings.organisation_name.clone(),
+            contact: settings.contact_email.clone(),
+        }
+    }
+
+    /// The footer's words, or none when nothing is configured.
+    fn context(&self, lang: Language) -> minijinja::Value {
+        if self.organisation.is_none() && self.contact.is_none() {
+            return minijinja::Value::from(());
+        }
+        let sv = lang == Language::Sv;
+        minijinja::context! {
+            organisation => self.organisation.clone(),
+            contact => self.contact.clone(),
+            run_by => if sv { "Enkäten genomförs av" } else { "This survey is run by" },
+            ask => if sv { "Frågor om enkäten:" } else { "Questions about it:" },
+        }
+    }
+}
+
 /// A message page's text per language.
 pub struct Message {
     pub title: [&'static str; 2],
@@ -96,6 +127,23 @@ pub const UNUSABLE: Message = Message {
     paragraphs: &[[
         "Länken kan vara felskriven, redan använd, eller så har enkäten stängt. Kontakta den som skickade enkäten om du tror att det är fel.",
         "The link may be mistyped or already used, or the survey may have closed. Contact whoever sent the survey if you think this is wrong.",
+    ]],
+};
+pub const ALREADY_ANSWERED: Message = Message {
+    title: [
+        "Tack, dina svar är redan sparade",
+        "Thank you, your answers are already saved",
+    ],
+    paragraphs: &[[
+        "Den här länken har redan använts för att svara. Du behöver inte göra något mer, och inga fler påminnelser kommer. Svaren kan inte ändras och inte kopplas till dig.",
+        "This link has already been used to answer. There is nothing more to do, and no more reminders will come. The answers cannot be changed and cannot be linked to you.",
+    ]],
+};
+pub const CLOSED: Message = Message {
+    title: ["Enkäten har stängt", "The survey has closed"],
+    paragraphs: &[[
+        "Enkäten tar inte emot fler svar. Tack för att du ville svara.",
+        "The survey takes no more answers. Thank you for wanting to answer.",
     ]],
 };
 pub const TOO_MANY: Message = Message {
@@ -159,33 +207,34 @@ fn pick(pair: &[&'static str; 2], lang: Language) -> &'static str {
 /// `form` adds a button that POSTs to an address.
 /// Message pages without extra text or a form never change: rendered once
 /// per message and language (the thank-you page answers every submission).
-type FixedKey = ([&'static str; 2], usize, Language);
+type FixedKey = ([&'static str; 2], usize, Language, About);
 static FIXED_PAGES: LazyLock<Mutex<HashMap<FixedKey, String>>> = LazyLock::new(Default::default);
 
 pub fn message(
+    about: &About,
     m: &Message,
     lang: Language,
     extra: Option<String>,
     form: Option<(&str, &str)>,
 ) -> String {
     if extra.is_none() && form.is_none() {
-        let key = (m.title, m.paragraphs.as_ptr() as usize, lang);
+        let key = (m.title, m.paragraphs.as_ptr() as usize, lang, about.clone());
         if let Some(page) = FIXED_PAGES.lock().expect("fixed pages").get(&key) {
             return page.clone();
         }
-        let page = render_message(m, lang, None, None, None);
+        let page = render_message(about, m, lang, None, None, None);
         FIXED_PAGES
             .lock()
             .expect("fixed pages")
             .insert(key, page.clone());
         return page;
     }
-    render_message(m, lang, extra, form, None)
+    render_message(about, m, lang, extra, form, None)
 }
 
 /// The page after "save and continue later": until when the survey is
 /// open, and a link back to the form to go on now.
-pub fn saved(lang: Language, closes_on: Option<&str>, form_url: &str) -> String {
+pub fn saved(about: &About, lang: Language, closes_on: Option<&str>, form_url: &str) -> String {
     let until = closes_on.map(|d| match lang {
         Language::Sv => format!("Enkäten är öppen till och med {d}."),
         Language::En => format!("The survey is open until {d} inclusive."),
@@ -194,10 +243,11 @@ pub fn saved(lang: Language, closes_on: Option<&str>, form_url: &str) -> String 
         Language::Sv => "Fortsätt svara nu",
         Language::En => "Continue answering now",
     };
-    render_message(&SAVED, lang, until, None, Some((form_url, back)))
+    render_message(about, &SAVED, lang, until, None, Some((form_url, back)))
 }
 
 fn render_message(
+    about: &About,
     m: &Message,
     lang: Language,
     extra: Option<String>,
@@ -221,6 +271,7 @@ fn render_message(
             form_button => form.map(|f| f.1),
             link => link.map(|l| l.0),
             link_label => link.map(|l| l.1),
+            about => about.context(lang),
         },
     )
 }
@@ -285,6 +336,7 @@ pub struct FormPage<'a> {
     pub csrf: Option<&'a str>,
     /// Staff looking at the form before it is used: nothing can be sent.
     pub preview: Option<&'a Preview>,
+    pub about: &'a About,
 }
 
 /// A preview's banner: what it is, and a form that moves between pages and
@@ -414,6 +466,7 @@ pub fn form(p: &FormPage) -> String {
     render(
         "form.html",
         minijinja::context! {
+            about => p.about.context(lang),
             lang => lang.code(),
             t => Serde(w),
             required => required,

@@ -40,8 +40,8 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-fn page(status: StatusCode, m: &Message, lang: Language) -> HttpResponse {
-    html(status, pages::message(m, lang, None, None))
+fn page(state: &AppState, status: StatusCode, m: &Message, lang: Language) -> HttpResponse {
+    html(status, pages::message(&state.about, m, lang, None, None))
 }
 
 /// The language asked for (`?lang=` or the form's field), else the
@@ -92,9 +92,14 @@ fn client_language(req: &HttpRequest) -> Language {
 fn unusable(state: &AppState, req: &HttpRequest, counted: bool) -> HttpResponse {
     let lang = client_language(req);
     if counted && !state.allow_miss(req) {
-        return page(StatusCode::TOO_MANY_REQUESTS, &pages::TOO_MANY, lang);
+        return page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &pages::TOO_MANY,
+            lang,
+        );
     }
-    page(StatusCode::NOT_FOUND, &pages::UNUSABLE, lang)
+    page(&state, StatusCode::NOT_FOUND, &pages::UNUSABLE, lang)
 }
 
 /// Looks a link up; `Err` is the response to give instead.
@@ -115,6 +120,22 @@ async fn target(
     }
 }
 
+/// The page for opening a real link that takes no answers (any more), in
+/// the invitation's language: a thank-you when it was used to answer (a
+/// reminder clicked after answering), "closed" after the wave closed; `None`
+/// while it is open. Not a guess, so not counted as one. (A POST to such a
+/// link answers as an unknown link does: `accept`.)
+fn spent(state: &AppState, req: &HttpRequest, target: &Target) -> Option<HttpResponse> {
+    use crate::store::studies::WaveState;
+    let lang = invitation_language(req, target.language.as_deref().unwrap_or(""));
+    match (target.answered, target.wave.state) {
+        (true, _) => Some(page(state, StatusCode::OK, &pages::ALREADY_ANSWERED, lang)),
+        (false, WaveState::Open) => None,
+        (false, WaveState::Closed) => Some(page(state, StatusCode::GONE, &pages::CLOSED, lang)),
+        (false, _) => Some(page(state, StatusCode::NOT_FOUND, &pages::UNUSABLE, lang)),
+    }
+}
+
 fn draft_key(req: &HttpRequest) -> Option<String> {
     req.cookie(DRAFT_COOKIE)
         .map(|c| c.value().to_owned())
@@ -130,8 +151,8 @@ async fn show(
         Ok(t) => t,
         Err(response) => return response,
     };
-    if target.answered || target.wave.state != crate::store::studies::WaveState::Open {
-        return unusable(&state, &req, true);
+    if let Some(response) = spent(&state, &req, &target) {
+        return response;
     }
     let survey = match state.survey(target.wave.survey_version_id).await {
         Ok(s) => s,
@@ -165,6 +186,7 @@ async fn show(
             action: &action,
             csrf: csrf.as_deref(),
             preview: None,
+            about: &state.about,
         }),
     )
 }
@@ -192,7 +214,8 @@ async fn accept(
         Err(response) => return response,
     };
     // Used and closed links answer a POST as an unknown one does: the same
-    // page, status and count against the client's guesses.
+    // page, status and count against the client's guesses, so that a POST
+    // does not tell them apart (opening the link does: see `spent`).
     if target.answered || target.wave.state != crate::store::studies::WaveState::Open {
         return unusable(&state, &req, true);
     }
@@ -206,7 +229,7 @@ async fn accept(
             let lang = language(None, &target, &survey);
             return html(
                 StatusCode::BAD_REQUEST,
-                pages::message(&pages::BAD_REQUEST, lang, Some(problem), None),
+                pages::message(&state.about, &pages::BAD_REQUEST, lang, Some(problem), None),
             );
         }
     };
@@ -219,7 +242,7 @@ async fn accept(
     {
         return html(
             StatusCode::FORBIDDEN,
-            pages::message(&pages::BAD_REQUEST, lang, None, None),
+            pages::message(&state.about, &pages::BAD_REQUEST, lang, None, None),
         );
     }
     let draft = match &key {
@@ -247,6 +270,7 @@ async fn accept(
             action: &action_url,
             csrf: csrf.as_deref(),
             preview: None,
+            about: &state.about,
         })
     };
     match posted.action {
@@ -266,7 +290,7 @@ async fn accept(
             let stored = state.submit(submission).await;
             match stored {
                 Ok(Submitted::Stored) => {
-                    let mut response = page(StatusCode::OK, &pages::THANKS, lang);
+                    let mut response = page(&state, StatusCode::OK, &pages::THANKS, lang);
                     let path = action_url.clone();
                     let _ =
                         response.add_removal_cookie(&cookie(DRAFT_COOKIE, "", &path, &state, 0));
@@ -286,7 +310,12 @@ async fn accept(
                 );
             }
             if key.is_none() && !state.allow_new_draft(&req) {
-                return page(StatusCode::TOO_MANY_REQUESTS, &pages::TOO_MANY, lang);
+                return page(
+                    &state,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &pages::TOO_MANY,
+                    lang,
+                );
             }
             let errors = if posted.action == Action::Next {
                 form::page_errors(&survey, &answers, &texts, posted.page)
@@ -317,7 +346,7 @@ async fn accept(
                 let url = format!("{action_url}?lang={}", lang.code());
                 html(
                     StatusCode::OK,
-                    pages::saved(lang, target.wave.closes_on.as_deref(), &url),
+                    pages::saved(&state.about, lang, target.wave.closes_on.as_deref(), &url),
                 )
             } else if !errors.is_empty() {
                 html(
@@ -392,6 +421,7 @@ async fn optout_get(
     let t = token.clone();
     match state.with_db(move |c| outbox::opt_out_state(c, &t)).await {
         Ok(Some((true, invited))) => page(
+            &state,
             StatusCode::OK,
             &pages::OPTED_OUT,
             invitation_language(&req, &invited),
@@ -406,7 +436,13 @@ async fn optout_get(
             };
             html(
                 StatusCode::OK,
-                pages::message(&pages::OPT_OUT, lang, None, Some((&action, button))),
+                pages::message(
+                    &state.about,
+                    &pages::OPT_OUT,
+                    lang,
+                    None,
+                    Some((&action, button)),
+                ),
             )
         }
         Ok(None) => unusable(&state, &req, true),
@@ -426,6 +462,7 @@ async fn optout_post(
     let t = token.clone();
     match state.with_db(move |c| outbox::opt_out(c, &t)).await {
         Ok(Some(invited)) => page(
+            &state,
             StatusCode::OK,
             &pages::OPTED_OUT,
             invitation_language(&req, &invited),

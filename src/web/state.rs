@@ -51,6 +51,8 @@ pub struct AppState {
     pub public_url: String,
     /// Proxies whose `X-Forwarded-For` names the client.
     proxies: Vec<IpAddr>,
+    /// Who runs the survey and whom to ask, under every respondent page.
+    pub about: super::pages::About,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
             min_group_size: settings.min_group_size,
             public_url: settings.public_url.clone(),
             proxies: settings.proxies().unwrap_or_default(),
+            about: super::pages::About::of(settings),
         }
     }
 

@@ -373,17 +373,26 @@ fn concurrent_double_submits_store_exactly_one_response() {
         7
     );
     assert_eq!(response_count(&k, "invitation"), 1);
+    // A reminder clicked after answering: the thank-you, in the invitation's
+    // language, never the form again; an unknown link is still unusable.
     let used = get(&url, None);
+    assert_eq!(used.status, 200);
+    assert!(
+        used.body.contains("Tack, dina svar är redan sparade") && !used.body.contains("<form"),
+        "{}",
+        used.body
+    );
     let unknown = get(
         &server.url("/s/ffffffffffffffffffffffffffffffffffffffff"),
         None,
     );
-    assert_eq!((used.status, unknown.status), (404, 404));
-    let strip = |b: &str| b.replace(char::is_whitespace, "");
-    assert_eq!(
-        strip(&used.body),
-        strip(&unknown.body),
-        "a used link looks like an unknown one"
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.contains("Länken kan inte användas"));
+    let english = get(&format!("{url}?lang=en"), None);
+    assert!(
+        english
+            .body
+            .contains("Thank you, your answers are already saved")
     );
 }
 
@@ -405,7 +414,9 @@ fn a_closed_wave_refuses_and_keeps_nothing_and_its_drafts_are_deleted() {
     );
     assert!(page.body.contains("Länken kan inte användas"));
     assert_eq!(response_count(&k, "invitation"), 0);
-    assert_eq!(get(&url, None).status, 404);
+    let again = get(&url, None);
+    assert_eq!(again.status, 410);
+    assert!(again.body.contains("Enkäten har stängt") && !again.body.contains("<form"));
 }
 
 #[test]
@@ -606,4 +617,81 @@ fn the_probes_hardening_holds() {
     );
     assert_ne!(status, 500);
     assert!(!body.contains("Set-Cookie: a=b"));
+}
+
+/// Who runs the survey and whom to ask (`organisation_name`,
+/// `contact_email`): on the form, on every respondent page and in the
+/// e-mails; opening a link already used says thank you in the invitation's
+/// language.
+#[test]
+fn respondents_are_told_who_runs_the_survey_and_whom_to_ask() {
+    let k = Klimat::new();
+    k.write(
+        "klimat.toml",
+        "organisation_name = \"Region Exempel, HR-avdelningen\"\ncontact_email = \"enkat@region.se\"\n",
+    );
+    let (server, tokens) = setup(&k);
+    let footer = "<a href=\"mailto:enkat@region.se\">enkat@region.se</a>";
+    let form = get(&server.url(&format!("/s/{}", tokens[0])), None);
+    assert!(
+        form.body
+            .contains("Enkäten genomförs av Region Exempel, HR-avdelningen.")
+            && form.body.contains(footer),
+        "{}",
+        form.body
+    );
+    // The English invitation's form, and a dead link, say it too.
+    let english = get(&server.url(&format!("/s/{}", tokens[1])), None);
+    assert!(
+        english
+            .body
+            .contains("This survey is run by Region Exempel, HR-avdelningen.")
+            && english.body.contains("Questions about it:"),
+        "{}",
+        english.body
+    );
+    let dead = get(
+        &server.url("/s/0123456789abcdef0123456789abcdef01234567"),
+        None,
+    );
+    assert_eq!(dead.status, 404);
+    assert!(dead.body.contains(footer), "{}", dead.body);
+    // The e-mails.
+    let mail: String = std::fs::read_dir(k.path("mail-out"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        mail.contains("Region Exempel, HR-avdelningen") && mail.contains("enkat@region.se"),
+        "the invitations name the organisation and the contact"
+    );
+    // Answered, then the reminder's link opened again: a thank-you in English.
+    let url = server.url(&format!("/s/{}", tokens[1]));
+    assert_eq!(post(&url, &full_answers("3"), None).status, 200);
+    let again = get(&url, None);
+    assert_eq!(again.status, 200);
+    assert!(
+        again
+            .body
+            .contains("Thank you, your answers are already saved")
+            && again.body.contains(footer)
+            && !again.body.contains("<form"),
+        "{}",
+        again.body
+    );
+}
+
+#[test]
+fn a_bad_contact_address_is_refused_with_its_key() {
+    let k = Klimat::new();
+    k.write("klimat.toml", "contact_email = \"not an address\"\n");
+    let out = k.cmd().args(["study", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let out = k.cmd().args(["audit"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr_of(&out).contains("contact_email"),
+        "{}",
+        stderr_of(&out)
+    );
 }

@@ -237,6 +237,7 @@ pub async fn preview(
         action: "#",
         csrf: None,
         preview: Some(&preview),
+        about: &state.about,
     });
     html(StatusCode::OK, body, page.lang)
 }
