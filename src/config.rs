@@ -146,6 +146,17 @@ pub enum SettingsError {
     },
 }
 
+/// The address links point to when only `bind` is given: `http://` and the
+/// bound host and port, a loopback or any-address host as `localhost`.
+fn public_url_of(bind: &str) -> String {
+    let (host, port) = bind.rsplit_once(':').unwrap_or((bind, "80"));
+    let host = match host.trim_matches(['[', ']']) {
+        "127.0.0.1" | "0.0.0.0" | "::" | "::1" | "" => "localhost",
+        _ => host,
+    };
+    format!("http://{host}:{port}")
+}
+
 impl Settings {
     /// Builds settings from defaults, the file and the environment.
     ///
@@ -166,9 +177,18 @@ impl Settings {
         let keys = Settings::keys();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         figment = figment.merge(Env::prefixed("KLIMAT_").only(&keys));
-        let settings: Settings = figment
+        let mut settings: Settings = figment
             .extract()
             .map_err(|e| SettingsError::Extract(describe(e)))?;
+        // Links follow the address klimat listens on unless the public address is given.
+        let defaults = Figment::from(Serialized::defaults(Settings::default()));
+        let named = |key: &str| {
+            figment.find_metadata(key).map(|m| m.name.clone())
+                != defaults.find_metadata(key).map(|m| m.name.clone())
+        };
+        if !named("public_url") && named("bind") {
+            settings.public_url = public_url_of(&settings.bind);
+        }
         settings.validate(&figment)?;
         Ok(settings)
     }
@@ -419,6 +439,25 @@ mod tests {
             assert_eq!(s, Settings::default());
             assert_eq!(s.min_group_size, 5);
             assert_eq!(s.database_url, "sqlite://klimat.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn links_follow_the_bound_address_unless_the_public_one_is_given() {
+        Jail::expect_with(|jail| {
+            let s = load_in(jail, "", &[("KLIMAT_BIND", "127.0.0.1:9090")]).unwrap();
+            assert_eq!(s.public_url, "http://localhost:9090");
+            jail.clear_env();
+            let s = load_in(jail, "bind = \"10.1.2.3:8000\"\n", &[]).unwrap();
+            assert_eq!(s.public_url, "http://10.1.2.3:8000");
+            let s = load_in(
+                jail,
+                "bind = \"0.0.0.0:8000\"\npublic_url = \"https://klimat.region.se\"\n",
+                &[],
+            )
+            .unwrap();
+            assert_eq!(s.public_url, "https://klimat.region.se");
             Ok(())
         });
     }

@@ -56,6 +56,11 @@ const WAVES: [(&str, &str, &str); 5] = [
 const ACT_ONE: usize = 3;
 const SPREAD: [(usize, &str); 2] = [(6, "2026-09-01"), (6, "2027-02-01")];
 const INTERVENTION: &str = "2026-01-12";
+/// A last wave left open, so that the form can be tried: a few invitations
+/// in one unit, some answered, the others' links printed.
+const TRY_WAVE: (&str, &str, &str) = ("2027-11", "2027-11-01", "2027-11-30");
+const TRY_INVITED: usize = 5;
+const TRY_ANSWERED: usize = 2;
 /// Share of a unit's respondents who answer before the reminder.
 const BEFORE_REMINDER: f64 = 0.7;
 
@@ -536,6 +541,73 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
         );
     }
     println!("  every 95 % interval of the roll-out covers the simulated truth");
+
+    let (name, opens, closes) = TRY_WAVE;
+    let wave = studies::create_wave(
+        &mut conn,
+        &study,
+        &studies::NewWave {
+            name: name.into(),
+            opens_on: Some(opens.into()),
+            closes_on: Some(closes.into()),
+            min_group_size: settings.min_group_size,
+            survey_version: None,
+        },
+    )?;
+    let unit = &unit_codes[0];
+    let roster: Vec<RosterRow> = (0..TRY_INVITED)
+        .map(|k| RosterRow {
+            line: k + 2,
+            email: format!("{unit}.prova{k}@demo.region.se"),
+            unit: unit.clone(),
+            language: if k % 2 == 1 { "en" } else { "sv" }.into(),
+        })
+        .collect();
+    invitations::import_roster(
+        &mut conn,
+        &wave,
+        &roster,
+        &survey.languages,
+        invitations::Replace::Nothing,
+    )?;
+    let wave = studies::set_state(&mut conn, &wave, studies::WaveState::Open)?;
+    outbox::queue_invitations(&mut conn, &wave, &secret)?;
+    deliver("invitations")?;
+    let ids: Vec<i64> = invitations::ids_by_unit(&mut conn, &wave)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let rows = answers
+        .get(&(WAVES.len() - 1, 0))
+        .context("simulated answers of the first unit")?;
+    for (id, row) in ids.iter().zip(rows).take(TRY_ANSWERED) {
+        submit(
+            &mut conn,
+            &survey,
+            &secret.token(Purpose::Survey, wave.id, *id),
+            row,
+        )?;
+    }
+    steps.step(&format!(
+        "wave {name} left open: {TRY_INVITED} invited in {unit}, {TRY_ANSWERED} answered"
+    ));
+    println!(
+        "
+try the form: wave {name} is open, and these invitations are not answered yet"
+    );
+    for id in &ids[TRY_ANSWERED..] {
+        let token = secret.token(Purpose::Survey, wave.id, *id);
+        println!(
+            "  {}",
+            crate::mail::message::survey_link(&settings.public_url, &token)
+        );
+    }
+    if !args.serve {
+        println!(
+            "
+to walk through it in a browser (the form, the dashboard, the reports): klimat demo --serve"
+        );
+    }
     if args.serve {
         // Accounts for the newcomer: leadership's view and the evaluator's.
         let mut accounts = Vec::new();

@@ -15,6 +15,14 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
     for wave in ["2025-05", "2025-11", "2026-05", "2026-11", "2027-05"] {
         assert!(stdout.contains(&format!("wave {wave}: ")), "{stdout}");
     }
+    // The last wave stays open to be tried: its unanswered links, and how to serve them.
+    assert!(stdout.contains("wave 2027-11 is open"), "{stdout}");
+    assert_eq!(
+        stdout.matches("  http://localhost:8080/s/").count(),
+        3,
+        "{stdout}"
+    );
+    assert!(stdout.contains("klimat demo --serve"), "{stdout}");
     // Act two: the spread to two more cohorts, and the roll-out report recovers its truth.
     assert!(
         stdout.contains("every 95 % interval of the roll-out covers the simulated truth"),
@@ -131,8 +139,12 @@ fn the_served_demo_prints_a_viewer_account_that_opens_the_dashboard() {
         .spawn()
         .unwrap();
     let (mut email, mut password, mut base) = (None, None, None);
+    let mut links = Vec::new();
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
+        if let Some(at) = line.find("/s/").filter(|_| line.trim().starts_with("http")) {
+            links.push(line[at..].trim().to_owned());
+        }
         if let Some(rest) = line.trim().strip_prefix("log in as viewer: ") {
             let mut parts = rest.split_whitespace();
             email = parts.next().map(str::to_owned);
@@ -159,6 +171,13 @@ fn the_served_demo_prints_a_viewer_account_that_opens_the_dashboard() {
         page.body.contains("Adopted by ") && page.body.contains("Never adopted"),
         "the viewer sees each cohort's line"
     );
+    // The open wave's printed links open the form.
+    assert_eq!(links.len(), 3, "the unanswered invitations' links");
+    for link in &links {
+        let form = crate::services::get(&server.url(link), None);
+        assert_eq!(form.status, 200, "{link}");
+        assert!(form.body.contains("<form"), "{link}: {}", form.body);
+    }
     // A viewer sees aggregates only.
     let report = crate::services::get(
         &server.url("/staff/studies/innovation-pilot/report"),
