@@ -92,14 +92,9 @@ fn client_language(req: &HttpRequest) -> Language {
 fn unusable(state: &AppState, req: &HttpRequest, counted: bool) -> HttpResponse {
     let lang = client_language(req);
     if counted && !state.allow_miss(req) {
-        return page(
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            &pages::TOO_MANY,
-            lang,
-        );
+        return page(state, StatusCode::TOO_MANY_REQUESTS, &pages::TOO_MANY, lang);
     }
-    page(&state, StatusCode::NOT_FOUND, &pages::UNUSABLE, lang)
+    page(state, StatusCode::NOT_FOUND, &pages::UNUSABLE, lang)
 }
 
 /// Looks a link up; `Err` is the response to give instead.
