@@ -134,6 +134,8 @@ pub struct Rate {
 pub struct DimensionRef {
     pub id: String,
     pub name: String,
+    /// Lower scores are better (conflicts): a fall is an improvement.
+    pub lower_is_better: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -270,6 +272,7 @@ pub fn build(
             .map(|d| DimensionRef {
                 id: d.id.clone(),
                 name: d.name.get(lang).to_owned(),
+                lower_is_better: d.direction == crate::survey::Direction::LowerIsBetter,
             })
             .collect(),
         waves: waves

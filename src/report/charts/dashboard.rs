@@ -202,15 +202,39 @@ pub fn group_trend_chart(
     accessible(svg, text.id, text.title, text.description)
 }
 
-/// Wave `w`: one row per unit in `units`, one column per dimension; the
-/// cell's shade is the mean's place on the scale, its text the mean and the
-/// change since the previous wave. Hidden cells are grey and empty.
-pub fn heatmap_chart(dash: &Dashboard, w: usize, units: &[usize], text: &ChartText) -> String {
+/// The heatmap's words in the reader's language.
+pub struct HeatWords<'a> {
+    pub lower_is_better: &'a str,
+    pub worse: &'a str,
+    pub better: &'a str,
+    pub no_change: &'a str,
+    /// "Colour: change since the previous wave".
+    pub legend: &'a str,
+    /// Figures with decimal commas (Swedish).
+    pub decimal_comma: bool,
+}
+
+/// Changes of this many scale points or more get the fullest colour.
+const SATURATED_CHANGE: f64 = 0.4;
+
+/// Wave `w`: one row per unit in `units`, one column per dimension. A cell's
+/// colour is its change since the previous wave, diverging around no change
+/// and direction-aware (blue better, orange worse, so that falling conflicts
+/// read as better); its text the mean and the change with an arrow. Hidden
+/// cells are grey with a dash, cells without a previous wave white. The
+/// fills stay light, so the ink text keeps a contrast above 6:1.
+pub fn heatmap_chart(
+    dash: &Dashboard,
+    w: usize,
+    units: &[usize],
+    text: &ChartText,
+    words: &HeatWords,
+) -> String {
     let dims = dash.dimensions.len();
-    let (row_h, col_w, label_w, head_h) = (26u32, 104u32, 200u32, 64u32);
-    let width = label_w + col_w * dims as u32 + 16;
-    let height = head_h + row_h * units.len().max(1) as u32 + 16;
-    let (lo, hi) = (dash.scale[0] as f64, dash.scale[1] as f64);
+    let (row_h, col_w, label_w, head_h) = (28u32, 112u32, 200u32, 76u32);
+    let legend_h = 64u32;
+    let width = (label_w + col_w * dims as u32 + 16).max(560);
+    let height = head_h + row_h * units.len().max(1) as u32 + legend_h;
     let mut svg = String::new();
     let result: Drawn = (|| {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
@@ -219,44 +243,73 @@ pub fn heatmap_chart(dash: &Dashboard, w: usize, units: &[usize], text: &ChartTe
         root.draw(&Text::new(text.title.to_owned(), (8, 8), ink(16)))?;
         for (d, dim) in dash.dimensions.iter().enumerate() {
             let x = (label_w + col_w * d as u32) as i32;
-            for (k, line) in wrap(&dim.name, 16).iter().take(2).enumerate() {
+            let mut lines = wrap(&dim.name, 15);
+            lines.truncate(2);
+            if dim.lower_is_better {
+                lines.push(format!("({})", words.lower_is_better));
+            }
+            for (k, line) in lines.iter().enumerate() {
                 root.draw(&Text::new(
                     line.clone(),
                     (x + 4, 30 + 14 * k as i32),
-                    ink(11),
+                    ink(12),
                 ))?;
             }
         }
         for (r, &u) in units.iter().enumerate() {
             let y = (head_h + row_h * r as u32) as i32;
-            let name = truncate(&dash.units[u].name, 30);
-            root.draw(&Text::new(name, (8, y + 7), ink(12)))?;
-            for d in 0..dims {
+            let name = truncate(&dash.units[u].name, 28);
+            root.draw(&Text::new(name, (8, y + 8), ink(13)))?;
+            for (d, dim) in dash.dimensions.iter().enumerate() {
                 let x = (label_w + col_w * d as u32) as i32;
                 let cell = [(x, y), (x + col_w as i32 - 2, y + row_h as i32 - 2)];
                 let f = dash.figures[w][d][u];
-                match f.mean {
-                    Some(m) => {
-                        let t = ((m - lo) / (hi - lo)).clamp(0.0, 1.0);
-                        root.draw(&Rectangle::new(cell, shade(t).filled()))?;
-                        let colour = if t > 0.55 { WHITE } else { INK };
-                        let change = dash
-                            .change(w, d, u)
-                            .map(|c| format!(" ({c:+.2})"))
-                            .unwrap_or_default();
-                        root.draw(&Text::new(
-                            format!("{m:.2}{change}"),
-                            (x + 6, y + 6),
-                            (FONT, 12).into_font().color(&colour),
-                        ))?;
-                    }
-                    None => {
-                        root.draw(&Rectangle::new(cell, RGBColor(0xEE, 0xEE, 0xEE).filled()))?;
-                        root.draw(&Text::new("–", (x + 6, y + 6), ink(12)))?;
-                    }
-                }
+                let Some(m) = f.mean else {
+                    root.draw(&Rectangle::new(cell, RGBColor(0xEE, 0xEE, 0xEE).filled()))?;
+                    root.draw(&Text::new("–", (x + 6, y + 7), ink(13)))?;
+                    continue;
+                };
+                let change = dash.change(w, d, u);
+                let fill = change.map_or(WHITE, |c| {
+                    diverging(if dim.lower_is_better { -c } else { c } / SATURATED_CHANGE)
+                });
+                root.draw(&Rectangle::new(cell, fill.filled()))?;
+                root.draw(&Rectangle::new(cell, RGBColor(0xBB, 0xBB, 0xBB)))?;
+                let label = match change {
+                    Some(c) => format!("{m:.2} {}", arrow(c)),
+                    None => format!("{m:.2}"),
+                };
+                let label = if words.decimal_comma {
+                    label.replace('.', ",")
+                } else {
+                    label
+                };
+                root.draw(&Text::new(label, (x + 6, y + 7), ink(13)))?;
             }
         }
+        // The legend: the colour scale from worse to better.
+        let y = (head_h + row_h * units.len().max(1) as u32 + 12) as i32;
+        root.draw(&Text::new(words.legend.to_owned(), (8, y), ink(12)))?;
+        let steps = [-1.0, -0.66, -0.33, 0.0, 0.33, 0.66, 1.0];
+        let (x0, sw) = (8i32, 44i32);
+        for (k, t) in steps.iter().enumerate() {
+            let x = x0 + sw * k as i32;
+            let cell = [(x, y + 18), (x + sw - 2, y + 34)];
+            root.draw(&Rectangle::new(cell, diverging(*t).filled()))?;
+            root.draw(&Rectangle::new(cell, RGBColor(0xBB, 0xBB, 0xBB)))?;
+        }
+        let right = x0 + sw * steps.len() as i32;
+        root.draw(&Text::new(words.worse.to_owned(), (x0, y + 38), ink(12)))?;
+        root.draw(&Text::new(
+            words.no_change.to_owned(),
+            (x0 + sw * 3 - 4, y + 38),
+            ink(12),
+        ))?;
+        root.draw(&Text::new(
+            words.better.to_owned(),
+            (right - 8 * words.better.chars().count() as i32, y + 38),
+            ink(12),
+        ))?;
         root.present()?;
         Ok(())
     })();
@@ -264,11 +317,30 @@ pub fn heatmap_chart(dash: &Dashboard, w: usize, units: &[usize], text: &ChartTe
     accessible(svg, text.id, text.title, text.description)
 }
 
-/// Light to dark blue (the Okabe–Ito blue at the dark end).
-fn shade(t: f64) -> RGBColor {
-    let (a, b) = ((0xE8u8, 0xF1u8, 0xFAu8), (0x00u8, 0x4A, 0x80));
-    let mix = |x: u8, y: u8| (x as f64 + (y as f64 - x as f64) * t).round() as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+/// The change as an arrow and its size: "↑0.14", "↓0.05", "±0.00".
+pub fn arrow(change: f64) -> String {
+    let rounded = (change * 100.0).round() / 100.0;
+    if rounded > 0.0 {
+        format!("↑{rounded:.2}")
+    } else if rounded < 0.0 {
+        format!("↓{:.2}", -rounded)
+    } else {
+        "±0.00".to_owned()
+    }
+}
+
+/// A light diverging colour for `t` in −1 (worse: orange) … 0 (white) … 1
+/// (better: blue), at most 45 % of the full colour.
+fn diverging(t: f64) -> RGBColor {
+    let t = t.clamp(-1.0, 1.0);
+    let full = if t >= 0.0 {
+        (0x21, 0x66, 0xAC)
+    } else {
+        (0xB3, 0x58, 0x06)
+    };
+    let k = 0.45 * t.abs();
+    let mix = |c: u8| (255.0 + (c as f64 - 255.0) * k).round() as u8;
+    RGBColor(mix(full.0), mix(full.1), mix(full.2))
 }
 
 /// Unit `u` in wave `w` on every dimension, with 95 % intervals, beside the
@@ -368,4 +440,91 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dashboard::{DimensionRef, Node, WaveRef};
+
+    fn figure(mean: f64) -> Figure {
+        Figure {
+            n: Some(20),
+            mean: Some(mean),
+            ci95: Some([mean - 0.2, mean + 0.2]),
+            suppressed: false,
+        }
+    }
+
+    /// The same rise colours an ordinary dimension blue (better) and a
+    /// lower-is-better one orange (worse); the label carries the arrow.
+    #[test]
+    fn the_heatmap_colours_change_by_direction() {
+        let dims = [("support", false), ("conflicts", true)];
+        let dash = Dashboard {
+            survey: "s".into(),
+            scale: [0, 3],
+            dimensions: dims
+                .iter()
+                .map(|(id, lower)| DimensionRef {
+                    id: (*id).into(),
+                    name: (*id).into(),
+                    lower_is_better: *lower,
+                })
+                .collect(),
+            waves: ["w1", "w2"]
+                .iter()
+                .map(|w| WaveRef {
+                    name: (*w).into(),
+                    min_group: 5,
+                })
+                .collect(),
+            units: vec![Node {
+                code: "u".into(),
+                name: "Unit".into(),
+                parent: None,
+            }],
+            organisation: vec![vec![figure(1.0); 2]; 2],
+            figures: vec![
+                vec![vec![figure(1.0)], vec![figure(1.0)]],
+                vec![vec![figure(1.3)], vec![figure(1.3)]],
+            ],
+            organisation_rates: Vec::new(),
+            rates: Vec::new(),
+            groups: Vec::new(),
+            group_figures: Vec::new(),
+        };
+        let words = HeatWords {
+            lower_is_better: "lower is better",
+            worse: "worse",
+            better: "better",
+            no_change: "no change",
+            legend: "Colour: change",
+            decimal_comma: false,
+        };
+        let text = ChartText {
+            id: "h",
+            title: "Heatmap",
+            description: "Heatmap",
+            x: "",
+            y: "",
+            organisation: "",
+        };
+        let svg = heatmap_chart(&dash, 1, &[0], &text, &words);
+        let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+        let (blue, orange) = (hex(diverging(0.75)), hex(diverging(-0.75)));
+        assert!(
+            svg.to_uppercase().contains(&blue) && svg.to_uppercase().contains(&orange),
+            "{blue} and {orange} in {svg}"
+        );
+        let upper = svg.to_uppercase();
+        assert!(
+            upper.find(&blue) < upper.find(&orange),
+            "the first column (support) blue, the second (conflicts) orange"
+        );
+        assert!(svg.contains("1.30 ↑0.30"), "{svg}");
+        assert!(svg.contains("(lower is better)"), "{svg}");
+        assert_eq!(arrow(-0.001), "±0.00", "no \"-0.00\"");
+        assert_eq!(arrow(-0.05), "↓0.05");
+    }
 }

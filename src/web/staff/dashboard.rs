@@ -8,7 +8,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
-use super::page::{num, percent, signed};
+use super::page::{num, percent};
 use super::{Page, require, staff_or_return, words};
 use crate::app;
 use crate::auth::Role;
@@ -144,7 +144,13 @@ fn dashboard_context(
                         let f = &dash.figures[latest][k][u];
                         match (f.mean, dash.change(latest, k, u)) {
                             (Some(m), Some(ch)) => {
-                                format!("{} ({})", num(m, lang), signed(ch, lang))
+                                let arrow = charts::arrow(ch);
+                                let arrow = if lang == Language::Sv {
+                                    arrow.replace('.', ",")
+                                } else {
+                                    arrow
+                                };
+                                format!("{} ({arrow})", num(m, lang))
                             }
                             _ => figure_text(f, lang),
                         }
@@ -241,6 +247,14 @@ fn dashboard_context(
                 x: t("dimension"),
                 y: t("unit"),
                 organisation: t("organisation"),
+            },
+            &charts::HeatWords {
+                lower_is_better: t("lower_is_better"),
+                worse: t("heat_worse"),
+                better: t("heat_better"),
+                no_change: t("heat_no_change"),
+                legend: t("heat_legend"),
+                decimal_comma: lang == Language::Sv,
             },
         );
         if let Some(u) = profile {

@@ -229,15 +229,6 @@ pub fn num(x: f64, lang: Language) -> String {
     }
 }
 
-pub fn signed(x: f64, lang: Language) -> String {
-    let s = format!("{x:+.2}");
-    if lang == Language::Sv {
-        s.replace('.', ",")
-    } else {
-        s
-    }
-}
-
 pub fn percent(x: f64, lang: Language) -> String {
     let s = format!("{:.0} %", 100.0 * x);
     if lang == Language::Sv {

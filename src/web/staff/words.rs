@@ -146,6 +146,15 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("show", "Visa", "Show"),
     ("organisation", "Organisationen", "Organisation"),
     ("trend", "Utveckling över mätomgångar", "Trend over waves"),
+    ("lower_is_better", "lägre är bättre", "lower is better"),
+    ("heat_worse", "sämre", "worse"),
+    ("heat_better", "bättre", "better"),
+    ("heat_no_change", "oförändrat", "no change"),
+    (
+        "heat_legend",
+        "Färg: förändring sedan förra mätomgången (full färg vid 0,4 skalpoäng eller mer); pilen och siffran efter medelvärdet är förändringen",
+        "Colour: change since the previous wave (full colour at 0.4 scale points or more); the arrow and figure after the mean are the change",
+    ),
     (
         "groups_heading",
         "Pilot och jämförelse",
