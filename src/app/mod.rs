@@ -416,6 +416,14 @@ pub fn score_wave(conn: &mut DbConnection, wave: &Wave, lang: Language) -> Resul
 /// The leadership dashboard of a study: every unit of the organisation (with
 /// its subtree), every wave of the study, under the study's plan.
 pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<Dashboard> {
+    // A study without waves yet: an empty dashboard that says what will come.
+    let study = crate::store::studies::by_name(conn, name)?;
+    if crate::store::studies::waves_of(conn, &study)?.is_empty() {
+        let survey = crate::store::surveys::latest(conn, &study.survey_key)?.survey()?;
+        let lang = language_for(&survey, lang);
+        let acc = Accumulator::new(&survey);
+        return Ok(dashboard::build(&survey, lang, &[], &[], &acc, &[], &[]));
+    }
     let loaded = load(conn, name)?;
     let lang = language_for(&loaded.survey, lang);
     let plan = &loaded.plan;
@@ -435,6 +443,8 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<
         .map(|wp| WaveInput {
             name: wp.wave.name.clone(),
             min_group: wp.wave.min_group_size as u64,
+            open: wp.open,
+            closes_on: wp.wave.closes_on.clone(),
             acc_wave: loaded.wave_names.iter().position(|n| *n == wp.wave.name),
             invited: wp.counts.iter().map(|c| c.invited).collect(),
             answered: wp.counts.iter().map(|c| c.answered).collect(),

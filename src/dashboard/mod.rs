@@ -31,6 +31,9 @@ pub struct Node {
 pub struct WaveInput {
     pub name: String,
     pub min_group: u64,
+    /// Still taking answers, and until when (for what the page says meanwhile).
+    pub open: bool,
+    pub closes_on: Option<String>,
     /// The accumulator's index of this wave (None: no responses yet).
     pub acc_wave: Option<usize>,
     /// Per node: invitations and answered invitations of that unit itself.
@@ -142,6 +145,9 @@ pub struct DimensionRef {
 pub struct WaveRef {
     pub name: String,
     pub min_group: u64,
+    /// Still taking answers: its figures appear when it closes.
+    pub open: bool,
+    pub closes_on: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -280,6 +286,8 @@ pub fn build(
             .map(|w| WaveRef {
                 name: w.name.clone(),
                 min_group: w.min_group,
+                open: w.open,
+                closes_on: w.closes_on.clone(),
             })
             .collect(),
         units: nodes.to_vec(),

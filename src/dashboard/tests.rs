@@ -62,6 +62,8 @@ fn dashboard() -> Dashboard {
             WaveInput {
                 name: format!("2026-0{}", w + 1),
                 min_group: 5,
+                open: false,
+                closes_on: None,
                 acc_wave: Some(w),
                 invited: SIZES.iter().map(|&n| 2 * n as u64).collect(),
                 answered: SIZES.iter().map(|&n| n as u64).collect(),
@@ -134,6 +136,8 @@ fn a_wave_below_the_minimum_in_total_shows_nothing() {
     let waves = [WaveInput {
         name: "w".into(),
         min_group: 5,
+        open: false,
+        closes_on: None,
         acc_wave: Some(0),
         invited: vec![10],
         answered: vec![4],

@@ -1188,3 +1188,73 @@ fn evaluators_draw_a_roll_out_schedule_see_its_power_and_record_it_once() {
     let denied = get(&srv.url("/staff/studies/pilot/roll-out"), Some(&viewer));
     assert_eq!(denied.status, 403);
 }
+
+#[test]
+fn an_empty_dashboard_says_what_will_appear_and_when() {
+    let s = setup(&[]);
+    let env = env(&[]);
+    klimat(
+        &s.k,
+        &env,
+        &[
+            "study",
+            "create",
+            "--name",
+            "later",
+            "--survey",
+            "team-climate",
+            "--pilot",
+            "a3",
+            "--control",
+            "b2",
+            "--intervention-date",
+            "2027-06-01",
+        ],
+    );
+    let (viewer, _) = login(&s.server, "lead@region.se");
+    let page = get(
+        &s.server.url("/staff/studies/later/dashboard?lang=en"),
+        Some(&viewer),
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("No waves yet. The figures appear here when the first wave has closed."),
+        "{}",
+        page.body
+    );
+    klimat(
+        &s.k,
+        &env,
+        &[
+            "wave",
+            "create",
+            "--study",
+            "later",
+            "--name",
+            "2027-05",
+            "--opens",
+            "2027-05-01",
+            "--closes",
+            "2027-05-31",
+        ],
+    );
+    klimat(
+        &s.k,
+        &env,
+        &["roster", "import", "--wave", "later:2027-05", "roster.csv"],
+    );
+    klimat(&s.k, &env, &["wave", "open", "later:2027-05"]);
+    let page = get(
+        &s.server.url("/staff/studies/later/dashboard"),
+        Some(&viewer),
+    );
+    assert!(
+        page.body.contains(
+            "Inga figurer ännu: mätomgången 2027-05 är öppen till och med 2027-05-31. När den stänger visas här varje grupp med minst 5 svarande."
+        ),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<svg"), "no empty axes: {}", page.body);
+}

@@ -477,6 +477,8 @@ mod tests {
                 .map(|w| WaveRef {
                     name: (*w).into(),
                     min_group: 5,
+                    open: false,
+                    closes_on: None,
                 })
                 .collect(),
             units: vec![Node {

@@ -95,7 +95,13 @@ fn dashboard_context(
         .and_then(|u| dash.unit(u))
         .or_else(|| shown.first().copied());
     let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
-    let has_waves = !waves.is_empty() && !dash.dimensions.is_empty() && !dash.units.is_empty();
+    let published = dash
+        .organisation
+        .iter()
+        .any(|w| w.iter().any(|f| f.n.is_some_and(|n| n > 0)));
+    let has_waves =
+        published && !waves.is_empty() && !dash.dimensions.is_empty() && !dash.units.is_empty();
+    let empty_text = (!has_waves).then(|| empty_state(dash, lang));
     let latest = (0..waves.len())
         .rev()
         .find(|&w| {
@@ -310,6 +316,7 @@ fn dashboard_context(
     context! {
             study_name => study,
             has_waves => has_waves,
+            empty_text => empty_text,
             dimensions => dimensions,
             parents => Serde(parents),
             units => Serde(units),
@@ -326,6 +333,52 @@ fn dashboard_context(
             heat_rows => Serde(heat_rows),
             rate_rows => Serde(rate_rows),
             profile_rows => profile_rows,
+    }
+}
+
+/// What an empty dashboard says: what will appear, and when.
+fn empty_state(dash: &Dashboard, lang: Language) -> String {
+    let sv = lang == Language::Sv;
+    let min = dash.waves.iter().map(|w| w.min_group).max().unwrap_or(5);
+    match dash.waves.iter().find(|w| w.open) {
+        None if dash.waves.is_empty() => if sv {
+            "Inga mätomgångar ännu. Figurerna visas här när den första mätomgången har stängt."
+        } else {
+            "No waves yet. The figures appear here when the first wave has closed."
+        }
+        .to_owned(),
+        Some(w) => {
+            let until = w.closes_on.as_deref().map(|d| {
+                if sv {
+                    format!(" till och med {d}")
+                } else {
+                    format!(" until {d}")
+                }
+            });
+            let until = until.unwrap_or_default();
+            if sv {
+                format!(
+                    "Inga figurer ännu: mätomgången {} är öppen{until}. När den stänger visas här varje grupp med minst {min} svarande.",
+                    w.name
+                )
+            } else {
+                format!(
+                    "No figures yet: wave {} is open{until}. When it closes, every group with at least {min} respondents appears here.",
+                    w.name
+                )
+            }
+        }
+        None => {
+            if sv {
+                format!(
+                    "Inga figurer ännu: de visas när en mätomgång har stängt med minst {min} svarande."
+                )
+            } else {
+                format!(
+                    "No figures yet: they appear when a wave has closed with at least {min} respondents."
+                )
+            }
+        }
     }
 }
 
