@@ -320,7 +320,17 @@ impl StudyReport {
     }
 }
 
-/// A study's report (see [`StudyReport`]) with the default inference.
+/// The inference of a study's reports: the default draws and weights, and
+/// the study's own seed, so that every output gives the same numbers.
+pub fn study_inference(conn: &mut DbConnection, name: &str) -> Result<Inference> {
+    let study = crate::store::studies::by_name(conn, name)?;
+    Ok(Inference {
+        seed: study.seed as u64,
+        ..Inference::default()
+    })
+}
+
+/// A study's report (see [`StudyReport`]) with its inference ([`study_inference`]).
 pub fn study_report(
     conn: &mut DbConnection,
     name: &str,
@@ -328,7 +338,8 @@ pub fn study_report(
     default_min_group: u32,
 ) -> Result<StudyReport> {
     if rollout::is_rollout(conn, name)? {
-        let report = rollout::report(conn, name, crate::evaluation::Inference::default(), lang)?;
+        let inference = study_inference(conn, name)?;
+        let report = rollout::report(conn, name, inference, lang)?;
         Ok(StudyReport::Rollout(Box::new(report)))
     } else {
         Ok(StudyReport::Effect(Box::new(effect_report(
@@ -340,14 +351,15 @@ pub fn study_report(
     }
 }
 
-/// A study's effect report with the default inference (seed 1, 9,999 draws,
-/// Webb weights), as `klimat report effect --study` computes it.
+/// A study's effect report with its inference (its seed, 9,999 draws, Webb
+/// weights), as `klimat report effect --study` computes it.
 pub fn effect_report(
     conn: &mut DbConnection,
     name: &str,
     lang: Language,
     default_min_group: u32,
 ) -> Result<EffectReport> {
+    let inference = study_inference(conn, name)?;
     let data = study_data(conn, name, None, default_min_group)?;
     let lang = language_for(&data.survey, lang);
     let mut report = evaluate(
@@ -356,7 +368,7 @@ pub fn effect_report(
         &data.wave_names,
         &data.unit_names,
         &data.request,
-        Inference::default(),
+        inference,
         data.min_group as u64,
         lang,
     )?;

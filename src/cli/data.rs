@@ -68,6 +68,10 @@ pub enum StudyCommand {
         /// The day the intervention began (YYYY-MM-DD).
         #[arg(long)]
         intervention_date: String,
+        /// The seed of the study's reports' random procedures (bootstrap,
+        /// sampled permutations), fixed for good; default: drawn at random.
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Record when units adopted the method (a roll-out): the effect report of a
     /// study with adoption dates compares cohorts as they adopt.
@@ -340,14 +344,15 @@ pub fn publish(files: &[PathBuf], settings: &Settings) -> anyhow::Result<ExitCod
 }
 
 pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let (name, survey, pilot, control, intervention_date) = match cmd {
+    let (name, survey, pilot, control, intervention_date, seed) = match cmd {
         StudyCommand::Create {
             name,
             survey,
             pilot,
             control,
             intervention_date,
-        } => (name, survey, pilot, control, intervention_date),
+            seed,
+        } => (name, survey, pilot, control, intervention_date, seed),
         StudyCommand::Adopt {
             study,
             units,
@@ -393,11 +398,12 @@ pub fn study(cmd: StudyCommand, settings: &Settings) -> anyhow::Result<ExitCode>
             pilot,
             control,
             intervention_date,
+            seed,
         },
     )?;
     println!(
-        "created study {} (survey {}, intervention {})",
-        study.name, study.survey_key, study.intervention_date
+        "created study {} (survey {}, intervention {}, seed {})",
+        study.name, study.survey_key, study.intervention_date, study.seed
     );
     Ok(ExitCode::SUCCESS)
 }

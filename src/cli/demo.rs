@@ -207,6 +207,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
     let study = studies::create(
         &mut conn,
         &studies::NewStudy {
+            seed: Some(args.seed),
             name: "innovation-pilot".into(),
             survey_key: survey.key.clone(),
             pilot: pilots.clone(),

@@ -65,9 +65,10 @@ pub struct EffectArgs {
     /// first wave opening on or after the intervention date).
     #[arg(long, value_name = "WAVE", required_unless_present_any = ["study", "adoption"])]
     pub first_post_wave: Option<String>,
-    /// Seed of the wild bootstrap and of sampled permutations.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
+    /// Seed of the wild bootstrap and of sampled permutations (default: the
+    /// study's own seed with --study, else 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// Bootstrap draws (and sampled permutations when there are too many to enumerate).
     #[arg(long, default_value_t = 9_999, value_parser = clap::value_parser!(u64).range(99..=1_000_000))]
     pub reps: u64,
@@ -176,8 +177,17 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
     if !survey.offers(args.lang) {
         anyhow::bail!("survey {} has no texts in `{}`", survey.key, args.lang);
     }
+    // A study's reports use its own seed (the same numbers as the web and the API).
+    let seed = match (args.seed, &args.study) {
+        (Some(seed), _) => seed,
+        (None, Some(name)) => {
+            let db = super::data::open(settings)?;
+            crate::app::study_inference(&mut *db.get()?, name)?.seed
+        }
+        (None, None) => 1,
+    };
     let inference = Inference {
-        seed: args.seed,
+        seed,
         reps: args.reps as usize,
         weights: if args.weights == "rademacher" {
             Weights::Rademacher

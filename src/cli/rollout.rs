@@ -55,7 +55,7 @@ pub fn report(
         .map(|w| (acc.unit_counts(w, units.len()), min_group))
         .collect();
     let plans = decide_study(&structure, &counts);
-    let inference = inference(args);
+    let inference = inference(args, args.seed.unwrap_or(1));
     let shown = crate::evaluation::rollout::Adoption::shown(&plans);
     let schedule = match &args.schedule {
         Some(path) => {
@@ -100,14 +100,18 @@ pub fn study_report(
 ) -> anyhow::Result<ExitCode> {
     let db = super::data::open(settings)?;
     let mut conn = db.get()?;
-    let report = crate::app::rollout::report(&mut conn, name, inference(args), args.lang)?;
+    let seed = match args.seed {
+        Some(seed) => seed,
+        None => crate::app::study_inference(&mut conn, name)?.seed,
+    };
+    let report = crate::app::rollout::report(&mut conn, name, inference(args, seed), args.lang)?;
     let key = report.survey.key.clone();
     write_outputs(args, &report, &key, settings)
 }
 
-fn inference(args: &EffectArgs) -> Inference {
+fn inference(args: &EffectArgs, seed: u64) -> Inference {
     Inference {
-        seed: args.seed,
+        seed,
         reps: args.reps as usize,
         weights: if args.weights == "rademacher" {
             Weights::Rademacher

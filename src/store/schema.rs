@@ -27,6 +27,7 @@ diesel::table! {
         survey_key -> Text,
         intervention_date -> Text,
         created_at -> Timestamp,
+        seed -> BigInt,
     }
 }
 

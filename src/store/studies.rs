@@ -71,6 +71,8 @@ pub struct Study {
     pub survey_key: String,
     pub intervention_date: String,
     pub created_at: chrono::NaiveDateTime,
+    /// The seed of the study's random procedures, fixed at creation.
+    pub seed: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
@@ -96,6 +98,10 @@ pub struct NewStudy {
     pub pilot: Vec<String>,
     pub control: Vec<String>,
     pub intervention_date: String,
+    /// The seed of its reports' random procedures (none: drawn now). It
+    /// cannot be changed later, so that nobody can look for a seed that
+    /// gives a smaller p-value.
+    pub seed: Option<u64>,
 }
 
 /// A date written as YYYY-MM-DD; `what` names it in each language.
@@ -183,6 +189,8 @@ pub fn create(conn: &mut DbConnection, new: &NewStudy) -> Result<Study, StoreErr
     )?;
     check_name(&new.name)?;
     check_arms(&new.pilot, &new.control)?;
+    // Stored as a signed 64-bit integer on both backends: 63 bits.
+    let seed = (new.seed.unwrap_or_else(rand::random::<u64>) & (i64::MAX as u64)) as i64;
     write(conn, |conn| {
         surveys::latest(conn, &new.survey_key)?;
         let arms = arm_units(conn, &new.pilot, &new.control)?;
@@ -203,6 +211,7 @@ pub fn create(conn: &mut DbConnection, new: &NewStudy) -> Result<Study, StoreErr
                 studies::survey_key.eq(&new.survey_key),
                 studies::intervention_date.eq(&new.intervention_date),
                 studies::created_at.eq(chrono::Utc::now().naive_utc()),
+                studies::seed.eq(seed),
             )).returning(Study::as_returning()).get_result(c))?;
         insert_arms(conn, study.id, &arms)?;
         Ok(study)

@@ -1258,3 +1258,31 @@ fn an_empty_dashboard_says_what_will_appear_and_when() {
     );
     assert!(!page.body.contains("<svg"), "no empty axes: {}", page.body);
 }
+
+/// One seed per study: the staff page's file and the command line give the
+/// same numbers, and the seed is the one the study was created with.
+#[test]
+fn the_web_and_the_command_line_report_the_same_numbers_with_the_studys_seed() {
+    let s = setup(&[]);
+    let (cookie, _) = login(&s.server, "eva@region.se");
+    let web = get(
+        &s.server.url("/staff/studies/pilot/report.json?lang=en"),
+        Some(&cookie),
+    );
+    assert_eq!(web.status, 200, "{}", web.body);
+    let cli = klimat(
+        &s.k,
+        &env(&[]),
+        &["report", "effect", "--study", "pilot", "--format", "json"],
+    );
+    let (web, cli): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&web.body).unwrap(),
+        serde_json::from_str(&cli).unwrap(),
+    );
+    assert_eq!(web["dimensions"], cli["dimensions"]);
+    assert_eq!(web["design"]["seed"], cli["design"]["seed"]);
+    let listed = klimat(&s.k, &env(&[]), &["audit", "--limit", "500"]);
+    assert!(listed.contains("study.create"), "{listed}");
+    // The seed was drawn when the study was created, not the old fixed 1.
+    assert_ne!(web["design"]["seed"], 1, "{}", web["design"]);
+}

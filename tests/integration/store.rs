@@ -155,6 +155,8 @@ fn study(k: &Klimat, db: &TestDb) -> (std::path::PathBuf, String) {
             &control.join(","),
             "--intervention-date",
             "2025-01-10",
+            "--seed",
+            "7",
         ],
     );
     let text = std::fs::read_to_string(&sim).unwrap();
@@ -293,9 +295,14 @@ fn the_database_path_gives_the_same_numbers_as_the_file_path() {
                 "json",
                 "--reps",
                 "199",
+                "--seed",
+                "7",
             ],
         );
+        // The study's report used the study's own seed.
         assert_eq!(report_db, report_file, "{}", db.name);
+        let seed: serde_json::Value = serde_json::from_str(&report_db).unwrap();
+        assert_eq!(seed["design"]["seed"], 7, "{}", db.name);
         // The study export holds every response.
         let all = ok(&k, &db, &["responses", "export", "--study", "pilot"]);
         assert_eq!(

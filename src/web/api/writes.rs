@@ -173,6 +173,7 @@ pub async fn create_study(
     let actor = caller_or_return!(req, state, Role::Evaluator);
     let b = body.into_inner();
     let new = NewStudy {
+        seed: None,
         name: b.name,
         survey_key: b.survey,
         pilot: b.pilot,

@@ -286,6 +286,7 @@ async fn save(
                 entered.name = name.clone();
             }
             let new = NewStudy {
+                seed: None,
                 name: entered.name.clone(),
                 survey_key: entered.survey.clone(),
                 pilot: entered.pilot.clone(),
