@@ -306,6 +306,7 @@ fn did(panel: &Panel, inference: Inference, warnings: &mut Vec<String>) -> Optio
         p_wild: wild.p,
         p_permutation: perm.p,
         p_permutation_min: perm.p_min,
+        p_permutation_mc95: perm.monte_carlo_95,
         p_holm: None,
         p_bh: None,
         n: fit.n as u64,

@@ -123,7 +123,7 @@ pub fn evaluate(
         },
         min_group_size,
         scale: (survey.scale.min, survey.scale.max),
-        methods: methods(inference, enumerated),
+        methods: methods(inference, enumerated, p_min),
         dimensions,
         warnings,
         validity: None,
@@ -154,15 +154,11 @@ fn design_warnings(design: &Design, p_min: f64) -> Vec<String> {
              significance at the 5 % level is impossible by design, whatever the effect.",
             1.0 / p_min
         ));
-    } else {
-        w.push(format!(
-            "The smallest attainable permutation p-value of this design is {p_min:.2e}."
-        ));
     }
     w
 }
 
-fn methods(inference: Inference, enumerated: bool) -> EffectMethods {
+fn methods(inference: Inference, enumerated: bool, p_min: f64) -> EffectMethods {
     let weights = match inference.weights {
         Weights::Webb => "Webb six-point",
         Weights::Rademacher => "Rademacher (all 2^G draws enumerated when 2^G ≤ B)",
@@ -183,14 +179,20 @@ fn methods(inference: Inference, enumerated: bool) -> EffectMethods {
             inference.reps, inference.seed
         ),
         permutation: if enumerated {
-            "unit-level permutation of the pilot label (number of pilot units fixed), all assignments enumerated; \
-             statistic |DiD estimate|; primary p-value"
-                .into()
+            format!(
+                "unit-level permutation of the pilot label (number of pilot units fixed), all {:.0} assignments \
+                 enumerated, so the p-value is exact and at least {p_min:.2e}; statistic |DiD estimate|; primary \
+                 p-value",
+                1.0 / p_min
+            )
         } else {
             format!(
                 "unit-level permutation of the pilot label (number of pilot units fixed), {} sampled assignments plus \
-                 the observed one, seed {}; statistic |DiD estimate|; primary p-value",
-                inference.reps, inference.seed
+                 the observed one, seed {}, so the p-value is at least {:.1e} and carries a Monte Carlo 95 % interval \
+                 (Clopper–Pearson) of the exact one; statistic |DiD estimate|; primary p-value",
+                inference.reps,
+                inference.seed,
+                1.0 / (inference.reps as f64 + 1.0)
             )
         },
         unit_level: "Donald–Lang: per unit the change of its respondent mean from the pre to the post period; pilot \

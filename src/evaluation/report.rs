@@ -102,6 +102,9 @@ pub struct Did {
     pub p_wild: f64,
     pub p_permutation: f64,
     pub p_permutation_min: f64,
+    /// The permutation p's Monte Carlo 95 % interval when the assignments
+    /// were sampled (none: all were enumerated, the p is exact).
+    pub p_permutation_mc95: Option<[f64; 2]>,
     pub p_holm: Option<f64>,
     pub p_bh: Option<f64>,
     pub n: u64,

@@ -165,7 +165,7 @@ fn model_sentences(report: &EffectReport) -> Vec<String> {
 fn did_sentence(x: &Did) -> String {
     format!(
         "DiD {:+.3}; CR1 SE {:.3} (p {}); CR2 SE {:.3}, Bell–McCaffrey df {:.1} (p {}); wild bootstrap p {}; \
-         permutation p {} (smallest attainable {:.4}).",
+         permutation p {}{}.",
         x.estimate,
         x.se_cr1,
         p(x.p_cr1),
@@ -174,7 +174,10 @@ fn did_sentence(x: &Did) -> String {
         p(x.p_cr2),
         p(x.p_wild),
         p(x.p_permutation),
-        x.p_permutation_min
+        match x.p_permutation_mc95 {
+            Some([lo, hi]) => format!(" (sampled; Monte Carlo 95 % {lo:.4}–{hi:.4})"),
+            None => " (exact: every assignment)".to_owned(),
+        }
     )
 }
 

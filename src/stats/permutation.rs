@@ -19,6 +19,9 @@ pub struct Permutation {
     pub p_min: f64,
     pub assignments: u64,
     pub enumerated: bool,
+    /// When sampled: the Clopper–Pearson 95 % interval of the p-value the
+    /// full enumeration would give (the sampling's own uncertainty).
+    pub monte_carlo_95: Option<[f64; 2]>,
 }
 
 /// C(n, k), saturating.
@@ -63,6 +66,7 @@ pub fn permutation_test(
             p_min,
             assignments: total,
             enumerated: true,
+            monte_carlo_95: None,
         };
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -83,7 +87,29 @@ pub fn permutation_test(
         p_min,
         assignments: reps as u64 + 1,
         enumerated: false,
+        monte_carlo_95: Some(clopper_pearson(extreme - 1, reps as u64)),
     }
+}
+
+/// The exact (Clopper–Pearson) 95 % interval of a share from `k` of `n` draws.
+pub fn clopper_pearson(k: u64, n: u64) -> [f64; 2] {
+    use statrs::distribution::{Beta, ContinuousCDF};
+    let (k, n) = (k as f64, n as f64);
+    let lower = if k == 0.0 {
+        0.0
+    } else {
+        Beta::new(k, n - k + 1.0)
+            .expect("positive shapes")
+            .inverse_cdf(0.025)
+    };
+    let upper = if k == n {
+        1.0
+    } else {
+        Beta::new(k + 1.0, n - k)
+            .expect("positive shapes")
+            .inverse_cdf(0.975)
+    };
+    [lower, upper]
 }
 
 /// Advances a sorted k-subset of 0..n to the next in lexicographic order.
@@ -119,6 +145,35 @@ mod tests {
         assert!(r.enumerated);
         // The observed assignment is the most extreme of all 15.
         assert!((r.p - 1.0 / 15.0).abs() < 1e-15);
+    }
+
+    /// Clopper–Pearson intervals as R's `binom.test` and SciPy's beta
+    /// quantiles give them (`scipy.stats.beta.ppf(0.975, k + 1, n - k)`):
+    /// 0 of 10 → [0, 0.308497], 5 of 10 → [0.187086, 0.812914], 1 of 100 →
+    /// [0.000253146, 0.0544594].
+    #[test]
+    fn the_monte_carlo_interval_is_clopper_pearsons() {
+        for (k, n, lo, hi) in [
+            (0, 10, 0.0, 0.308_497_2),
+            (5, 10, 0.187_086_3, 0.812_913_7),
+            (1, 100, 0.000_253_146, 0.054_459_39),
+        ] {
+            let [a, b] = clopper_pearson(k, n);
+            assert!(
+                (a - lo).abs() < 1e-6 && (b - hi).abs() < 1e-6,
+                "{k}/{n}: [{a}, {b}]"
+            );
+        }
+        let sampled = permutation_test(40, &(0..20).collect::<Vec<_>>(), 999, 3, |a| {
+            a.iter().map(|&i| i as f64).sum::<f64>() - 390.0
+        });
+        assert!(!sampled.enumerated);
+        let [a, b] = sampled.monte_carlo_95.expect("sampled");
+        assert!(
+            a <= sampled.p && sampled.p <= b + 1e-3,
+            "{a} {} {b}",
+            sampled.p
+        );
     }
 
     #[test]
