@@ -271,57 +271,38 @@ fn the_simulated_power_keeps_its_level_and_favours_the_stepped_wedge() {
 #[test]
 fn the_design_command_simulates_the_power_from_a_survey() {
     let k = Klimat::new();
-    let out = k
-        .cmd()
-        .args(["design", "roll-out", "--units"])
-        .arg(
-            (1..=12)
-                .map(|i| format!("u{i:02}"))
-                .collect::<Vec<_>>()
-                .join(","),
-        )
-        .args(["--steps", "2", "--units-per-step", "4", "--seed", "3"])
-        .args([
-            "--respondents-per-unit",
-            "12",
-            "--icc",
-            "0.1",
-            "--effect",
-            "0.5",
-        ])
-        .args(["--simulations", "20", "--survey"])
-        .arg(repo().join("surveys/team-climate.toml"))
-        .args(["--dimension", "nope"])
-        .output()
-        .unwrap();
+    let design = |extra: &[&str]| {
+        k.cmd()
+            .args(["design", "roll-out", "--units"])
+            .arg(
+                (1..=12)
+                    .map(|i| format!("u{i:02}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
+            .args(["--steps", "2", "--units-per-step", "4", "--seed", "3"])
+            .args([
+                "--respondents-per-unit",
+                "12",
+                "--icc",
+                "0.1",
+                "--effect",
+                "0.5",
+            ])
+            .args(["--simulations", "20", "--survey"])
+            .arg(repo().join("surveys/team-climate.toml"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = design(&["--dimension", "nope"]);
     assert!(!out.status.success());
     assert!(
         stderr_of(&out).contains("--dimension `nope`") && stderr_of(&out).contains("vision"),
         "{}",
         stderr_of(&out)
     );
-    let out = k
-        .cmd()
-        .args(["design", "roll-out", "--units"])
-        .arg(
-            (1..=12)
-                .map(|i| format!("u{i:02}"))
-                .collect::<Vec<_>>()
-                .join(","),
-        )
-        .args(["--steps", "2", "--units-per-step", "4", "--seed", "3"])
-        .args([
-            "--respondents-per-unit",
-            "12",
-            "--icc",
-            "0.1",
-            "--effect",
-            "0.5",
-        ])
-        .args(["--simulations", "20", "--survey"])
-        .arg(repo().join("surveys/team-climate.toml"))
-        .output()
-        .unwrap();
+    let out = design(&[]);
     assert!(out.status.success(), "{}", stderr_of(&out));
     let text = stdout_of(&out);
     assert!(

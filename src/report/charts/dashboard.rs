@@ -79,12 +79,7 @@ pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText
                 ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], colour.stroke_width(1), 6)
             }))?;
             // Markers differ by shape as well as by colour.
-            let at = shifted.iter().map(|p| (p.0, p.1));
-            match i % 3 {
-                0 => chart.draw_series(at.map(|p| Circle::new(p, 4, colour.filled())))?,
-                1 => chart.draw_series(at.map(|p| TriangleMarker::new(p, 5, colour.filled())))?,
-                _ => chart.draw_series(at.map(|p| Cross::new(p, 4, colour.stroke_width(2))))?,
-            };
+            markers(&mut chart, i, colour, 4, shifted.iter().map(|p| (p.0, p.1)))?;
         }
         chart
             .draw_series(LineSeries::new(
@@ -103,6 +98,25 @@ pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText
     })();
     drawn(result);
     accessible(svg, text.id, text.title, text.description)
+}
+
+/// Series `i`'s markers at `points`: a circle, a triangle or a cross in turn,
+/// so that series differ by shape as well as by colour.
+fn markers(
+    chart: &mut super::WaveChart,
+    i: usize,
+    colour: RGBColor,
+    size: i32,
+    points: impl Iterator<Item = (f64, f64)>,
+) -> Drawn {
+    match i % 3 {
+        0 => chart.draw_series(points.map(|p| Circle::new(p, size, colour.filled())))?,
+        1 => {
+            chart.draw_series(points.map(|p| TriangleMarker::new(p, size + 1, colour.filled())))?
+        }
+        _ => chart.draw_series(points.map(|p| Cross::new(p, size, colour.stroke_width(2))))?,
+    };
+    Ok(())
 }
 
 /// Dimension `d` over all waves for the study's groups (pilot and control,
@@ -169,12 +183,7 @@ pub fn group_trend_chart(
             chart.draw_series(shifted.iter().map(|p| {
                 ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], colour.stroke_width(1), 8)
             }))?;
-            let at = shifted.iter().map(|p| (p.0, p.1));
-            match g % 3 {
-                0 => chart.draw_series(at.map(|p| Circle::new(p, 5, colour.filled())))?,
-                1 => chart.draw_series(at.map(|p| TriangleMarker::new(p, 6, colour.filled())))?,
-                _ => chart.draw_series(at.map(|p| Cross::new(p, 5, colour.stroke_width(2))))?,
-            };
+            markers(&mut chart, g, colour, 5, shifted.iter().map(|p| (p.0, p.1)))?;
         }
         // The legend beside the plot: each group's line and marker, its name, and its adoption.
         let font = (FONT, 13).into_font().color(&INK);
