@@ -427,6 +427,31 @@ pub fn score_wave(conn: &mut DbConnection, wave: &Wave, lang: Language) -> Resul
 
 /// The leadership dashboard of a study: every unit of the organisation (with
 /// its subtree), every wave of the study, under the study's plan.
+/// The dashboard as a viewer limited to unit `scope` (its id) sees it: that
+/// unit, everything under it and the organisation ([`Dashboard::within`]).
+pub fn dashboard_within(
+    conn: &mut DbConnection,
+    name: &str,
+    lang: Language,
+    scope: Option<i64>,
+) -> Result<Dashboard> {
+    let dash = dashboard(conn, name, lang)?;
+    let Some(scope) = scope else { return Ok(dash) };
+    let code = crate::store::units::all(conn)?
+        .into_iter()
+        .find(|u| u.id == scope)
+        .map(|u| u.code);
+    match code.and_then(|c| dash.unit(&c)) {
+        Some(root) => Ok(dash.within(root)),
+        // The unit is gone (or the study has no waves yet): nothing of anyone.
+        None if dash.units.is_empty() => Ok(dash),
+        None => Err(Error::NotFound(crate::said!(
+            "the unit this account is limited to no longer exists; ask an administrator",
+            "enheten som kontot är begränsat till finns inte längre; fråga en administratör"
+        ))),
+    }
+}
+
 pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<Dashboard> {
     // A study without waves yet: an empty dashboard that says what will come.
     let study = crate::store::studies::by_name(conn, name)?;

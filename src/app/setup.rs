@@ -503,14 +503,39 @@ pub fn add_user(
     email: &str,
     role: Role,
     password: &str,
+    scope: Option<&str>,
 ) -> Result<accounts::User> {
     let email = Email::parse(email).map_err(Error::invalid)?;
     let hash = hash_password(password).map_err(Error::invalid)?;
+    let scope_id = unit_scope(conn, role, scope)?;
     audited(conn, actor, "user.add", |c| {
-        let user = accounts::add_user(c, &email, role, &hash, now_ms())?;
-        let detail = format!("{} as {role}", user.email);
+        let user = accounts::add_user(c, &email, role, &hash, now_ms(), scope_id)?;
+        let within = scope.map(|u| format!(" within {u}")).unwrap_or_default();
+        let detail = format!("{} as {role}{within}", user.email);
         Ok((user, detail))
     })
+}
+
+/// The unit a viewer account or token is limited to, by its code: only
+/// viewers can be limited (evaluators and admins work on the whole study).
+pub fn unit_scope(conn: &mut DbConnection, role: Role, code: Option<&str>) -> Result<Option<i64>> {
+    let Some(code) = code else { return Ok(None) };
+    if role != Role::Viewer {
+        return Err(Error::invalid(crate::said!(
+            "only a viewer can be limited to a unit; {role}s see the whole organisation",
+            "bara en läsare kan begränsas till en enhet; rollen {role} ser hela organisationen"
+        )));
+    }
+    crate::store::units::all(conn)?
+        .into_iter()
+        .find(|u| u.code == code)
+        .map(|u| Some(u.id))
+        .ok_or_else(|| {
+            Error::invalid(crate::said!(
+                "there is no unit `{code}` (klimat unit list)",
+                "det finns ingen enhet `{code}` (klimat unit list)"
+            ))
+        })
 }
 
 pub fn set_user_disabled(

@@ -624,6 +624,7 @@ to walk through it in a browser (the form, the dashboard, the reports): klimat d
                 role,
                 &hash,
                 outbox::now_ms(),
+                None,
             )?;
             accounts.push((email, role, password));
         }

@@ -30,6 +30,10 @@ viewer (leadership: aggregates only). Passwords have at least 12 characters."
         /// Read the password from the first line of stdin instead of a prompt.
         #[arg(long)]
         password_stdin: bool,
+        /// A viewer limited to this unit and everything under it (a unit
+        /// manager): only their figures and the organisation's.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
     },
     /// Set a new password (ends the account's sessions and lifts a lockout).
     #[command(after_help = "Examples:\n  klimat user password anna.berg@region.se")]
@@ -67,6 +71,9 @@ Use it as `Authorization: Bearer TOKEN` on /api/v1 (documented at /api/v1/openap
         /// The role the token acts as: viewer, evaluator or admin.
         #[arg(long)]
         role: Role,
+        /// A viewer token limited to this unit and everything under it.
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
     },
     /// Revoke a token by name.
     #[command(after_help = "Examples:\n  klimat token revoke intranet-dashboard")]
@@ -81,6 +88,7 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             email,
             role,
             password_stdin,
+            unit,
         } => {
             let user = crate::app::setup::add_user(
                 &mut conn,
@@ -88,8 +96,12 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
                 &email,
                 role,
                 &password(password_stdin)?,
+                unit.as_deref(),
             )?;
-            println!("added {} as {}", user.email, user.role);
+            let within = unit
+                .map(|u| format!(", limited to {u}"))
+                .unwrap_or_default();
+            println!("added {} as {}{within}", user.email, user.role);
         }
         UserCommand::Password {
             email,
@@ -124,13 +136,15 @@ pub fn token(cmd: TokenCommand, settings: &Settings) -> anyhow::Result<ExitCode>
     let db = open(settings)?;
     let mut conn = db.get()?;
     match cmd {
-        TokenCommand::Create { name, role } => {
-            let key = accounts::create_token(&mut conn, &name, role, now_ms())?;
+        TokenCommand::Create { name, role, unit } => {
+            let scope = crate::app::setup::unit_scope(&mut conn, role, unit.as_deref())?;
+            let key = accounts::create_token(&mut conn, &name, role, now_ms(), scope)?;
+            let within = unit.map(|u| format!(" within {u}")).unwrap_or_default();
             accounts::audit(
                 &mut conn,
                 "cli",
                 "token.create",
-                &format!("{name} as {role}"),
+                &format!("{name} as {role}{within}"),
                 now_ms(),
             )?;
             eprintln!("token `{name}` ({role}); it is shown only now:");

@@ -373,6 +373,85 @@ fn roll_up<T: Clone>(
 }
 
 impl Dashboard {
+    /// What a viewer limited to unit `root` may see: that unit and everything
+    /// under it (re-indexed, `root` at the top), the organisation's line, and
+    /// no group lines (the arms and cohorts span other units). Every figure
+    /// kept is one the plan published, so this shows a part of what the whole
+    /// dashboard shows.
+    pub fn within(self, root: usize) -> Dashboard {
+        let n = self.units.len();
+        let mut keep = vec![false; n];
+        for (i, k) in keep.iter_mut().enumerate() {
+            let mut at = Some(i);
+            let mut steps = 0;
+            while let Some(u) = at.filter(|_| steps <= n) {
+                if u == root {
+                    *k = true;
+                    break;
+                }
+                at = self.units.get(u).and_then(|x| x.parent);
+                steps += 1;
+            }
+        }
+        let index: Vec<Option<usize>> = keep
+            .iter()
+            .scan(0, |next, &k| {
+                let at = k.then_some(*next);
+                *next += k as usize;
+                Some(at)
+            })
+            .collect();
+        let pick = |row: &Vec<Figure>| -> Vec<Figure> {
+            row.iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(f, _)| *f)
+                .collect()
+        };
+        Dashboard {
+            units: self
+                .units
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(u, _)| Node {
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    parent: u.parent.and_then(|p| index[p]),
+                })
+                .map(|mut u| {
+                    if u.code == self.units[root].code {
+                        u.parent = None;
+                    }
+                    u
+                })
+                .collect(),
+            figures: self
+                .figures
+                .iter()
+                .map(|w| w.iter().map(pick).collect())
+                .collect(),
+            rates: self
+                .rates
+                .iter()
+                .map(|w| {
+                    w.iter()
+                        .zip(&keep)
+                        .filter(|(_, k)| **k)
+                        .map(|(r, _)| *r)
+                        .collect()
+                })
+                .collect(),
+            groups: Vec::new(),
+            group_figures: self
+                .waves
+                .iter()
+                .map(|_| self.dimensions.iter().map(|_| Vec::new()).collect())
+                .collect(),
+            ..self
+        }
+    }
+
     pub fn dimension(&self, id: &str) -> Option<usize> {
         self.dimensions.iter().position(|d| d.id == id)
     }

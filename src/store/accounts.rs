@@ -27,6 +27,7 @@ pub struct UserRow {
     pub locked_until: Option<i64>,
     pub disabled: bool,
     pub created_at: i64,
+    pub scope_unit_id: Option<i64>,
 }
 
 /// A staff member as the rest of the program sees them.
@@ -37,6 +38,8 @@ pub struct User {
     pub role: Role,
     pub disabled: bool,
     pub locked_until: Option<i64>,
+    /// Limited to this unit (its id) and everything under it; none: everything.
+    pub scope: Option<i64>,
 }
 
 impl UserRow {
@@ -50,6 +53,7 @@ impl UserRow {
             email: self.email,
             disabled: self.disabled,
             locked_until: self.locked_until,
+            scope: self.scope_unit_id,
         })
     }
 }
@@ -61,6 +65,7 @@ pub fn add_user(
     role: Role,
     password_hash: &str,
     now: i64,
+    scope: Option<i64>,
 ) -> Result<User, StoreError> {
     let email = email.as_str();
     write(conn, |c| {
@@ -80,6 +85,7 @@ pub fn add_user(
                 users::role.eq(role.as_str()),
                 users::password_hash.eq(password_hash),
                 users::created_at.eq(now),
+                users::scope_unit_id.eq(scope),
             ))
             .execute(c)?;
         user_row(c, email)?
@@ -283,6 +289,7 @@ pub fn create_token(
     name: &str,
     role: Role,
     now: i64,
+    scope: Option<i64>,
 ) -> Result<String, StoreError> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 {
@@ -309,6 +316,7 @@ pub fn create_token(
                 api_tokens::name.eq(name),
                 api_tokens::role.eq(role.as_str()),
                 api_tokens::created_at.eq(now),
+                api_tokens::scope_unit_id.eq(scope),
             ))
             .execute(c)?;
         Ok(())
@@ -316,23 +324,28 @@ pub fn create_token(
     Ok(key)
 }
 
-/// The name and role of a live API token.
+/// The name, role and unit scope of a live API token.
 pub fn token_role(
     conn: &mut DbConnection,
     key: &str,
-) -> Result<Option<(String, Role)>, StoreError> {
-    let found: Option<(String, String)> = api_tokens::table
+) -> Result<Option<(String, Role, Option<i64>)>, StoreError> {
+    let found: Option<(String, String, Option<i64>)> = api_tokens::table
         .filter(api_tokens::token_hash.eq(token::hash(key)))
         .filter(api_tokens::revoked.eq(false))
-        .select((api_tokens::name, api_tokens::role))
+        .select((
+            api_tokens::name,
+            api_tokens::role,
+            api_tokens::scope_unit_id,
+        ))
         .get_result(conn)
         .optional()?;
     found
-        .map(|(name, role)| {
+        .map(|(name, role, scope)| {
             Ok((
                 name,
                 role.parse()
                     .map_err(|e: String| StoreError::Invalid(Said::both(e)))?,
+                scope,
             ))
         })
         .transpose()

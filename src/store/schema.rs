@@ -196,6 +196,7 @@ diesel::table! {
         locked_until -> Nullable<BigInt>,
         disabled -> Bool,
         created_at -> BigInt,
+        scope_unit_id -> Nullable<BigInt>,
     }
 }
 
@@ -217,6 +218,7 @@ diesel::table! {
         role -> Text,
         created_at -> BigInt,
         revoked -> Bool,
+        scope_unit_id -> Nullable<BigInt>,
     }
 }
 

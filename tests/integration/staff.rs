@@ -1286,3 +1286,115 @@ fn the_web_and_the_command_line_report_the_same_numbers_with_the_studys_seed() {
     // The seed was drawn when the study was created, not the old fixed 1.
     assert_ne!(web["design"]["seed"], 1, "{}", web["design"]);
 }
+
+/// A unit manager: a viewer limited to division A sees A and its units and
+/// the organisation's line, nothing of B, no arm lines (they span B); an API
+/// token limited to B sees B alone. Only viewers can be limited.
+#[test]
+fn a_viewer_limited_to_a_unit_sees_only_its_subtree_and_the_organisation() {
+    let s = setup(&[]);
+    let env = env(&[]);
+    let add = |email: &str, role: &str, unit: &str| {
+        let mut cmd = s.k.cmd();
+        for (key, value) in &env {
+            cmd.env(key, value);
+        }
+        cmd.args([
+            "user",
+            "add",
+            email,
+            "--role",
+            role,
+            "--password-stdin",
+            "--unit",
+            unit,
+        ])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap()
+    };
+    let out = add("chef.a@region.se", "viewer", "A");
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        stdout_of(&out).contains("limited to A"),
+        "{}",
+        stdout_of(&out)
+    );
+    let refused = add("eva2@region.se", "evaluator", "A");
+    assert!(!refused.status.success());
+    assert!(
+        stderr_of(&refused).contains("only a viewer"),
+        "{}",
+        stderr_of(&refused)
+    );
+    let unknown = add("chef.x@region.se", "viewer", "X");
+    assert!(!unknown.status.success());
+    assert!(
+        stderr_of(&unknown).contains("no unit `X`"),
+        "{}",
+        stderr_of(&unknown)
+    );
+    assert!(
+        !klimat(&s.k, &env, &["user", "list"]).contains("chef.x@"),
+        "nothing is half-written"
+    );
+
+    let (cookie, _) = login(&s.server, "chef.a@region.se");
+    let page = get(
+        &s.server.url("/staff/studies/pilot/dashboard?lang=en"),
+        Some(&cookie),
+    );
+    assert_eq!(page.status, 200, "{}", page.body);
+    for seen in ["Division A", "Unit a1", "Unit a2", "Organisation"] {
+        assert!(page.body.contains(seen), "{seen}: {}", page.body);
+    }
+    for unseen in ["Division B", "Unit b1", "Unit b2", "groups-chart"] {
+        assert!(!page.body.contains(unseen), "{unseen}: {}", page.body);
+    }
+    // The whole-organisation viewer still sees everything.
+    let (lead, _) = login(&s.server, "lead@region.se");
+    let full = get(
+        &s.server.url("/staff/studies/pilot/dashboard?lang=en"),
+        Some(&lead),
+    );
+    assert!(full.body.contains("Division B") && full.body.contains("groups-chart"));
+
+    let token = klimat(
+        &s.k,
+        &env,
+        &[
+            "token", "create", "--name", "chef-b", "--role", "viewer", "--unit", "B",
+        ],
+    )
+    .trim()
+    .to_owned();
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let mut r = agent
+        .get(&s.server.url("/api/v1/studies/pilot/aggregates"))
+        .header("authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value =
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    let codes: Vec<&str> = body["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["B", "b1", "b2"], "{}", body["units"]);
+    assert_eq!(body["units"][0]["parent"], serde_json::Value::Null);
+    assert_eq!(body["units"][1]["parent"], 0);
+    assert_eq!(body["figures"][0][0].as_array().unwrap().len(), 3);
+    assert!(
+        !body["organisation"][0][0]["mean"].is_null(),
+        "{}",
+        body["organisation"]
+    );
+    assert_eq!(body["groups"], serde_json::json!([]));
+    assert!(audit(&s).contains("chef-b as viewer within B"));
+}

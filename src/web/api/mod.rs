@@ -52,6 +52,17 @@ fn problem(
 
 /// The caller behind the bearer token, if it may act as `role`.
 async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<Actor, HttpResponse> {
+    scoped_caller(req, state, role)
+        .await
+        .map(|(actor, _)| actor)
+}
+
+/// The caller and the unit its token is limited to (none: everything).
+async fn scoped_caller(
+    req: &HttpRequest,
+    state: &AppState,
+    role: Role,
+) -> Result<(Actor, Option<i64>), HttpResponse> {
     let token = req
         .headers()
         .get("authorization")
@@ -81,13 +92,13 @@ async fn caller(req: &HttpRequest, state: &AppState, role: Role) -> Result<Actor
             "unauthorized",
             "the token is unknown or revoked",
         )),
-        Some((name, r)) if !r.allows(role) => Err(problem(
+        Some((name, r, _)) if !r.allows(role) => Err(problem(
             req,
             StatusCode::FORBIDDEN,
             "forbidden",
             format!("token `{name}` is a {r} token; this needs {role}"),
         )),
-        Some((name, _)) => Ok(Actor::Token(name)),
+        Some((name, _, scope)) => Ok((Actor::Token(name), scope)),
     }
 }
 
@@ -389,9 +400,14 @@ async fn aggregates(
     name: web::Path<String>,
     q: web::Query<LangQuery>,
 ) -> HttpResponse {
-    caller_or_return!(req, state, Role::Viewer);
+    let scope = match scoped_caller(&req, &state, Role::Viewer).await {
+        Ok((_, scope)) => scope,
+        Err(r) => return r,
+    };
     let (name, lang) = (name.into_inner(), lang_of(&q));
-    let r = state.call(move |c| app::dashboard(c, &name, lang)).await;
+    let r = state
+        .call(move |c| app::dashboard_within(c, &name, lang, scope))
+        .await;
     respond(&req, r)
 }
 

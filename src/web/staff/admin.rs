@@ -144,7 +144,7 @@ pub async fn add_user(
                 "`{r}` är ingen roll: läsare, utvärderare eller administratör"
             ))
         })?;
-        setup::add_user(c, a, &form.email, role, &form.password)
+        setup::add_user(c, a, &form.email, role, &form.password, None)
     };
     act(&req, &state, Role::Admin, &csrf, work, |_| {
         "/staff/admin?done=user".into()

@@ -36,7 +36,10 @@ pub async fn show(
     let name = name.into_inner();
     let study = name.clone();
     let query = query.into_inner();
-    let done = state.call(move |c| app::dashboard(c, &study, lang)).await;
+    let scope = staff.scope;
+    let done = state
+        .call(move |c| app::dashboard_within(c, &study, lang, scope))
+        .await;
     match done {
         Ok(dash) => {
             let title = format!("{}: {name}", page.t("dashboard"));

@@ -226,6 +226,9 @@ pub struct Staff {
     pub role: Role,
     #[serde(skip)]
     pub csrf: String,
+    /// A viewer limited to this unit (its id) and everything under it.
+    #[serde(skip)]
+    pub scope: Option<i64>,
 }
 
 impl Staff {

@@ -41,6 +41,7 @@ pub async fn current(req: &HttpRequest, state: &AppState) -> Result<Option<Staff
         email: s.user.email,
         role: s.user.role,
         csrf: s.csrf,
+        scope: s.user.scope,
     }))
 }
 
