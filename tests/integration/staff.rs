@@ -797,6 +797,48 @@ fn admins_manage_accounts_and_units_and_evaluators_cannot() {
     );
     assert_eq!(short.status, 422, "input the admin can correct");
     assert!(short.body.contains("minst 12 tecken"), "{}", short.body);
+    // A unit manager from the page: limited to division B, shown so in the list.
+    let page = get(&srv.url("/staff/admin"), Some(&admin));
+    assert!(
+        page.body
+            .contains("<option value=\"B\">Division B (B)</option>"),
+        "{}",
+        page.body
+    );
+    let scoped = post(
+        &srv.url("/staff/admin/users"),
+        &form(&[
+            ("csrf", &csrf),
+            ("email", "chef.b@region.se"),
+            ("role", "viewer"),
+            ("unit", "B"),
+            ("password", PASSWORD),
+        ]),
+        Some(&admin),
+    );
+    assert_eq!(scoped.status, 303, "{}", scoped.body);
+    let page = get(&srv.url("/staff/admin"), Some(&admin));
+    assert!(page.body.contains("inom Division B (B)"), "{}", page.body);
+    let (chef, _) = login(srv, "chef.b@region.se");
+    let dash = get(&srv.url("/staff/studies/pilot/dashboard"), Some(&chef));
+    assert!(dash.body.contains("Unit b1") && !dash.body.contains("Unit a1"));
+    let evaluator_scoped = post(
+        &srv.url("/staff/admin/users"),
+        &form(&[
+            ("csrf", &csrf),
+            ("email", "eva.b@region.se"),
+            ("role", "evaluator"),
+            ("unit", "B"),
+            ("password", PASSWORD),
+        ]),
+        Some(&admin),
+    );
+    assert_eq!(evaluator_scoped.status, 422, "{}", evaluator_scoped.body);
+    assert!(
+        evaluator_scoped.body.contains("bara en läsare"),
+        "{}",
+        evaluator_scoped.body
+    );
     let disabled = post(
         &srv.url("/staff/admin/users/new%40region.se/disable"),
         &form(&[("csrf", &csrf)]),

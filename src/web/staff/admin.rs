@@ -26,6 +26,8 @@ struct UserLine {
     path: String,
     role: &'static str,
     disabled: bool,
+    /// The unit a viewer is limited to.
+    scope: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -52,7 +54,8 @@ pub async fn show(
     let found = state
         .call(|c| {
             let users = accounts::users(c)?;
-            let unit_count = units::all(c)?.len();
+            let all_units = units::all(c)?;
+            let unit_count = all_units.len();
             let audit = accounts::audit_entries(c, 200, None)?;
             let mut closed = Vec::new();
             for s in studies::all(c)? {
@@ -65,10 +68,10 @@ pub async fn show(
                     }
                 }
             }
-            Ok((users, audit, closed, unit_count))
+            Ok((users, audit, closed, unit_count, all_units))
         })
         .await;
-    let (users, audit, closed, unit_count) = match found {
+    let (users, audit, closed, unit_count, all_units) = match found {
         Ok(x) => x,
         Err(e) => return page.fail(&req, e),
     };
@@ -80,6 +83,10 @@ pub async fn show(
             email: u.email,
             role: words::role(lang, u.role),
             disabled: u.disabled,
+            scope: u
+                .scope
+                .and_then(|id| all_units.iter().find(|x| x.id == id))
+                .map(|x| format!("{} ({})", x.name, x.code)),
         })
         .collect();
     let audit: Vec<AuditLine> = audit
@@ -113,6 +120,10 @@ pub async fn show(
             unit_count => unit_count,
             roles => roles,
             flash => flash,
+            scopes => all_units
+                .iter()
+                .map(|u| context! { code => u.code.clone(), name => u.name.clone() })
+                .collect::<Vec<_>>(),
         },
     )
 }
@@ -127,6 +138,9 @@ pub struct NewUser {
     role: String,
     #[serde(default)]
     password: String,
+    /// A viewer limited to this unit (empty: the whole organisation).
+    #[serde(default)]
+    unit: String,
 }
 
 pub async fn add_user(
@@ -144,7 +158,8 @@ pub async fn add_user(
                 "`{r}` är ingen roll: läsare, utvärderare eller administratör"
             ))
         })?;
-        setup::add_user(c, a, &form.email, role, &form.password, None)
+        let unit = Some(form.unit.trim()).filter(|u| !u.is_empty());
+        setup::add_user(c, a, &form.email, role, &form.password, unit)
     };
     act(&req, &state, Role::Admin, &csrf, work, |_| {
         "/staff/admin?done=user".into()

@@ -147,6 +147,18 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("organisation", "Organisationen", "Organisation"),
     ("trend", "Utveckling över mätomgångar", "Trend over waves"),
     ("lower_is_better", "lägre är bättre", "lower is better"),
+    ("scope_label", "Begränsad till enhet", "Limited to unit"),
+    (
+        "scope_everything",
+        "Hela organisationen",
+        "The whole organisation",
+    ),
+    ("scope_within", "inom", "within"),
+    (
+        "scope_note",
+        "Bara för läsare (till exempel en enhetschef): de ser enheten, allt under den och organisationen som helhet.",
+        "Viewers only (a unit manager, say): they see the unit, everything under it and the organisation as a whole.",
+    ),
     ("heat_worse", "sämre", "worse"),
     ("heat_better", "bättre", "better"),
     ("heat_no_change", "oförändrat", "no change"),
