@@ -15,14 +15,26 @@ pub struct ChartText<'a> {
     pub x: &'a str,
     pub y: &'a str,
     pub organisation: &'a str,
+    /// The grey context lines' legend entry ("other units").
+    pub others: &'a str,
 }
 
 /// At most this many unit lines are drawn; the data table lists them all.
 pub const MAX_TREND_LINES: usize = 12;
 
 /// Dimension `d` over all waves: the organisation's line and one line per
-/// unit in `units` (each covering its subtree), with 95 % intervals.
-pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText) -> String {
+/// unit in `units` (each covering its subtree), with 95 % intervals. With
+/// more units than the palette has colours, the lines tangle: then every
+/// unit is a thin grey context line and only `highlight` (if it is among
+/// them) is drawn in colour with its intervals. The legend sits beside the
+/// plot, never over the latest points.
+pub fn trend_chart(
+    dash: &Dashboard,
+    d: usize,
+    units: &[usize],
+    highlight: Option<usize>,
+    text: &ChartText,
+) -> String {
     let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
     let units = &units[..units.len().min(MAX_TREND_LINES)];
     let series_of = |pick: &dyn Fn(usize) -> Figure| -> Vec<(f64, f64, [f64; 2])> {
@@ -39,10 +51,12 @@ pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText
         .iter()
         .map(|&u| series_of(&|w| dash.figures[w][d][u]))
         .collect();
+    let context = units.len() > PALETTE.len();
     let mut svg = String::new();
     let result: Drawn = (|| {
         let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
         root.fill(&WHITE)?;
+        let (plot, side) = root.split_horizontally(500);
         let values = org
             .iter()
             .chain(lines.iter().flatten())
@@ -50,54 +64,132 @@ pub fn trend_chart(dash: &Dashboard, d: usize, units: &[usize], text: &ChartText
         let (lo, hi) = padded_range(values);
         let (lo, hi) = (lo.max(dash.scale[0] as f64), hi.min(dash.scale[1] as f64));
         let mut chart = wave_chart(
-            &root,
+            &plot,
             text.title.to_owned(),
             &waves,
             (lo, hi),
             text.x.to_owned(),
             text.y.to_owned(),
         )?;
+        let mut legend: Vec<Entry> = Vec::new();
         let spread = 0.25 / (lines.len().max(1) as f64);
         for (i, (&u, points)) in units.iter().zip(&lines).enumerate() {
-            let colour = PALETTE[i % PALETTE.len()];
-            let offset = (i as f64 - lines.len() as f64 / 2.0) * spread;
+            let grey = context && highlight != Some(u);
+            if grey {
+                chart.draw_series(LineSeries::new(
+                    points.iter().map(|p| (p.0, p.1)),
+                    CONTEXT.stroke_width(1),
+                ))?;
+                continue;
+            }
+            let (colour, shape) = if context {
+                (PALETTE[0], 0)
+            } else {
+                (PALETTE[i % PALETTE.len()], i)
+            };
+            let offset = if context {
+                0.0
+            } else {
+                (i as f64 - lines.len() as f64 / 2.0) * spread
+            };
             let shifted: Vec<(f64, f64, [f64; 2])> =
                 points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
-            let style = colour.stroke_width(2);
-            let line = shifted.iter().map(|p| (p.0, p.1));
-            // Beyond the palette, lines differ by dashes too.
-            if i < PALETTE.len() {
-                chart.draw_series(LineSeries::new(line, style))?
-            } else {
-                chart.draw_series(DashedLineSeries::new(line, 6, 3, style))?
-            }
-            .label(dash.units[u].name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-            });
+            chart.draw_series(LineSeries::new(
+                shifted.iter().map(|p| (p.0, p.1)),
+                colour.stroke_width(if context { 3 } else { 2 }),
+            ))?;
             chart.draw_series(shifted.iter().map(|p| {
                 ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], colour.stroke_width(1), 6)
             }))?;
             // Markers differ by shape as well as by colour.
-            markers(&mut chart, i, colour, 4, shifted.iter().map(|p| (p.0, p.1)))?;
+            markers(
+                &mut chart,
+                shape,
+                colour,
+                4,
+                shifted.iter().map(|p| (p.0, p.1)),
+            )?;
+            legend.push(Entry {
+                name: dash.units[u].name.clone(),
+                detail: String::new(),
+                colour,
+                width: 2,
+                shape: Some(shape),
+            });
         }
-        chart
-            .draw_series(LineSeries::new(
-                org.iter().map(|p| (p.0, p.1)),
-                INK.stroke_width(3),
-            ))?
-            .label(text.organisation.to_owned())
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], INK.stroke_width(3)));
+        if context {
+            legend.push(Entry {
+                name: text.others.to_owned(),
+                detail: String::new(),
+                colour: CONTEXT,
+                width: 1,
+                shape: None,
+            });
+        }
+        chart.draw_series(LineSeries::new(
+            org.iter().map(|p| (p.0, p.1)),
+            INK.stroke_width(3),
+        ))?;
         chart
             .draw_series(org.iter().map(|p| {
                 ErrorBar::new_vertical(p.0, p.2[0], p.1, p.2[1], INK.stroke_width(2), 10)
             }))?;
-        legend(&mut chart, SeriesLabelPosition::UpperRight, 11)?;
+        legend.push(Entry {
+            name: text.organisation.to_owned(),
+            detail: String::new(),
+            colour: INK,
+            width: 3,
+            shape: None,
+        });
+        side_legend(&side, &legend)?;
         root.present()?;
         Ok(())
     })();
     drawn(result);
     accessible(svg, text.id, text.title, text.description)
+}
+
+/// The grey of context lines (drawn thin, behind the highlighted one).
+const CONTEXT: RGBColor = RGBColor(0xA8, 0xA8, 0xA8);
+
+/// One line of a legend beside a plot.
+struct Entry {
+    name: String,
+    detail: String,
+    colour: RGBColor,
+    width: u32,
+    /// The marker's shape (see [`markers`]); none: a line only.
+    shape: Option<usize>,
+}
+
+/// A legend in its own area beside the plot: each entry's line sample and
+/// marker, its name at 13 px and its detail under it at 12 px.
+fn side_legend(side: &DrawingArea<SVGBackend, plotters::coord::Shift>, entries: &[Entry]) -> Drawn {
+    let font = (FONT, 13).into_font().color(&INK);
+    let small = (FONT, 12).into_font().color(&INK);
+    let step = if entries.iter().any(|e| !e.detail.is_empty()) {
+        46
+    } else {
+        26
+    };
+    for (k, e) in entries.iter().enumerate() {
+        let y = 40 + step * k as i32;
+        side.draw(&PathElement::new(
+            vec![(8, y), (34, y)],
+            e.colour.stroke_width(e.width),
+        ))?;
+        match e.shape.map(|s| s % 3) {
+            Some(0) => side.draw(&Circle::new((21, y), 5, e.colour.filled()))?,
+            Some(1) => side.draw(&TriangleMarker::new((21, y), 6, e.colour.filled()))?,
+            Some(_) => side.draw(&Cross::new((21, y), 5, e.colour.stroke_width(2)))?,
+            None => {}
+        }
+        side.draw(&Text::new(truncate(&e.name, 24), (42, y - 8), font.clone()))?;
+        if !e.detail.is_empty() {
+            side.draw(&Text::new(e.detail.clone(), (42, y + 8), small.clone()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Series `i`'s markers at `points`: a circle, a triangle or a cross in turn,
@@ -186,24 +278,19 @@ pub fn group_trend_chart(
             markers(&mut chart, g, colour, 5, shifted.iter().map(|p| (p.0, p.1)))?;
         }
         // The legend beside the plot: each group's line and marker, its name, and its adoption.
-        let font = (FONT, 13).into_font().color(&INK);
-        let small = (FONT, 12).into_font().color(&INK);
-        for (g, group) in dash.groups.iter().enumerate() {
-            let colour = PALETTE[g % PALETTE.len()];
-            let y = 40 + 46 * g as i32;
-            side.draw(&PathElement::new(
-                vec![(8, y), (34, y)],
-                colour.stroke_width(3),
-            ))?;
-            match g % 3 {
-                0 => side.draw(&Circle::new((21, y), 5, colour.filled()))?,
-                1 => side.draw(&TriangleMarker::new((21, y), 6, colour.filled()))?,
-                _ => side.draw(&Cross::new((21, y), 5, colour.stroke_width(2)))?,
-            }
-            side.draw(&Text::new(group.name.clone(), (42, y - 8), font.clone()))?;
-            let detail = details.get(g).cloned().unwrap_or_default();
-            side.draw(&Text::new(detail, (42, y + 8), small.clone()))?;
-        }
+        let entries: Vec<Entry> = dash
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| Entry {
+                name: group.name.clone(),
+                detail: details.get(g).cloned().unwrap_or_default(),
+                colour: PALETTE[g % PALETTE.len()],
+                width: 3,
+                shape: Some(g),
+            })
+            .collect();
+        side_legend(&side, &entries)?;
         root.present()?;
         Ok(())
     })();
@@ -465,6 +552,75 @@ mod tests {
         }
     }
 
+    /// Eight units tangle: all grey context lines, the chosen one in colour,
+    /// and the legend beside the plot says which is which.
+    #[test]
+    fn many_units_are_grey_context_around_the_highlighted_one() {
+        let units: Vec<Node> = (0..8)
+            .map(|i| Node {
+                code: format!("u{i}"),
+                name: format!("Unit {i}"),
+                parent: None,
+            })
+            .collect();
+        let dash = Dashboard {
+            survey: "s".into(),
+            scale: [0, 3],
+            dimensions: vec![DimensionRef {
+                id: "d".into(),
+                name: "d".into(),
+                lower_is_better: false,
+            }],
+            waves: ["w1", "w2"]
+                .iter()
+                .map(|w| WaveRef {
+                    name: (*w).into(),
+                    min_group: 5,
+                    open: false,
+                    closes_on: None,
+                })
+                .collect(),
+            organisation: vec![vec![figure(1.5)]; 2],
+            figures: (0..2)
+                .map(|w| vec![(0..8).map(|u| figure(1.0 + 0.1 * (u + w) as f64)).collect()])
+                .collect(),
+            units,
+            organisation_rates: Vec::new(),
+            rates: Vec::new(),
+            groups: Vec::new(),
+            group_figures: Vec::new(),
+        };
+        let text = ChartText {
+            id: "t",
+            title: "Trend",
+            description: "Trend",
+            x: "Wave",
+            y: "Mean",
+            organisation: "Organisation",
+            others: "Other units",
+        };
+        let all: Vec<usize> = (0..8).collect();
+        let svg = trend_chart(&dash, 0, &all, Some(3), &text);
+        let grey = format!("#{:02X}{:02X}{:02X}", CONTEXT.0, CONTEXT.1, CONTEXT.2);
+        let blue = format!(
+            "#{:02X}{:02X}{:02X}",
+            PALETTE[0].0, PALETTE[0].1, PALETTE[0].2
+        );
+        let upper = svg.to_uppercase();
+        // Seven grey lines and the legend's grey sample; no second colour.
+        assert_eq!(upper.matches(&grey).count(), 8, "{svg}");
+        assert!(upper.contains(&blue));
+        let second = PALETTE[1];
+        assert!(!upper.contains(&format!(
+            "#{:02X}{:02X}{:02X}",
+            second.0, second.1, second.2
+        )));
+        assert!(svg.contains("Unit 3") && svg.contains("Other units") && !svg.contains("Unit 4"));
+        // Few units: each in its own colour, no context entry.
+        let svg = trend_chart(&dash, 0, &all[..3], None, &text);
+        assert!(svg.contains("Unit 0") && svg.contains("Unit 2") && !svg.contains("Other units"));
+    }
+
     /// The same rise colours an ordinary dimension blue (better) and a
     /// lower-is-better one orange (worse); the label carries the arrow.
     #[test]
@@ -520,6 +676,7 @@ mod tests {
             x: "",
             y: "",
             organisation: "",
+            others: "",
         };
         let svg = heatmap_chart(&dash, 1, &[0], &text, &words);
         let hex = |c: RGBColor| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);

@@ -184,6 +184,7 @@ fn dashboard_context(
             dash,
             d,
             &shown,
+            profile,
             &ChartText {
                 id: "trend-chart",
                 title: &trend_title,
@@ -191,6 +192,7 @@ fn dashboard_context(
                 x: t("wave_axis"),
                 y: t("mean_axis"),
                 organisation: t("organisation"),
+                others: t("other_units"),
             },
         );
         if !dash.groups.is_empty() {
@@ -230,6 +232,7 @@ fn dashboard_context(
                     x: t("wave_axis"),
                     y: t("mean_axis"),
                     organisation: t("organisation"),
+                    others: t("other_units"),
                 },
                 &details,
             );
@@ -256,6 +259,7 @@ fn dashboard_context(
                 x: t("dimension"),
                 y: t("unit"),
                 organisation: t("organisation"),
+                others: t("other_units"),
             },
             &charts::HeatWords {
                 lower_is_better: t("lower_is_better"),
@@ -284,6 +288,7 @@ fn dashboard_context(
                     x: t("mean_axis"),
                     y: t("dimension"),
                     organisation: t("organisation"),
+                    others: t("other_units"),
                 },
             );
             for (k, dim) in dash.dimensions.iter().enumerate() {

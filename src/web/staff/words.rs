@@ -147,6 +147,7 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("organisation", "Organisationen", "Organisation"),
     ("trend", "Utveckling över mätomgångar", "Trend over waves"),
     ("lower_is_better", "lägre är bättre", "lower is better"),
+    ("other_units", "Övriga enheter", "Other units"),
     ("scope_label", "Begränsad till enhet", "Limited to unit"),
     (
         "scope_everything",
@@ -214,8 +215,8 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("no_data", "Inga svar ännu.", "No responses yet."),
     (
         "trend_note",
-        "Linjerna visar enheten med allt under den; högst 12 enheter ritas, tabellen visar alla.",
-        "Lines show the unit with everything under it; at most 12 units are drawn, the table lists all.",
+        "Linjerna visar enheten med allt under den; högst 12 enheter ritas, tabellen visar alla. Med fler än sex enheter är de grå, och enheten vald under ”Profil för enhet” framhävs.",
+        "Lines show the unit with everything under it; at most 12 units are drawn, the table lists all. With more than six units they are grey, and the unit chosen under “Profile of unit” stands out.",
     ),
     ("users", "Konton", "Accounts"),
     ("role", "Roll", "Role"),
