@@ -351,8 +351,15 @@ pub fn design(
         None => None,
         Some(effect) => {
             let survey = study_survey(conn, name)?;
+            // The page waits for it: about 4·10⁷ simulated answers over both designs at most.
+            let per_study = 2.0
+                * schedule.request.units.len() as f64
+                * (schedule.request.steps + 1) as f64
+                * m
+                * survey.items.len() as f64;
+            let affordable = ((4e7 / per_study.max(1.0)) as usize).max(20);
             let simulation = simulated_power::Simulation {
-                studies: simulations,
+                studies: simulations.min(affordable),
                 draws: 199,
                 seed: schedule.request.seed,
             };
