@@ -363,8 +363,9 @@ pub fn markdown(report: &EffectReport) -> String {
         "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for d in &report.dimensions {
+        let name = labelled(d);
         let Some(x) = &d.did else {
-            let _ = writeln!(o, "| {} | — | | | | | | | | | | |", d.name);
+            let _ = writeln!(o, "| {name} | — | | | | | | | | | | |");
             continue;
         };
         let g = d
@@ -376,7 +377,7 @@ pub fn markdown(report: &EffectReport) -> String {
         let _ = writeln!(
             o,
             "| {} | {:+.3} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            d.name,
+            name,
             x.estimate,
             interval(Some(x.ci95_cr2), 3),
             g,
@@ -411,7 +412,7 @@ pub fn markdown(report: &EffectReport) -> String {
         );
     }
     for d in &report.dimensions {
-        let _ = writeln!(o, "### {}\n", d.name);
+        let _ = writeln!(o, "### {}\n", labelled(d));
         if let Some(m) = &d.measurement {
             let _ = writeln!(o, "Measurement: {}.\n", m.verdict);
         }
@@ -594,6 +595,14 @@ fn render(template: &str, report: &EffectReport) -> String {
 
 /// The report as the templates show it: every figure formatted here, so the
 /// templates only place text.
+/// A dimension's name, marked when lower scores are better (a fall is an improvement).
+fn labelled(d: &crate::evaluation::report::DimensionEffect) -> String {
+    match d.direction {
+        crate::survey::Direction::LowerIsBetter => format!("{} (lower is better)", d.name),
+        crate::survey::Direction::HigherIsBetter => d.name.clone(),
+    }
+}
+
 fn view(report: &EffectReport) -> minijinja::Value {
     use minijinja::context;
     let s = &report.survey;
@@ -650,7 +659,7 @@ fn view(report: &EffectReport) -> minijinja::Value {
                 _ => None,
             };
             context! {
-                id => d.id.clone(), name => d.name.clone(), did => did, cells => cells,
+                id => d.id.clone(), name => labelled(d), did => did, cells => cells,
                 means_chart => means_chart(report, d, scale),
                 sentences => sentences, event_study => event_study, warnings => d.warnings.clone(),
                 measurement => d.measurement.as_ref().map(|m| m.verdict.clone()),

@@ -19,6 +19,12 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
     // Carlo interval, and the design's tiny smallest p is no warning.
     let effect = std::fs::read_to_string(k.path("reports/demo/effect.md")).unwrap();
     assert!(effect.contains("(sampled; Monte Carlo 95 % "), "{effect}");
+    // Conflicts: lower is better, and the tables and headings say so.
+    assert!(
+        effect.contains("### Konflikter (lower is better)")
+            || effect.contains("### Conflicts (lower is better)"),
+        "{effect}"
+    );
     assert!(
         !effect.contains("smallest attainable permutation p-value"),
         "{effect}"
