@@ -428,31 +428,14 @@ pub fn score_wave(conn: &mut DbConnection, wave: &Wave, lang: Language) -> Resul
 /// The leadership dashboard of a study: every unit of the organisation (with
 /// its subtree), every wave of the study, under the study's plan.
 /// The dashboard as a viewer limited to unit `scope` (its id) sees it: that
-/// unit, everything under it and the organisation ([`Dashboard::within`]).
+/// unit, everything under it and the organisation ([`Dashboard::within`]);
+/// without a scope, the whole dashboard.
 pub fn dashboard_within(
     conn: &mut DbConnection,
     name: &str,
     lang: Language,
     scope: Option<i64>,
 ) -> Result<Dashboard> {
-    let dash = dashboard(conn, name, lang)?;
-    let Some(scope) = scope else { return Ok(dash) };
-    let code = crate::store::units::all(conn)?
-        .into_iter()
-        .find(|u| u.id == scope)
-        .map(|u| u.code);
-    match code.and_then(|c| dash.unit(&c)) {
-        Some(root) => Ok(dash.within(root)),
-        // The unit is gone (or the study has no waves yet): nothing of anyone.
-        None if dash.units.is_empty() => Ok(dash),
-        None => Err(Error::NotFound(crate::said!(
-            "the unit this account is limited to no longer exists; ask an administrator",
-            "enheten som kontot är begränsat till finns inte längre; fråga en administratör"
-        ))),
-    }
-}
-
-pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<Dashboard> {
     // A study without waves yet: an empty dashboard that says what will come.
     let study = crate::store::studies::by_name(conn, name)?;
     if crate::store::studies::waves_of(conn, &study)?.is_empty() {
@@ -490,7 +473,7 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<
             total_answered: wp.total_answered(),
         })
         .collect();
-    Ok(dashboard::build(
+    let dash = dashboard::build(
         &loaded.survey,
         lang,
         &nodes,
@@ -498,7 +481,15 @@ pub fn dashboard(conn: &mut DbConnection, name: &str, lang: Language) -> Result<
         &loaded.acc,
         &plan.acc_unit,
         &dashboard_groups(&loaded, lang),
-    ))
+    );
+    let Some(scope) = scope else { return Ok(dash) };
+    match plan.units.iter().position(|u| u.id == scope) {
+        Some(root) => Ok(dash.within(root)),
+        None => Err(Error::NotFound(crate::said!(
+            "the unit this account is limited to no longer exists; ask an administrator",
+            "enheten som kontot är begränsat till finns inte längre; fråga en administratör"
+        ))),
+    }
 }
 
 /// The dashboard's lines besides the unit tree: a roll-out's cohorts (and

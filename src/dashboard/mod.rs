@@ -414,16 +414,11 @@ impl Dashboard {
                 .iter()
                 .zip(&keep)
                 .filter(|(_, k)| **k)
+                // The root's parent is not kept, so it comes out on top.
                 .map(|(u, _)| Node {
                     code: u.code.clone(),
                     name: u.name.clone(),
                     parent: u.parent.and_then(|p| index[p]),
-                })
-                .map(|mut u| {
-                    if u.code == self.units[root].code {
-                        u.parent = None;
-                    }
-                    u
                 })
                 .collect(),
             figures: self

@@ -37,19 +37,10 @@ pub fn trend_chart(
 ) -> String {
     let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
     let units = &units[..units.len().min(MAX_TREND_LINES)];
-    let series_of = |pick: &dyn Fn(usize) -> Figure| -> Vec<(f64, f64, [f64; 2])> {
-        (0..waves.len())
-            .filter_map(|w| {
-                let f = pick(w);
-                let m = f.mean?;
-                Some((w as f64, m, f.ci95.unwrap_or([m, m])))
-            })
-            .collect()
-    };
-    let org = series_of(&|w| dash.organisation[w][d]);
-    let lines: Vec<Vec<(f64, f64, [f64; 2])>> = units
+    let org = series(waves.len(), |w| dash.organisation[w][d]);
+    let lines: Vec<Vec<Point>> = units
         .iter()
-        .map(|&u| series_of(&|w| dash.figures[w][d][u]))
+        .map(|&u| series(waves.len(), |w| dash.figures[w][d][u]))
         .collect();
     let context = units.len() > PALETTE.len();
     let mut svg = String::new();
@@ -92,8 +83,7 @@ pub fn trend_chart(
             } else {
                 (i as f64 - lines.len() as f64 / 2.0) * spread
             };
-            let shifted: Vec<(f64, f64, [f64; 2])> =
-                points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
+            let shifted: Vec<Point> = points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
             chart.draw_series(LineSeries::new(
                 shifted.iter().map(|p| (p.0, p.1)),
                 colour.stroke_width(if context { 3 } else { 2 }),
@@ -147,6 +137,20 @@ pub fn trend_chart(
     })();
     drawn(result);
     accessible(svg, text.id, text.title, text.description)
+}
+
+/// A point of a trend: the wave's position, the mean and its 95 % interval.
+type Point = (f64, f64, [f64; 2]);
+
+/// The published figures over `waves` waves as points (hidden ones left out).
+fn series(waves: usize, figure: impl Fn(usize) -> Figure) -> Vec<Point> {
+    (0..waves)
+        .filter_map(|w| {
+            let f = figure(w);
+            let m = f.mean?;
+            Some((w as f64, m, f.ci95.unwrap_or([m, m])))
+        })
+        .collect()
 }
 
 /// The grey of context lines (drawn thin, behind the highlighted one).
@@ -223,16 +227,8 @@ pub fn group_trend_chart(
     details: &[String],
 ) -> String {
     let waves: Vec<String> = dash.waves.iter().map(|w| w.name.clone()).collect();
-    let lines: Vec<Vec<(f64, f64, [f64; 2])>> = (0..dash.groups.len())
-        .map(|g| {
-            (0..waves.len())
-                .filter_map(|w| {
-                    let f = dash.group_figures[w][d][g];
-                    let m = f.mean?;
-                    Some((w as f64, m, f.ci95.unwrap_or([m, m])))
-                })
-                .collect()
-        })
+    let lines: Vec<Vec<Point>> = (0..dash.groups.len())
+        .map(|g| series(waves.len(), |w| dash.group_figures[w][d][g]))
         .collect();
     let mut svg = String::new();
     let result: Drawn = (|| {
@@ -266,8 +262,7 @@ pub fn group_trend_chart(
                     colour.stroke_width(2),
                 ))?;
             }
-            let shifted: Vec<(f64, f64, [f64; 2])> =
-                points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
+            let shifted: Vec<Point> = points.iter().map(|p| (p.0 + offset, p.1, p.2)).collect();
             chart.draw_series(LineSeries::new(
                 shifted.iter().map(|p| (p.0, p.1)),
                 colour.stroke_width(3),
