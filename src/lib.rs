@@ -6,6 +6,7 @@
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod comments;
 pub mod config;
 pub mod dashboard;
 pub mod disclosure;
