@@ -20,6 +20,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "klimat.toml";
 /// No group smaller than this may ever be shown, whatever is configured.
 pub const MIN_GROUP_SIZE_FLOOR: u32 = 3;
 
+/// Comments are shown for groups of at least this many unless configured.
+pub const DEFAULT_COMMENT_MINIMUM: u32 = 10;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -29,6 +32,10 @@ pub struct Settings {
     /// Smallest group whose figures are shown in any output; at least 3.
     /// Default: 5. A wave fixes its own value when it opens.
     pub min_group_size: u32,
+    /// Smallest group whose free-text comments are shown; never below
+    /// `min_group_size`. Default: 10, or `min_group_size` when that is
+    /// larger. A wave fixes its own value when it is created.
+    pub min_group_size_comments: Option<u32>,
     /// Folder where generated reports are written. Default: `reports`.
     pub reports_dir: PathBuf,
 
@@ -103,6 +110,7 @@ impl Default for Settings {
         Settings {
             database_url: "sqlite://klimat.db".to_owned(),
             min_group_size: 5,
+            min_group_size_comments: None,
             reports_dir: PathBuf::from("reports"),
             secret: None,
             secret_file: PathBuf::from("klimat.secret"),
@@ -200,6 +208,13 @@ impl Settings {
         }
     }
 
+    /// The smallest group whose comments are shown, as new waves fix it.
+    pub fn comment_minimum(&self) -> u32 {
+        self.min_group_size_comments
+            .unwrap_or(DEFAULT_COMMENT_MINIMUM)
+            .max(self.min_group_size)
+    }
+
     /// The trusted proxies' addresses, or the first entry that is not one.
     pub fn proxies(&self) -> Result<Vec<std::net::IpAddr>, String> {
         self.trusted_proxies
@@ -224,6 +239,17 @@ impl Settings {
                 "min_group_size",
                 format!(
                     "{} is below the floor of {MIN_GROUP_SIZE_FLOOR}; groups that small would let readers identify people",
+                    self.min_group_size
+                ),
+            ));
+        }
+        if let Some(n) = self.min_group_size_comments
+            && n < self.min_group_size
+        {
+            return Err(invalid(
+                "min_group_size_comments",
+                format!(
+                    "{n} is below min_group_size ({}); comments identify people more easily than figures, so their groups are never smaller",
                     self.min_group_size
                 ),
             ));
@@ -485,6 +511,22 @@ mod tests {
             assert!(e.contains("`min_group_size`"), "{e}");
             assert!(e.contains("below the floor of 3"), "{e}");
             assert!(e.contains("TOML file"), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_comment_minimum_follows_the_group_size_and_is_never_below_it() {
+        Jail::expect_with(|jail| {
+            let s = load_in(jail, "min_group_size = 12\n", &[]).unwrap();
+            assert_eq!(s.comment_minimum(), 12);
+            let s = load_in(jail, "min_group_size = 5\n", &[]).unwrap();
+            assert_eq!(s.comment_minimum(), 10);
+            let e = load_in(jail, "min_group_size_comments = 4\n", &[])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("`min_group_size_comments`"), "{e}");
+            assert!(e.contains("below min_group_size (5)"), "{e}");
             Ok(())
         });
     }

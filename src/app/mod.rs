@@ -5,6 +5,7 @@
 //! Every figure goes through the study's disclosure plan ([`plan`]).
 
 mod actor;
+pub mod comments;
 mod error;
 pub mod idempotent;
 pub mod plan;

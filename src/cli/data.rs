@@ -127,6 +127,10 @@ pub enum WaveCommand {
         /// Minimum group size (default: the min_group_size setting).
         #[arg(long)]
         min_group: Option<u32>,
+        /// Minimum group for free-text comments (default: the
+        /// min_group_size_comments setting; never below the minimum group size).
+        #[arg(long)]
+        min_group_comments: Option<u32>,
         /// Survey version (default: the newest published).
         #[arg(long)]
         survey_version: Option<u32>,
@@ -419,6 +423,7 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             opens,
             closes,
             min_group,
+            min_group_comments,
             survey_version,
         } => {
             let new = NewWave {
@@ -426,12 +431,13 @@ pub fn wave(cmd: WaveCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
                 opens_on: Some(opens),
                 closes_on: Some(closes),
                 min_group_size: min_group.unwrap_or(settings.min_group_size),
+                min_group_size_comments: min_group_comments.unwrap_or(settings.comment_minimum()),
                 survey_version,
             };
             let w = setup::create_wave(&mut conn, &me, &study, &new)?;
             println!(
-                "created wave {study}:{} (number {}, draft, minimum group size {})",
-                w.name, w.id, w.min_group_size
+                "created wave {study}:{} (number {}, draft, minimum group size {}, for comments {})",
+                w.name, w.id, w.min_group_size, w.min_group_size_comments
             );
         }
         WaveCommand::Open { wave } => {

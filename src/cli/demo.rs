@@ -252,6 +252,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 opens_on: Some(opens.into()),
                 closes_on: Some(closes.into()),
                 min_group_size: settings.min_group_size,
+                min_group_size_comments: settings.comment_minimum(),
                 survey_version: None,
             },
         )?;
@@ -296,7 +297,8 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
                 };
                 for k in range {
                     let token = secret.token(Purpose::Survey, wave.id, by_unit[code][k]);
-                    submit(conn, &survey, &token, &cell[k])?;
+                    let comment = demo_comment(w, u, k);
+                    submit(conn, &survey, &token, &cell[k], comment)?;
                     submitted += 1;
                 }
             }
@@ -552,6 +554,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
             opens_on: Some(opens.into()),
             closes_on: Some(closes.into()),
             min_group_size: settings.min_group_size,
+            min_group_size_comments: settings.comment_minimum(),
             survey_version: None,
         },
     )?;
@@ -587,6 +590,7 @@ pub fn run(args: DemoArgs, base: &Settings) -> anyhow::Result<ExitCode> {
             &survey,
             &secret.token(Purpose::Survey, wave.id, *id),
             row,
+            None,
         )?;
     }
     steps.step(&format!(
@@ -744,6 +748,28 @@ fn simulated(survey: &Survey, spec: &Spec) -> anyhow::Result<(Cells, simulate::P
     Ok((cells, plan))
 }
 
+/// What some demo respondents write in the free-text question (about one
+/// in four), a few with a colleague's name or a phone number that the
+/// comment views remove.
+const DEMO_COMMENTS: [&str; 12] = [
+    "Vi får sällan tid att testa nya idéer, allt handlar om den dagliga driften.",
+    "Chefen lyssnar på förslag men det händer sällan något sedan.",
+    "Arbetsplatsträffarna har blivit bättre sedan vi började med idéstöd.",
+    "Det saknas tid och resurser för att utveckla verksamheten.",
+    "Jag uppskattar att vi får pröva nya arbetssätt utan att vara rädda för att misslyckas.",
+    "Mer tid för reflektion i gruppen skulle hjälpa, ring mig gärna på 070-123 45 67.",
+    "Konflikterna i gruppen tar mycket energi och tid.",
+    "Nya idéer fastnar ofta i beslutsgången uppåt i organisationen.",
+    "Vi behöver bättre stöd från ledningen för att våga pröva idéer.",
+    "Stämningen är öppen och det är lätt att ta upp förslag.",
+    "Det vore bra med en tydligare väg från idé till beslut.",
+    "Mycket har blivit bättre under året, mer tid för idéer i gruppen.",
+];
+
+fn demo_comment(wave: usize, unit: usize, k: usize) -> Option<&'static str> {
+    (k % 4 == 1).then(|| DEMO_COMMENTS[(wave * 5 + unit * 3 + (k / 4) * 7) % DEMO_COMMENTS.len()])
+}
+
 /// One respondent's answers, as the form would post them, parsed and
 /// validated by the form's code and stored by the store's submit.
 fn submit(
@@ -751,6 +777,7 @@ fn submit(
     survey: &Survey,
     token: &str,
     row: &[Answer],
+    comment: Option<&str>,
 ) -> anyhow::Result<()> {
     let last = form::page_count(survey) - 1;
     let mut fields = vec![
@@ -765,6 +792,9 @@ fn submit(
         };
         fields.push((format!("i.{}", item.id), value));
     }
+    if let (Some(text), Some(question)) = (comment, survey.free_text.first()) {
+        fields.push((format!("t.{}", question.id), text.to_owned()));
+    }
     let posted = form::parse(survey, &fields).map_err(anyhow::Error::msg)?;
     let mut answers = Vec::new();
     form::merge(survey, &mut answers, &posted);
@@ -777,7 +807,7 @@ fn submit(
         &Submission {
             target,
             answers,
-            texts: Vec::new(),
+            texts: posted.texts.clone(),
             draft_key: None,
         },
     )?;

@@ -4,6 +4,7 @@
 //! validated settings and calls the library. Errors reach the user through
 //! [`run`], which prints them with their causes and picks the exit code.
 
+mod comments;
 mod data;
 mod demo;
 mod design;
@@ -100,6 +101,8 @@ Several workers may run against one PostgreSQL database; on SQLite run one. `kli
     Mail(mail::MailCommand),
     /// Score responses (a file or a wave in the database): scores, reliability and agreement.
     Score(score::ScoreArgs),
+    /// A closed wave's free-text answers, in groups large enough to show, redacted.
+    Comments(comments::CommentsArgs),
     /// Do the dimensions measure what they claim? Factor structure, discriminant validity, invariance.
     Validity(validity::ValidityArgs),
     /// Write a simulated responses file with a known truth (for tests, benchmarks, demos).
@@ -161,6 +164,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Worker(a) => mail::run_worker(a, &Settings::load(args.config.as_deref())?),
         Command::Mail(cmd) => mail::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Score(a) => score::run(a, &Settings::load(args.config.as_deref())?),
+        Command::Comments(a) => comments::run(a, &Settings::load(args.config.as_deref())?),
         Command::Validity(a) => validity::run(a, &Settings::load(args.config.as_deref())?),
         Command::Simulate(a) => simulate::run(a),
         Command::Design(cmd) => design::run(cmd, &Settings::load(args.config.as_deref())?),

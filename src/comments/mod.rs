@@ -23,8 +23,12 @@ pub mod partition;
 pub mod redact;
 #[cfg(test)]
 mod tests;
+pub mod view;
 pub mod words;
 
 pub use partition::{Cell, Partition, partition};
 pub use redact::Redactor;
+pub use view::{
+    CommentGroup, QuestionComments, Unavailable, WORDS_SHOWN, WaveComments, comments_csv,
+};
 pub use words::{WordCount, frequencies};

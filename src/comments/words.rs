@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::redact::STOP_WORDS;
 
 /// A word and the number of comments that use it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WordCount {
     pub word: String,
     pub comments: usize,

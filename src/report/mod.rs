@@ -4,6 +4,7 @@
 //! every figure are decided before a report reaches this module.
 
 pub mod codes;
+pub mod comments;
 pub mod format;
 pub mod rollout;
 pub mod score;

@@ -24,6 +24,7 @@ pub mod responses;
 pub mod schema;
 pub mod studies;
 pub mod surveys;
+pub mod texts;
 pub mod units;
 
 use crate::said::Said;

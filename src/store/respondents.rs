@@ -442,10 +442,13 @@ fn rewrite_in_key_order(conn: &mut DbConnection, wave_id: i64) -> Result<(), Sto
     Ok(result?)
 }
 
-/// Closing a wave: deletes its drafts, cancels its queued messages, and
-/// rewrites its responses and free texts in key order.
+/// Closing a wave: deletes its drafts, removes personal details from its
+/// free texts (while the roster still has the names), cancels its queued
+/// messages, and rewrites its responses and free texts in key order (the
+/// texts' originals overwritten on SQLite).
 pub fn on_close(conn: &mut DbConnection, wave_id: i64) -> Result<(), StoreError> {
     diesel::delete(drafts::table.filter(drafts::wave_id.eq(wave_id))).execute(conn)?;
+    super::texts::redact_wave(conn, wave_id)?;
     rewrite_in_key_order(conn, wave_id)?;
     diesel::update(
         outbox::table

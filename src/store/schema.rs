@@ -50,6 +50,7 @@ diesel::table! {
         state -> Text,
         min_group_size -> Integer,
         closed_at -> Nullable<Timestamp>,
+        min_group_size_comments -> Integer,
     }
 }
 

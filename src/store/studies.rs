@@ -89,6 +89,8 @@ pub struct Wave {
     pub min_group_size: i32,
     /// When it closed (`None` before, and for waves closed before this was recorded).
     pub closed_at: Option<chrono::NaiveDateTime>,
+    /// The smallest group whose comments may be shown (at least `min_group_size`).
+    pub min_group_size_comments: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -353,6 +355,9 @@ pub struct NewWave {
     pub opens_on: Option<String>,
     pub closes_on: Option<String>,
     pub min_group_size: u32,
+    /// The smallest group whose comments may be shown; raised to
+    /// `min_group_size` when below it.
+    pub min_group_size_comments: u32,
     /// Default: the newest published version of the study's survey.
     pub survey_version: Option<u32>,
 }
@@ -401,6 +406,7 @@ pub fn create_wave(
                 waves::closes_on.eq(&new.closes_on),
                 waves::state.eq(WaveState::Draft.as_str()),
                 waves::min_group_size.eq(new.min_group_size as i32),
+                waves::min_group_size_comments.eq(new.min_group_size_comments.max(new.min_group_size) as i32),
             )).returning(Wave::as_returning()).get_result(c))?)
     })
 }
@@ -514,6 +520,8 @@ pub fn update_wave(
                 waves::opens_on.eq(&new.opens_on),
                 waves::closes_on.eq(&new.closes_on),
                 waves::min_group_size.eq(new.min_group_size as i32),
+                waves::min_group_size_comments
+                    .eq(new.min_group_size_comments.max(new.min_group_size) as i32),
             ))
             .execute(conn)?;
         if changed == 0 {

@@ -47,6 +47,8 @@ pub struct AppState {
     login_lock_ms: i64,
     /// The smallest group shown where no wave fixes one.
     pub min_group_size: u32,
+    /// The smallest group whose comments new waves show.
+    pub comment_minimum: u32,
     /// The address people reach klimat at (links on code sheets).
     pub public_url: String,
     /// Proxies whose `X-Forwarded-For` names the client.
@@ -82,6 +84,7 @@ impl AppState {
             login_max_failures: settings.login_max_failures,
             login_lock_ms: ms(settings.login_lock_secs),
             min_group_size: settings.min_group_size,
+            comment_minimum: settings.comment_minimum(),
             public_url: settings.public_url.clone(),
             proxies: settings.proxies().unwrap_or_default(),
             about: super::pages::About::of(settings),

@@ -38,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/studies/{name}/report", web::get().to(report))
         .route("/api/v1/waves/{id}/status", web::get().to(wave_status))
+        .route("/api/v1/waves/{id}/comments", web::get().to(wave_comments))
         .configure(writes::routes);
 }
 
@@ -411,6 +412,67 @@ async fn aggregates(
     respond(&req, r)
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CommentsParams {
+    /// `sv` (default) or `en`: the question texts.
+    pub lang: Option<String>,
+    /// Only comments containing this, ignoring case.
+    pub q: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/waves/{id}/comments", tag = "aggregates",
+    params(("id" = i64, Path, description = "The wave's number"), CommentsParams),
+    responses((status = 200, body = crate::comments::WaveComments, description = "A closed wave's free-text answers per question, in groups of at least the wave's comment minimum (each comment in one group), redacted, shuffled, without response ids; for an evaluator's token all groups, for a viewer's token limited to a unit the groups inside it"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn wave_comments(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    q: web::Query<CommentsParams>,
+) -> HttpResponse {
+    let (actor, scope) = match scoped_caller(&req, &state, Role::Viewer).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let evaluator = scoped_caller(&req, &state, Role::Evaluator).await.is_ok();
+    if !evaluator && scope.is_none() {
+        return problem(
+            &req,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "comments are for evaluators' tokens and for viewers' tokens limited to a unit",
+        );
+    }
+    let q = q.into_inner();
+    let query = app::comments::CommentsQuery {
+        lang: q
+            .lang
+            .as_deref()
+            .and_then(Language::from_code)
+            .unwrap_or(Language::Sv),
+        scope: if evaluator { None } else { scope },
+        search: q.q,
+    };
+    let id = id.into_inner();
+    let r = state
+        .call(move |c| {
+            let wave = studies::wave_by_id(c, id)?;
+            let comments = app::comments::wave_comments(c, &wave, &query)?;
+            app::setup::audit(
+                c,
+                &actor,
+                "export.comments",
+                &format!("wave {} ({})", wave.name, wave.id),
+            )?;
+            Ok(comments)
+        })
+        .await;
+    respond(&req, r)
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WaveStatus {
     pub wave: Wave,
@@ -492,7 +554,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports, and the evaluator's setup (surveys, studies, adoption dates, waves, rosters, opening, closing, mail). Figures go through each study's disclosure plan. Errors are RFC 9457 problems: 404 not found, 409 the state does not allow it, 422 the input has problems (listed in `problems`)."),
-    paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, report,
+    paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, wave_comments, report,
         writes::publish_survey, writes::create_study, writes::create_wave, writes::put_adoptions, writes::put_roster,
         writes::open_wave, writes::close_wave, writes::send, writes::remind),
     modifiers(&BearerAuth)

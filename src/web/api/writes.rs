@@ -215,6 +215,9 @@ pub struct NewWaveBody {
     pub closes: String,
     /// At least 3; default the server's setting.
     pub min_group_size: Option<u32>,
+    /// The smallest group whose comments are shown; default the server's
+    /// setting, raised to `min_group_size` when below it.
+    pub min_group_size_comments: Option<u32>,
 }
 
 #[utoipa::path(post, path = "/api/v1/studies/{name}/waves", tag = "setup",
@@ -238,6 +241,7 @@ pub async fn create_wave(
         opens_on: Some(b.opens),
         closes_on: Some(b.closes),
         min_group_size: b.min_group_size.unwrap_or(state.min_group_size),
+        min_group_size_comments: b.min_group_size_comments.unwrap_or(state.comment_minimum),
         survey_version: None,
     };
     let study = name.into_inner();

@@ -37,17 +37,30 @@ pub async fn show(
     let study = name.clone();
     let query = query.into_inner();
     let scope = staff.scope;
+    // Comments are for evaluators and for viewers limited to a unit.
+    let reads_comments = staff.may(Role::Evaluator) || scope.is_some();
     let done = state
-        .call(move |c| app::dashboard_within(c, &study, lang, scope))
+        .call(move |c| {
+            let dash = app::dashboard_within(c, &study, lang, scope)?;
+            let closed: Vec<(i64, String)> = if reads_comments {
+                let s = crate::store::studies::by_name(c, &study)?;
+                crate::store::studies::waves_of(c, &s)?
+                    .into_iter()
+                    .filter(|w| w.state == crate::store::studies::WaveState::Closed)
+                    .map(|w| (w.id, w.name))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((dash, closed))
+        })
         .await;
     match done {
-        Ok(dash) => {
+        Ok((dash, closed)) => {
             let title = format!("{}: {name}", page.t("dashboard"));
-            page.ok(
-                "staff/dashboard.html",
-                &title,
-                dashboard_context(&dash, &name, &query, lang),
-            )
+            let mut context = dashboard_context(&dash, &name, &query, lang);
+            context = minijinja::context! { comment_waves => closed, ..context };
+            page.ok("staff/dashboard.html", &title, context)
         }
         Err(e) => page.fail(&req, e),
     }

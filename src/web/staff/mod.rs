@@ -8,6 +8,7 @@
 
 mod admin;
 mod adoption;
+mod comments;
 mod dashboard;
 mod design;
 mod page;
@@ -95,6 +96,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/scores.html",
         include_str!("../templates/staff/scores.html"),
+    ),
+    (
+        "staff/comments.html",
+        include_str!("../templates/staff/comments.html"),
     ),
     (
         "staff/design.html",
@@ -189,6 +194,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(waves::export),
         )
         .route("/staff/waves/{id}/scores", web::get().to(reports::scores))
+        .route("/staff/waves/{id}/comments", web::get().to(comments::show))
+        .route(
+            "/staff/waves/{id}/comments.csv",
+            web::get().to(comments::csv),
+        )
         .route("/staff/waves/{id}/roster", web::get().to(roster::show))
         .route("/staff/waves/{id}/roster", web::post().to(roster::upload))
         .route("/staff/waves/{id}/codes", web::post().to(roster::add_codes))

@@ -237,7 +237,7 @@ pub struct WaveForm {
 impl WaveForm {
     /// The wave as entered; a minimum group size that is not a number is
     /// refused by name.
-    fn new_wave(&self) -> app::Result<NewWave> {
+    fn new_wave(&self, comment_minimum: u32) -> app::Result<NewWave> {
         let min = self.min_group_size.trim();
         let min_group_size = min.parse::<u32>().map_err(|_| {
             app::Error::invalid(crate::said!(
@@ -251,6 +251,7 @@ impl WaveForm {
             opens_on: date(&self.opens),
             closes_on: date(&self.closes),
             min_group_size,
+            min_group_size_comments: comment_minimum,
             survey_version: None,
         })
     }
@@ -331,7 +332,7 @@ pub async fn create(
     let (name, form) = (study.into_inner(), form.into_inner());
     let actor = staff.actor();
     let study_name = name.clone();
-    let new = form.new_wave();
+    let new = form.new_wave(state.comment_minimum);
     let done = state
         .call(move |c| setup::create_wave(c, &actor, &study_name, &new?))
         .await;
@@ -385,7 +386,7 @@ pub async fn update(
     let page = Page::new(&req, Some(&staff));
     let (id, form) = (id.into_inner(), form.into_inner());
     let actor = staff.actor();
-    let new = form.new_wave();
+    let new = form.new_wave(state.comment_minimum);
     let done = state
         .call(move |c| {
             let study = wave_and_study(c, id)?.1;

@@ -1,0 +1,1 @@
+ALTER TABLE waves DROP COLUMN min_group_size_comments;
