@@ -3,6 +3,7 @@
 mod boundaries;
 mod browser;
 mod cfa;
+mod comments;
 mod demo;
 mod disclosure;
 mod effect;

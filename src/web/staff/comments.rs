@@ -33,7 +33,8 @@ struct GroupView {
 struct QuestionView {
     text: String,
     count: usize,
-    words: Vec<(String, usize)>,
+    /// Word, comments using it, the word as a query value.
+    words: Vec<(String, usize, String)>,
     groups: Vec<GroupView>,
 }
 
@@ -105,7 +106,7 @@ pub async fn show(
             words: qc
                 .words
                 .iter()
-                .map(|w| (w.word.clone(), w.comments))
+                .map(|w| (w.word.clone(), w.comments, super::url_escape(&w.word)))
                 .collect(),
             groups: qc
                 .by_group
