@@ -471,3 +471,108 @@ fn an_evaluator_sets_up_a_study_in_the_browser_from_an_empty_database() {
             c.close().await.unwrap();
         });
 }
+
+/// An evaluator reads a wave's comments on a phone: groups, words, the
+/// search; axe-core finds no serious violation.
+#[test]
+fn an_evaluator_reads_and_searches_the_comments_on_a_phone() {
+    let (k, env) = crate::comments::demo();
+    let mut cmd = k.cmd();
+    for (key, value) in &env {
+        cmd.env(key, value);
+    }
+    let out = cmd
+        .args([
+            "user",
+            "add",
+            "eva@region.se",
+            "--role",
+            "evaluator",
+            "--password-stdin",
+        ])
+        .write_stdin(format!("{}\n", crate::staff::PASSWORD))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::helpers::stderr_of(&out));
+    let server = crate::services::Server::start(&k, &env);
+    let driver = Driver::start();
+    let scan = axe_scan(&axe_source());
+    let start = server.url("/staff/waves/1/comments?lang=sv");
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            let client = browser(&driver, Some((390, 844))).await;
+            client.goto(&start).await.unwrap();
+            for (field, value) in [
+                ("input#email", "eva@region.se"),
+                ("input#password", crate::staff::PASSWORD),
+            ] {
+                client
+                    .find(Locator::Css(field))
+                    .await
+                    .unwrap()
+                    .send_keys(value)
+                    .await
+                    .unwrap();
+            }
+            client
+                .find(Locator::Css("button[type=submit].primary"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            client
+                .wait()
+                .for_element(Locator::XPath("//h1[contains(., 'Kommentarer')]"))
+                .await
+                .expect("the comments after logging in");
+            let groups = client
+                .find_all(Locator::Css("ul.comment-list"))
+                .await
+                .unwrap();
+            assert!(groups.len() >= 3, "{} groups", groups.len());
+            let violations = client.execute_async(&scan, vec![]).await.unwrap();
+            assert_eq!(
+                violations,
+                serde_json::json!([]),
+                "axe-core on the comments"
+            );
+            let width: f64 = client
+                .execute("return document.documentElement.scrollWidth", vec![])
+                .await
+                .unwrap()
+                .as_f64()
+                .unwrap();
+            assert!(width <= 390.0, "nothing wider than the phone: {width}");
+            client
+                .find(Locator::Css("input#q"))
+                .await
+                .unwrap()
+                .send_keys("konflikterna")
+                .await
+                .unwrap();
+            client
+                .find(Locator::Css("form.search button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            client
+                .wait()
+                .for_element(Locator::XPath("//a[contains(., 'Visa alla')]"))
+                .await
+                .expect("the search's results");
+            let shown = client
+                .find_all(Locator::Css("ul.comment-list li"))
+                .await
+                .unwrap();
+            assert!(!shown.is_empty());
+            for li in shown {
+                let text = li.text().await.unwrap();
+                assert!(text.to_lowercase().contains("konflikterna"), "{text}");
+            }
+            client.close().await.unwrap();
+        });
+}

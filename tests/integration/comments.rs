@@ -15,7 +15,7 @@ const PHONE: &str = "070-123 45 67";
 const MINIMUM: u64 = 25;
 
 /// The demo with a comment minimum of 25, so that most units pool.
-fn demo() -> (Klimat, Vec<(&'static str, String)>) {
+pub fn demo() -> (Klimat, Vec<(&'static str, String)>) {
     let k = Klimat::new();
     let out = k
         .cmd()
@@ -25,8 +25,14 @@ fn demo() -> (Klimat, Vec<(&'static str, String)>) {
         .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let env = vec![
-        ("KLIMAT_DATABASE_URL", format!("sqlite://{}", k.path("d/klimat.db").display())),
-        ("KLIMAT_SECRET_FILE", k.path("d/klimat.secret").display().to_string()),
+        (
+            "KLIMAT_DATABASE_URL",
+            format!("sqlite://{}", k.path("d/klimat.db").display()),
+        ),
+        (
+            "KLIMAT_SECRET_FILE",
+            k.path("d/klimat.secret").display().to_string(),
+        ),
     ];
     (k, env)
 }
@@ -36,7 +42,8 @@ fn respondents(k: &Klimat, env: &[(&str, String)], wave: &str) -> BTreeMap<Strin
     let raw = klimat(k, env, &["responses", "export", "--wave", wave]);
     let mut n = BTreeMap::new();
     for line in raw.lines().skip(1) {
-        *n.entry(line.split(',').next().unwrap().to_owned()).or_default() += 1;
+        *n.entry(line.split(',').next().unwrap().to_owned())
+            .or_default() += 1;
     }
     n
 }
@@ -88,13 +95,19 @@ fn no_view_of_the_comments_gives_a_group_below_the_minimum_away() {
         serde_json::from_str(&klimat(&k, &env, &args)).unwrap()
     };
     let all = view(None);
-    assert_eq!(all["minimum"], MINIMUM, "the wave fixed the configured minimum");
+    assert_eq!(
+        all["minimum"], MINIMUM,
+        "the wave fixed the configured minimum"
+    );
     let cells = groups(&all);
     assert!(cells.len() >= 3, "{cells:?}");
     // Each group holds at least the minimum of respondents, no unit is in two.
     let mut seen = BTreeSet::new();
     for ((name, units), count) in &cells {
-        let size: u64 = units.iter().map(|u| n.get(&code_of[u]).copied().unwrap_or(0)).sum();
+        let size: u64 = units
+            .iter()
+            .map(|u| n.get(&code_of[u]).copied().unwrap_or(0))
+            .sum();
         assert!(size >= MINIMUM, "{name} {units:?}: {size} respondents");
         assert!(*count > 0, "{name}");
         for u in units {
@@ -130,7 +143,15 @@ fn no_view_of_the_comments_gives_a_group_below_the_minimum_away() {
     let found: Value = serde_json::from_str(&klimat(
         &k,
         &env,
-        &["comments", "--wave", wave, "--format", "json", "--search", "KONFLIKTERNA"],
+        &[
+            "comments",
+            "--wave",
+            wave,
+            "--format",
+            "json",
+            "--search",
+            "KONFLIKTERNA",
+        ],
     ))
     .unwrap();
     for ((name, units), count) in groups(&found) {
@@ -145,7 +166,13 @@ fn no_view_of_the_comments_gives_a_group_below_the_minimum_away() {
     let open: Value = serde_json::from_str(&klimat(
         &k,
         &env,
-        &["comments", "--wave", "innovation-pilot:2027-11", "--format", "json"],
+        &[
+            "comments",
+            "--wave",
+            "innovation-pilot:2027-11",
+            "--format",
+            "json",
+        ],
     ))
     .unwrap();
     assert_eq!(open["unavailable"], "open");
@@ -185,7 +212,11 @@ fn comments_are_for_evaluators_and_unit_limited_viewers() {
     let eva = page("eva@region.se");
     assert_eq!(eva.status, 200, "{}", eva.body);
     assert!(eva.body.contains("[borttaget]"), "{}", eva.body);
-    assert!(eva.body.contains("Hälso- och sjukvård") || eva.body.contains("Regionstab"), "{}", eva.body);
+    assert!(
+        eva.body.contains("Hälso- och sjukvård") || eva.body.contains("Regionstab"),
+        "{}",
+        eva.body
+    );
     assert_eq!(page("lead@region.se").status, 403);
     let chef = page("chef@region.se");
     assert_eq!(chef.status, 200, "{}", chef.body);
