@@ -160,6 +160,14 @@ impl Cell {
             .sum()
     }
 
+    /// How often each answer to item `item` was given, as answered (not
+    /// keyed): one count per scale point from the lowest, then missing, then
+    /// don't know.
+    pub fn answer_counts<'a>(&'a self, layout: &Layout, item: usize) -> &'a [u64] {
+        let slots = layout.slots();
+        &self.items[item * slots..(item + 1) * slots]
+    }
+
     /// The moments of item `item`'s keyed answers.
     pub fn item(&self, layout: &Layout, item: usize) -> ItemMoments {
         let slots = layout.slots();
