@@ -39,6 +39,17 @@ pub fn wave_comments(
 ) -> Result<WaveComments> {
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = super::load(conn, &study.name)?;
+    comments_in(conn, &loaded, wave, query)
+}
+
+/// [`wave_comments`] of a study already loaded.
+pub fn comments_in(
+    conn: &mut DbConnection,
+    loaded: &super::Loaded,
+    wave: &Wave,
+    query: &CommentsQuery,
+) -> Result<WaveComments> {
+    let study = &loaded.study;
     let survey = surveys::get(conn, wave.survey_version_id)?.survey()?;
     let lang = super::language_for(&survey, query.lang);
     let minimum = (wave.min_group_size_comments.max(wave.min_group_size)) as u64;
@@ -73,12 +84,11 @@ pub fn wave_comments(
     let in_scope: Vec<bool> = match query.scope {
         None => vec![true; plan.units.len()],
         Some(id) => {
-            let root = plan.units.iter().position(|u| u.id == id).ok_or_else(|| {
-                Error::NotFound(crate::said!(
-                    "the unit this account is limited to no longer exists; ask an administrator",
-                    "enheten som kontot är begränsat till finns inte längre; fråga en administratör"
-                ))
-            })?;
+            let root = plan
+                .units
+                .iter()
+                .position(|u| u.id == id)
+                .ok_or_else(super::scope_gone)?;
             (0..plan.units.len())
                 .map(|u| {
                     let mut at = Some(u);

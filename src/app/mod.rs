@@ -7,6 +7,7 @@
 mod actor;
 pub mod comments;
 mod error;
+pub mod feedback;
 pub mod idempotent;
 pub mod plan;
 pub mod rollout;
@@ -446,6 +447,25 @@ pub fn dashboard_within(
         return Ok(dashboard::build(&survey, lang, &[], &[], &acc, &[], &[]));
     }
     let loaded = load(conn, name)?;
+    let dash = dashboard_of(&loaded, lang);
+    let Some(scope) = scope else { return Ok(dash) };
+    match loaded.plan.units.iter().position(|u| u.id == scope) {
+        Some(root) => Ok(dash.within(root)),
+        None => Err(scope_gone()),
+    }
+}
+
+/// The unit an account or token is limited to is gone.
+pub(crate) fn scope_gone() -> Error {
+    Error::NotFound(crate::said!(
+        "the unit this account is limited to no longer exists; ask an administrator",
+        "enheten som kontot är begränsat till finns inte längre; fråga en administratör"
+    ))
+}
+
+/// The whole dashboard of a loaded study: its nodes are the plan's units,
+/// in the same order.
+pub(crate) fn dashboard_of(loaded: &Loaded, lang: Language) -> Dashboard {
     let lang = language_for(&loaded.survey, lang);
     let plan = &loaded.plan;
     let nodes: Vec<Node> = plan
@@ -474,23 +494,15 @@ pub fn dashboard_within(
             total_answered: wp.total_answered(),
         })
         .collect();
-    let dash = dashboard::build(
+    dashboard::build(
         &loaded.survey,
         lang,
         &nodes,
         &inputs,
         &loaded.acc,
         &plan.acc_unit,
-        &dashboard_groups(&loaded, lang),
-    );
-    let Some(scope) = scope else { return Ok(dash) };
-    match plan.units.iter().position(|u| u.id == scope) {
-        Some(root) => Ok(dash.within(root)),
-        None => Err(Error::NotFound(crate::said!(
-            "the unit this account is limited to no longer exists; ask an administrator",
-            "enheten som kontot är begränsat till finns inte längre; fråga en administratör"
-        ))),
-    }
+        &dashboard_groups(loaded, lang),
+    )
 }
 
 /// The dashboard's lines besides the unit tree: a roll-out's cohorts (and

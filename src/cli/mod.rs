@@ -9,6 +9,7 @@ mod data;
 mod demo;
 mod design;
 mod design_rollout;
+mod feedback;
 mod mail;
 mod output;
 mod report;

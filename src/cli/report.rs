@@ -21,6 +21,8 @@ use crate::validity::{Products, ValidityReport};
 pub enum ReportCommand {
     /// The effect report of a pilot: pilot versus control units, before and after.
     Effect(EffectArgs),
+    /// Feedback reports for units ("resultatåterföring"): profile, strengths, answers, comments.
+    Feedback(super::feedback::FeedbackArgs),
 }
 
 #[derive(Debug, ClapArgs)]
@@ -95,6 +97,7 @@ pub struct EffectArgs {
 pub fn run(cmd: ReportCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     match cmd {
         ReportCommand::Effect(args) => effect_report(args, settings),
+        ReportCommand::Feedback(args) => super::feedback::run(args, settings),
     }
 }
 

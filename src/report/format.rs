@@ -61,3 +61,25 @@ pub fn cell(value: Option<f64>) -> String {
         .map(|v| v.to_string())
         .unwrap_or_default()
 }
+
+/// A figure's text in the reader's language: Swedish writes a decimal comma
+/// and separates an interval's ends with a semicolon ("[0,12; 0,48]").
+pub fn localised(text: String, lang: crate::survey::Language) -> String {
+    match lang {
+        crate::survey::Language::Sv => text.replace(", ", "; ").replace('.', ","),
+        crate::survey::Language::En => text,
+    }
+}
+
+/// A name made safe for a file name.
+pub fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}

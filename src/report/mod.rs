@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod comments;
+pub mod feedback;
 pub mod format;
 pub mod rollout;
 pub mod score;

@@ -437,18 +437,40 @@ fn diverging(t: f64) -> RGBColor {
 /// Unit `u` in wave `w` on every dimension, with 95 % intervals, beside the
 /// organisation's means.
 pub fn profile_chart(dash: &Dashboard, w: usize, u: usize, text: &ChartText) -> String {
-    let dims = dash.dimensions.len();
+    profile(
+        &Profile {
+            scale: dash.scale,
+            dimensions: dash.dimensions.iter().map(|d| d.name.clone()).collect(),
+            unit_name: dash.units[u].name.clone(),
+            unit: (0..dash.dimensions.len())
+                .map(|d| dash.figures[w][d][u])
+                .collect(),
+            organisation: dash.organisation[w].clone(),
+        },
+        text,
+    )
+}
+
+/// A unit's means on every dimension beside the organisation's.
+pub struct Profile {
+    pub scale: [i32; 2],
+    pub dimensions: Vec<String>,
+    pub unit_name: String,
+    pub unit: Vec<Figure>,
+    pub organisation: Vec<Figure>,
+}
+
+/// The profile chart: each dimension a row, the unit's mean with its 95 %
+/// interval, the organisation's mean as a triangle.
+pub fn profile(p: &Profile, text: &ChartText) -> String {
+    let dims = p.dimensions.len();
     let mut svg = String::new();
     let result: Drawn = (|| {
         let height = 90 + 34 * dims as u32;
         let root = SVGBackend::with_string(&mut svg, (720, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let (lo, hi) = (dash.scale[0] as f64, dash.scale[1] as f64);
-        let names: Vec<String> = dash
-            .dimensions
-            .iter()
-            .map(|d| truncate(&d.name, 28))
-            .collect();
+        let (lo, hi) = (p.scale[0] as f64, p.scale[1] as f64);
+        let names: Vec<String> = p.dimensions.iter().map(|d| truncate(d, 28)).collect();
         let mut chart = ChartBuilder::on(&root)
             .caption(text.title, (FONT, 16).into_font().color(&INK))
             .margin(12)
@@ -478,7 +500,7 @@ pub fn profile_chart(dash: &Dashboard, w: usize, u: usize, text: &ChartText) -> 
         let row = |d: usize| (dims - 1 - d) as f64;
         let unit: Vec<(f64, f64, [f64; 2])> = (0..dims)
             .filter_map(|d| {
-                let f = dash.figures[w][d][u];
+                let f = p.unit[d];
                 let m = f.mean?;
                 Some((row(d) + 0.12, m, f.ci95.unwrap_or([m, m])))
             })
@@ -492,10 +514,10 @@ pub fn profile_chart(dash: &Dashboard, w: usize, u: usize, text: &ChartText) -> 
                 unit.iter()
                     .map(|p| Circle::new((p.1, p.0), 5, colour.filled())),
             )?
-            .label(dash.units[u].name.clone())
+            .label(p.unit_name.clone())
             .legend(move |(x, y)| Circle::new((x + 8, y), 5, colour.filled()));
         let org: Vec<(f64, f64)> = (0..dims)
-            .filter_map(|d| Some((dash.organisation[w][d].mean?, row(d) - 0.12)))
+            .filter_map(|d| Some((p.organisation[d].mean?, row(d) - 0.12)))
             .collect();
         chart
             .draw_series(org.iter().map(|&p| TriangleMarker::new(p, 6, INK.filled())))?

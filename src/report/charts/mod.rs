@@ -11,8 +11,8 @@ mod effect;
 mod rollout;
 
 pub use dashboard::{
-    ChartText, HeatWords, MAX_TREND_LINES, arrow, group_trend_chart, heatmap_chart, profile_chart,
-    trend_chart,
+    ChartText, HeatWords, MAX_TREND_LINES, Profile, arrow, group_trend_chart, heatmap_chart,
+    profile, profile_chart, trend_chart,
 };
 pub use effect::{event_study_chart, forest_chart, means_chart};
 pub use rollout::{bacon_chart, event_time_chart};

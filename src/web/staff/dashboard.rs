@@ -59,7 +59,7 @@ pub async fn show(
         Ok((dash, closed)) => {
             let title = format!("{}: {name}", page.t("dashboard"));
             let mut context = dashboard_context(&dash, &name, &query, lang);
-            context = minijinja::context! { comment_waves => closed, ..context };
+            context = minijinja::context! { comment_waves => closed, study_path => super::url_escape(&name), ..context };
             page.ok("staff/dashboard.html", &title, context)
         }
         Err(e) => page.fail(&req, e),

@@ -11,6 +11,7 @@ mod adoption;
 mod comments;
 mod dashboard;
 mod design;
+mod feedback;
 mod page;
 mod reports;
 mod rollout_design;
@@ -100,6 +101,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "staff/comments.html",
         include_str!("../templates/staff/comments.html"),
+    ),
+    (
+        "staff/feedback.html",
+        include_str!("../templates/staff/feedback.html"),
+    ),
+    (
+        "staff/feedback_list.html",
+        include_str!("../templates/staff/feedback_list.html"),
     ),
     (
         "staff/design.html",
@@ -195,6 +204,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/waves/{id}/scores", web::get().to(reports::scores))
         .route("/staff/waves/{id}/comments", web::get().to(comments::show))
+        .route(
+            "/staff/studies/{name}/feedback",
+            web::get().to(feedback::list),
+        )
+        .route(
+            "/staff/studies/{name}/feedback/{code}",
+            web::get().to(feedback::show),
+        )
         .route(
             "/staff/waves/{id}/comments.csv",
             web::get().to(comments::csv),

@@ -206,18 +206,7 @@ pub fn download(file: &str, content_type: &str, body: String) -> HttpResponse {
         .body(body)
 }
 
-/// A name made safe for a file name.
-pub fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
-}
+pub use crate::report::format::file_safe;
 
 /// A number as written in the language (decimal comma in Swedish).
 pub fn num(x: f64, lang: Language) -> String {

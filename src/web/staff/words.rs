@@ -34,6 +34,27 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ),
     ("forbidden_title", "Ingen behörighet", "Not allowed"),
     ("comments", "Kommentarer", "Comments"),
+    ("feedback", "Resultatåterföring", "Feedback reports"),
+    (
+        "feedback_note",
+        "En rapport per enhet: dess klimatprofil mot organisationen och mot förra mätomgången, styrkor och utvecklingsområden, svaren per fråga, kommentarer och frågor till arbetsplatsträffen. Utskrivbar på A4.",
+        "One report per unit: its climate profile against the organisation and its previous wave, strengths and areas to develop, the answers per question, comments and questions for the workplace meeting. Prints on A4.",
+    ),
+    (
+        "feedback_too_few",
+        "för få svar för en rapport",
+        "too few answers for a report",
+    ),
+    (
+        "feedback_all",
+        "Alla enheters rapporter",
+        "Every unit's report",
+    ),
+    (
+        "feedback_download",
+        "Ladda ned som HTML",
+        "Download as HTML",
+    ),
     (
         "comments_forbidden",
         "Kommentarer visas för utvärderare och för läsare som är begränsade till en enhet (för den enheten).",
