@@ -46,7 +46,7 @@ install_smtp() {
 
 # Headless Chromium, its WebDriver, and axe-core (npm, pinned in .ci/node).
 install_browser() {
-    apt_install chromium chromium-driver
+    apt_install chromium chromium-driver poppler-utils
     if ! command -v npm > /dev/null; then apt_install npm; fi
     (cd .ci/node && npm ci --silent --no-audit --no-fund > /dev/null)
     export KLIMAT_TEST_CHROMIUM=/usr/bin/chromium

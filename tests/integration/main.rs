@@ -11,6 +11,7 @@ mod helpers;
 mod mail;
 mod order;
 mod polychoric;
+mod print;
 mod rollout;
 mod score;
 mod services;
