@@ -8,6 +8,7 @@ mod actor;
 pub mod comments;
 mod error;
 pub mod feedback;
+pub mod headlines;
 pub mod idempotent;
 pub mod plan;
 pub mod rollout;

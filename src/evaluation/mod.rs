@@ -11,6 +11,7 @@
 pub mod design;
 mod did;
 pub mod disclosed;
+pub mod headline;
 pub mod measurement;
 pub mod power;
 pub mod report;

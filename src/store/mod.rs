@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod adoptions;
 pub mod codes;
 pub mod connection;
+pub mod headlines;
 pub mod idempotency;
 pub mod invitations;
 pub mod outbox;

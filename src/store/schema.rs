@@ -170,6 +170,14 @@ diesel::joinable!(responses -> waves (wave_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::joinable!(responses -> units (unit_id));
 
+diesel::table! {
+    study_headlines (study_id) {
+        study_id -> BigInt,
+        digest -> Text,
+        headlines -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     survey_versions,
@@ -185,6 +193,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     drafts,
     unit_links,
     response_texts,
+    study_headlines,
 );
 
 diesel::table! {

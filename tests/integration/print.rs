@@ -38,7 +38,10 @@ fn print_pages(dir: &Path, html: &Path) -> Vec<(usize, usize, Vec<u8>)> {
         .filter(|p| p.extension().is_some_and(|x| x == "pgm"))
         .collect();
     pages.sort();
-    pages.iter().map(|p| pgm(&std::fs::read(p).unwrap())).collect()
+    pages
+        .iter()
+        .map(|p| pgm(&std::fs::read(p).unwrap()))
+        .collect()
 }
 
 /// A binary PGM (P5) as width, height and pixels.
@@ -69,7 +72,12 @@ fn assert_right_margin_blank(pages: &[(usize, usize, Vec<u8>)], what: &str) {
             .flat_map(|y| (from..*w).map(move |x| (x, y)))
             .filter(|&(x, y)| px[y * w + x] < 200)
             .count();
-        assert_eq!(inked, 0, "{what}: page {} has ink in its right margin", k + 1);
+        assert_eq!(
+            inked,
+            0,
+            "{what}: page {} has ink in its right margin",
+            k + 1
+        );
     }
 }
 
@@ -79,12 +87,32 @@ fn the_feedback_and_effect_reports_print_within_the_page() {
     let out = klimat(
         &k,
         &env,
-        &["report", "feedback", "--study", "innovation-pilot", "--unit", "social-02", "--dir", "fb"],
+        &[
+            "report",
+            "feedback",
+            "--study",
+            "innovation-pilot",
+            "--unit",
+            "social-02",
+            "--dir",
+            "fb",
+        ],
     );
     assert!(out.contains("wrote 1 feedback reports"), "{out}");
-    let html = std::fs::read_dir(k.path("fb")).unwrap().next().unwrap().unwrap().path();
+    let html = std::fs::read_dir(k.path("fb"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let text = std::fs::read_to_string(&html).unwrap();
-    for section in ["Styrkor", "Klimatprofil", "Svar per fråga", "Kommentarer", "arbetsplatsträffen"] {
+    for section in [
+        "Styrkor",
+        "Klimatprofil",
+        "Svar per fråga",
+        "Kommentarer",
+        "arbetsplatsträffen",
+    ] {
         assert!(text.contains(section), "{section}");
     }
     let dir = k.path("print-feedback");

@@ -224,7 +224,7 @@ fn login(s: &Server, email: &str) -> (String, String) {
     (cookie.clone(), hidden(&home.body, "csrf"))
 }
 
-fn api(s: &Server, path: &str, token: Option<&str>) -> (u16, Option<String>, Value) {
+pub fn api(s: &Server, path: &str, token: Option<&str>) -> (u16, Option<String>, Value) {
     let mut req = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -1443,4 +1443,91 @@ fn a_viewer_limited_to_a_unit_sees_only_its_subtree_and_the_organisation() {
     );
     assert_eq!(body["groups"], serde_json::json!([]));
     assert!(audit(&s).contains("chef-b as viewer within B"));
+}
+
+/// The dashboard's headline cards carry the effect report's own figures:
+/// estimate, interval, permutation p and its Holm adjustment.
+#[test]
+fn the_headlines_are_the_effect_reports_figures_and_viewers_see_them() {
+    let s = setup(&[]);
+    let (status, _, report) = api(
+        &s.server,
+        "/api/v1/studies/pilot/report",
+        Some(&s.evaluator_token),
+    );
+    assert_eq!(status, 200, "{report}");
+    let (status, _, headlines) = api(
+        &s.server,
+        "/api/v1/studies/pilot/headlines",
+        Some(&s.viewer_token),
+    );
+    assert_eq!(status, 200, "{headlines}");
+    assert_eq!(headlines["rollout"], false);
+    let cards = headlines["cards"].as_array().unwrap();
+    let dims = report["dimensions"].as_array().unwrap();
+    assert_eq!(cards.len(), dims.len());
+    for (card, dim) in cards.iter().zip(dims) {
+        assert_eq!(card["dimension"], dim["id"]);
+        let did = &dim["did"];
+        assert_eq!(card["estimate"], did["estimate"], "{card}");
+        assert_eq!(card["ci95"], did["ci95_cr2"], "{card}");
+        assert_eq!(card["p"], did["p_permutation"], "{card}");
+        assert_eq!(card["p_adjusted"], did["p_holm"], "{card}");
+        let adjusted = did["p_holm"].as_f64().unwrap();
+        let p = did["p_permutation"].as_f64().unwrap();
+        let expected = match (adjusted < 0.05, p < 0.05) {
+            (true, _) => ["clear-improvement", "clear-decline"],
+            (false, true) => ["possible-improvement", "possible-decline"],
+            _ => ["no-clear-difference", "no-clear-difference"],
+        };
+        assert!(
+            expected.contains(&card["verdict"].as_str().unwrap()),
+            "{card}"
+        );
+    }
+    // The viewer's dashboard shows them; a unit-limited viewer's does not.
+    let (lead, _) = login(&s.server, "lead@region.se");
+    let page = get(
+        &s.server.url("/staff/studies/pilot/dashboard?lang=en"),
+        Some(&lead),
+    );
+    assert!(
+        page.body
+            .contains("Did the pilot units improve compared with the others?"),
+        "{}",
+        page.body
+    );
+    assert_eq!(page.body.matches("<li class=\"card ").count(), cards.len());
+    let scoped = klimat(
+        &s.k,
+        &env(&[]),
+        &[
+            "token", "create", "--name", "chef-a", "--role", "viewer", "--unit", "A",
+        ],
+    );
+    let (status, _, _) = api(
+        &s.server,
+        "/api/v1/studies/pilot/headlines",
+        Some(scoped.trim()),
+    );
+    assert_eq!(status, 403);
+    // Kept until the study changes: a new unit changes the digest.
+    let db = database(&s.k);
+    let mut conn = db.get().unwrap();
+    let study = klimat::store::studies::by_name(&mut conn, "pilot").unwrap();
+    let before = klimat::store::headlines::digest(&mut conn, study.id).unwrap();
+    assert!(
+        klimat::store::headlines::stored(&mut conn, study.id, &before)
+            .unwrap()
+            .is_some()
+    );
+    s.k.write("more.csv", "code,name,parent\nb3,Unit b3,B\n");
+    klimat(&s.k, &env(&[]), &["unit", "import", "more.csv"]);
+    let after = klimat::store::headlines::digest(&mut conn, study.id).unwrap();
+    assert_ne!(before, after);
+    assert!(
+        klimat::store::headlines::stored(&mut conn, study.id, &after)
+            .unwrap()
+            .is_none()
+    );
 }

@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(aggregates),
         )
         .route("/api/v1/studies/{name}/report", web::get().to(report))
+        .route("/api/v1/studies/{name}/headlines", web::get().to(headlines))
         .route("/api/v1/waves/{id}/status", web::get().to(wave_status))
         .route("/api/v1/waves/{id}/comments", web::get().to(wave_comments))
         .configure(writes::routes);
@@ -412,6 +413,38 @@ async fn aggregates(
     respond(&req, r)
 }
 
+#[utoipa::path(get, path = "/api/v1/studies/{name}/headlines", tag = "aggregates",
+    params(("name" = String, Path, description = "The study's name")),
+    responses((status = 200, body = crate::evaluation::headline::Headlines, description = "Per dimension the pilot (or adopting) units' change minus the others', its 95 % interval, the primary p-value and its Holm adjustment, and the verdict (clear, possible, no clear difference): the effect report's figures, kept until the study changes"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn headlines(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> HttpResponse {
+    let scope = match scoped_caller(&req, &state, Role::Viewer).await {
+        Ok((_, scope)) => scope,
+        Err(r) => return r,
+    };
+    if scope.is_some() {
+        return problem(
+            &req,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "the headlines compare the study's arms, which span units outside this token's unit",
+        );
+    }
+    let (name, min) = (name.into_inner(), state.min_group_size);
+    let r = state
+        .call(move |c| app::headlines::study_headlines(c, &name, min))
+        .await;
+    respond(&req, r)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CommentsParams {
     /// `sv` (default) or `en`: the question texts.
@@ -554,7 +587,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports, and the evaluator's setup (surveys, studies, adoption dates, waves, rosters, opening, closing, mail). Figures go through each study's disclosure plan. Errors are RFC 9457 problems: 404 not found, 409 the state does not allow it, 422 the input has problems (listed in `problems`)."),
-    paths(list_units, list_surveys, list_studies, study_waves, aggregates, wave_status, wave_comments, report,
+    paths(list_units, list_surveys, list_studies, study_waves, aggregates, headlines, wave_status, wave_comments, report,
         writes::publish_survey, writes::create_study, writes::create_wave, writes::put_adoptions, writes::put_roster,
         writes::open_wave, writes::close_wave, writes::send, writes::remind),
     modifiers(&BearerAuth)

@@ -13,6 +13,7 @@ use super::{Page, require, staff_or_return, words};
 use crate::app;
 use crate::auth::Role;
 use crate::dashboard::{Dashboard, Figure, Rate};
+use crate::evaluation::headline::Headlines;
 use crate::report::charts::{self, ChartText};
 use crate::survey::Language;
 use crate::web::AppState;
@@ -39,6 +40,7 @@ pub async fn show(
     let scope = staff.scope;
     // Comments are for evaluators and for viewers limited to a unit.
     let reads_comments = staff.may(Role::Evaluator) || scope.is_some();
+    let min = state.min_group_size;
     let done = state
         .call(move |c| {
             let dash = app::dashboard_within(c, &study, lang, scope)?;
@@ -52,14 +54,35 @@ pub async fn show(
             } else {
                 Vec::new()
             };
-            Ok((dash, closed))
+            // The pilot question's answer, for viewers of the whole organisation
+            // (the arms span units a unit-limited viewer does not see).
+            let published = (0..dash.waves.len())
+                .any(|w| dash.organisation[w].iter().any(|f| f.mean.is_some()));
+            let headlines = (scope.is_none() && published).then(|| {
+                app::headlines::study_headlines(c, &study, min)
+                    .map_err(|e| e.said().map(|s| s.get(lang).to_owned()).unwrap_or_default())
+            });
+            Ok((dash, closed, headlines))
         })
         .await;
     match done {
-        Ok((dash, closed)) => {
+        Ok((dash, closed, headlines)) => {
             let title = format!("{}: {name}", page.t("dashboard"));
             let mut context = dashboard_context(&dash, &name, &query, lang);
-            context = minijinja::context! { comment_waves => closed, study_path => super::url_escape(&name), ..context };
+            let (cards, cards_note) = match &headlines {
+                Some(Ok(h)) => (headline_cards(&dash, h, lang), None),
+                Some(Err(why)) => (Vec::new(), Some(why.clone())),
+                None => (Vec::new(), None),
+            };
+            let rollout = matches!(&headlines, Some(Ok(h)) if h.rollout);
+            context = minijinja::context! {
+                comment_waves => closed,
+                study_path => super::url_escape(&name),
+                cards => cards,
+                cards_note => cards_note,
+                cards_rollout => rollout,
+                ..context
+            };
             page.ok("staff/dashboard.html", &title, context)
         }
         Err(e) => page.fail(&req, e),
@@ -427,4 +450,59 @@ fn rate_text(r: &Rate, lang: Language) -> String {
         (Some(a), None) => format!("{a}/{}", r.invited),
         (None, _) => format!("{}/{}", words::pick(lang, "hidden"), r.invited),
     }
+}
+
+/// One card per dimension: the headline's words, its estimate, interval
+/// and p-values, in the reader's language.
+fn headline_cards(dash: &Dashboard, h: &Headlines, lang: Language) -> Vec<minijinja::Value> {
+    use crate::evaluation::headline::{Verdict, sentence};
+    use crate::report::format::{fixed, interval, localised};
+    h.cards
+        .iter()
+        .map(|card| {
+            let name = dash
+                .dimensions
+                .iter()
+                .find(|d| d.id == card.dimension)
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|| card.dimension.clone());
+            let name = if card.lower_is_better {
+                format!("{name} ({})", super::words::pick(lang, "lower_better"))
+            } else {
+                name
+            };
+            let tone = match card.verdict {
+                Verdict::ClearImprovement => "better",
+                Verdict::ClearDecline => "worse",
+                Verdict::PossibleImprovement | Verdict::PossibleDecline => "possible",
+                _ => "neutral",
+            };
+            let p = |x: Option<f64>| match x {
+                Some(p) if p < 0.001 => "< 0.001".to_owned(),
+                Some(p) => format!("{p:.3}"),
+                None => "—".to_owned(),
+            };
+            let figures = match card.estimate {
+                Some(e) => localised(
+                    format!(
+                        "{e:+.2} {} {}, p {} ({} {})",
+                        super::words::pick(lang, "scale_points"),
+                        interval(card.ci95, 2),
+                        p(card.p),
+                        super::words::pick(lang, "holm_adjusted"),
+                        p(card.p_adjusted),
+                    ),
+                    lang,
+                )
+                .replace("p <", "p\u{a0}<"),
+                None => fixed(None, 2),
+            };
+            minijinja::context! {
+                sentence => sentence(&name, card.verdict, h.rollout, lang),
+                figures => figures,
+                tone => tone,
+                lower_is_better => card.lower_is_better,
+            }
+        })
+        .collect()
 }

@@ -35,6 +35,28 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("forbidden_title", "Ingen behörighet", "Not allowed"),
     ("comments", "Kommentarer", "Comments"),
     ("feedback", "Resultatåterföring", "Feedback reports"),
+    ("scale_points", "skalsteg", "scale points"),
+    ("holm_adjusted", "Holm-justerat", "Holm-adjusted"),
+    (
+        "cards_title",
+        "Förbättrades pilotenheterna jämfört med de andra?",
+        "Did the pilot units improve compared with the others?",
+    ),
+    (
+        "cards_title_rollout",
+        "Förbättrades enheterna som infört arbetssättet jämfört med de andra?",
+        "Did the units that adopted the method improve compared with the others?",
+    ),
+    (
+        "cards_note",
+        "Förändringen i pilotenheterna minus förändringen i de andra enheterna (differens i differenser), med 95 % konfidensintervall och det primära p-värdet, justerat för att tio dimensioner prövas (Holm). Tydlig: justerat p under 0,05. Möjlig: bara det ojusterade p-värdet under 0,05. Samma modell och siffror som effektrapporten.",
+        "The change in the pilot units minus the change in the other units (difference in differences), with its 95 % confidence interval and the primary p-value, adjusted for testing every dimension (Holm). Clear: adjusted p below 0.05. Possible: only the unadjusted p below 0.05. The same model and figures as the effect report.",
+    ),
+    (
+        "cards_none",
+        "Ingen effekt kan visas ännu",
+        "No effect can be shown yet",
+    ),
     (
         "feedback_note",
         "En rapport per enhet: dess klimatprofil mot organisationen och mot förra mätomgången, styrkor och utvecklingsområden, svaren per fråga, kommentarer och frågor till arbetsplatsträffen. Utskrivbar på A4.",
