@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use crate::helpers::*;
 use crate::services::{Server, klimat};
 use crate::staff::api;
 

@@ -5,7 +5,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::helpers::*;
 use crate::services::klimat;
 
 /// Prints `html` to PDF and returns each page as (width, height, grey bytes).
