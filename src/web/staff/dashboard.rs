@@ -478,7 +478,7 @@ fn headline_cards(dash: &Dashboard, h: &Headlines, lang: Language) -> Vec<miniji
                 _ => "neutral",
             };
             let p = |x: Option<f64>| match x {
-                Some(p) if p < 0.001 => "< 0.001".to_owned(),
+                Some(p) if p < 0.001 => "<\u{a0}0.001".to_owned(),
                 Some(p) => format!("{p:.3}"),
                 None => "—".to_owned(),
             };
@@ -494,7 +494,7 @@ fn headline_cards(dash: &Dashboard, h: &Headlines, lang: Language) -> Vec<miniji
                     ),
                     lang,
                 )
-                .replace("p <", "p\u{a0}<"),
+
                 None => fixed(None, 2),
             };
             minijinja::context! {

@@ -49,8 +49,8 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ),
     (
         "cards_note",
-        "Förändringen i pilotenheterna minus förändringen i de andra enheterna (differens i differenser), med 95 % konfidensintervall och det primära p-värdet, justerat för att tio dimensioner prövas (Holm). Tydlig: justerat p under 0,05. Möjlig: bara det ojusterade p-värdet under 0,05. Samma modell och siffror som effektrapporten.",
-        "The change in the pilot units minus the change in the other units (difference in differences), with its 95 % confidence interval and the primary p-value, adjusted for testing every dimension (Holm). Clear: adjusted p below 0.05. Possible: only the unadjusted p below 0.05. The same model and figures as the effect report.",
+        "Förändringen i enheterna som börjat med arbetssättet minus förändringen i de andra enheterna, i skalsteg, med 95 % konfidensintervall och det primära p-värdet, justerat för att alla dimensioner prövas (Holm). Tydlig: justerat p under 0,05. Möjlig: bara det ojusterade p-värdet under 0,05. Samma modell och siffror som effektrapporten.",
+        "The change in the units that took up the method minus the change in the other units, in scale points, with its 95 % confidence interval and the primary p-value, adjusted for testing every dimension (Holm). Clear: adjusted p below 0.05. Possible: only the unadjusted p below 0.05. The same model and figures as the effect report.",
     ),
     (
         "cards_none",
