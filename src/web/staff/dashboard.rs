@@ -493,8 +493,7 @@ fn headline_cards(dash: &Dashboard, h: &Headlines, lang: Language) -> Vec<miniji
                         p(card.p_adjusted),
                     ),
                     lang,
-                )
-
+                ),
                 None => fixed(None, 2),
             };
             minijinja::context! {
