@@ -6,6 +6,8 @@
 # (scoring every response, the disclosure plan, three SVG charts and the
 # tables) and the same figures as JSON from the API, one request at a time
 # (wrk with 1 connection), and the server's own time from its access log.
+# The page carries the headline cards, computed at the first view (timed
+# apart) and read from the database afterwards.
 #
 # Usage: bash benches/dashboard.sh [WORKDIR] [SECONDS]
 set -euo pipefail
@@ -69,7 +71,9 @@ login=$(curl -s -c jar "$base/staff/login" | grep -o 'name="csrf" value="[0-9a-f
 curl -s -b jar -c jar -o /dev/null -d "email=lead@region.se&password=dashboard-bench-password&csrf=$login&next=/staff" "$base/staff/login"
 session=$(grep klimat_session jar | awk '{print $7}')
 page="$base/staff/studies/bench/dashboard?lang=en"
-curl -s -o page.html -w "dashboard page: HTTP %{http_code}, %{size_download} bytes\n" -H "Cookie: klimat_session=$session" "$page"
+# The first view computes the headline cards (the study's effect report) and stores them.
+curl -s -o page.html -w "dashboard page, first view (computes the headline cards): HTTP %{http_code}, %{size_download} bytes, %{time_total} s\n" -H "Cookie: klimat_session=$session" "$page"
+grep -c '<li class="card ' page.html | sed 's/^/headline cards: /'
 grep -c "<svg" page.html | sed 's/^/charts: /'
 echo "== the dashboard page (top level: the 10 divisions), one connection"
 wrk -t1 -c1 -d"${secs}s" --latency -H "Cookie: klimat_session=$session" "$page" | sed -n '/Latency Distribution/,/Requests\/sec/p'

@@ -6,7 +6,7 @@
 use crate::survey::Language;
 
 /// One message in English and Swedish.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Said {
     pub en: String,
     pub sv: String,

@@ -39,7 +39,27 @@ pub fn wave_comments(
 ) -> Result<WaveComments> {
     let study = studies::by_id(conn, wave.study_id)?;
     let loaded = super::load(conn, &study.name)?;
-    comments_in(conn, &loaded, wave, query)
+    comments_in(conn, &loaded, wave, query, &mut TextCache::default())
+}
+
+/// A wave's stored texts and its redactor, read once for many readers (the
+/// feedback reports of every unit).
+#[derive(Default)]
+pub struct TextCache(HashMap<i64, (Vec<texts::StoredText>, Redactor)>);
+
+impl TextCache {
+    fn wave(
+        &mut self,
+        conn: &mut DbConnection,
+        wave: i64,
+    ) -> Result<&(Vec<texts::StoredText>, Redactor)> {
+        if !self.0.contains_key(&wave) {
+            let addresses = texts::roster_addresses(conn, wave)?;
+            let redactor = Redactor::new(addresses.iter().map(String::as_str));
+            self.0.insert(wave, (texts::of_wave(conn, wave)?, redactor));
+        }
+        Ok(&self.0[&wave])
+    }
 }
 
 /// [`wave_comments`] of a study already loaded.
@@ -48,6 +68,7 @@ pub fn comments_in(
     loaded: &super::Loaded,
     wave: &Wave,
     query: &CommentsQuery,
+    cache: &mut TextCache,
 ) -> Result<WaveComments> {
     let study = &loaded.study;
     let survey = surveys::get(conn, wave.survey_version_id)?.survey()?;
@@ -145,8 +166,7 @@ pub fn comments_in(
             }
         })
         .collect();
-    let addresses = texts::roster_addresses(conn, wave.id)?;
-    let redactor = Redactor::new(addresses.iter().map(String::as_str));
+    let (stored_texts, redactor) = cache.wave(conn, wave.id)?;
     let needle = search.as_deref().map(str::to_lowercase);
     let mut by_question: Vec<QuestionComments> = survey
         .free_text
@@ -158,7 +178,7 @@ pub fn comments_in(
             words: Vec::new(),
         })
         .collect();
-    for stored in texts::of_wave(conn, wave.id)? {
+    for stored in stored_texts {
         let Some(&g) = unit_index
             .get(&stored.unit_id)
             .and_then(|u| group_of.get(u))

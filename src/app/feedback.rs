@@ -4,7 +4,7 @@
 //! summed over its subtree when the plan shows that subtree, and its
 //! comments as a viewer limited to the unit would read them.
 
-use super::comments::{CommentsQuery, comments_in};
+use super::comments::{CommentsQuery, TextCache, comments_in};
 use super::{Error, Result};
 use crate::feedback::{self, FeedbackInput, ItemInput, UnitFeedback};
 use crate::store::DbConnection;
@@ -31,7 +31,8 @@ pub fn unit_feedback(
 ) -> Result<UnitFeedback> {
     let loaded = super::load(conn, study)?;
     let dash = super::dashboard_of(&loaded, reader.lang);
-    report_of(conn, &loaded, &dash, code, wave, reader)
+    let mut cache = TextCache::default();
+    report_of(conn, &loaded, &dash, code, wave, reader, &mut cache)
 }
 
 /// Every unit's report in `wave` (default: each unit's latest shown wave)
@@ -46,8 +47,9 @@ pub fn all_feedback(
     let loaded = super::load(conn, study)?;
     let dash = super::dashboard_of(&loaded, reader.lang);
     let mut out = Vec::new();
+    let mut cache = TextCache::default();
     for unit in &loaded.plan.units {
-        match report_of(conn, &loaded, &dash, &unit.code, wave, reader) {
+        match report_of(conn, &loaded, &dash, &unit.code, wave, reader, &mut cache) {
             Ok(r) => out.push(r),
             // Hidden in that wave, or outside the reader's part: no report.
             Err(Error::Conflict(_) | Error::NotFound(_)) => {}
@@ -64,6 +66,7 @@ fn report_of(
     code: &str,
     wave: Option<&str>,
     reader: Reader,
+    cache: &mut TextCache,
 ) -> Result<UnitFeedback> {
     let study = loaded.study.name.as_str();
     let plan = &loaded.plan;
@@ -171,7 +174,7 @@ fn report_of(
             scope: Some(plan.units[u].id),
             search: None,
         };
-        Some(comments_in(conn, loaded, wave, &query)?)
+        Some(comments_in(conn, loaded, wave, &query, cache)?)
     } else {
         None
     };

@@ -55,6 +55,8 @@ pub struct AppState {
     proxies: Vec<IpAddr>,
     /// Who runs the survey and whom to ask, under every respondent page.
     pub about: super::pages::About,
+    /// Studies whose headline cards are being computed in the background.
+    headlines_running: Mutex<std::collections::HashSet<String>>,
 }
 
 impl AppState {
@@ -88,6 +90,7 @@ impl AppState {
             public_url: settings.public_url.clone(),
             proxies: settings.proxies().unwrap_or_default(),
             about: super::pages::About::of(settings),
+            headlines_running: Mutex::new(Default::default()),
         }
     }
 
@@ -165,6 +168,34 @@ impl AppState {
         })
         .await
         .map_err(|e| crate::app::Error::Internal(anyhow::anyhow!("a database task failed: {e}")))?
+    }
+
+    /// Starts computing a study's headline cards in the background, unless
+    /// that is under way already; the dashboard shows them once stored.
+    pub fn compute_headlines(self: &std::sync::Arc<Self>, study: &str) {
+        if !self
+            .headlines_running
+            .lock()
+            .expect("headlines lock")
+            .insert(study.to_owned())
+        {
+            return;
+        }
+        let (state, study) = (self.clone(), study.to_owned());
+        actix_web::rt::spawn(async move {
+            let (name, min) = (study.clone(), state.min_group_size);
+            let done = state
+                .call(move |c| crate::app::headlines::compute_headlines(c, &name, min))
+                .await;
+            if let Err(e) = done {
+                log::warn!("computing the headlines of study {study}: {e}");
+            }
+            state
+                .headlines_running
+                .lock()
+                .expect("headlines lock")
+                .remove(&study);
+        });
     }
 
     /// A survey version, parsed once.

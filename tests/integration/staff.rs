@@ -1530,4 +1530,35 @@ fn the_headlines_are_the_effect_reports_figures_and_viewers_see_them() {
             .unwrap()
             .is_none()
     );
+    // The dashboard does not wait for the report: it says the effect is
+    // being computed, computes it in the background, and shows it after.
+    let page = get(
+        &s.server.url("/staff/studies/pilot/dashboard?lang=en"),
+        Some(&lead),
+    );
+    assert!(
+        page.body.contains("the effect is being computed"),
+        "{}",
+        page.body
+    );
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let page = get(
+            &s.server.url("/staff/studies/pilot/dashboard?lang=en"),
+            Some(&lead),
+        );
+        if page.body.matches("<li class=\"card ").count() == cards.len() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < end,
+            "the cards did not come back"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(
+        klimat::store::headlines::stored(&mut conn, study.id, &after)
+            .unwrap()
+            .is_some()
+    );
 }

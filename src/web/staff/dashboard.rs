@@ -40,7 +40,6 @@ pub async fn show(
     let scope = staff.scope;
     // Comments are for evaluators and for viewers limited to a unit.
     let reads_comments = staff.may(Role::Evaluator) || scope.is_some();
-    let min = state.min_group_size;
     let done = state
         .call(move |c| {
             let dash = app::dashboard_within(c, &study, lang, scope)?;
@@ -58,10 +57,10 @@ pub async fn show(
             // (the arms span units a unit-limited viewer does not see).
             let published = (0..dash.waves.len())
                 .any(|w| dash.organisation[w].iter().any(|f| f.mean.is_some()));
-            let headlines = (scope.is_none() && published).then(|| {
-                app::headlines::study_headlines(c, &study, min)
-                    .map_err(|e| e.said().map(|s| s.get(lang).to_owned()).unwrap_or_default())
-            });
+            let headlines = match scope.is_none() && published {
+                true => Some(app::headlines::stored_headlines(c, &study)?),
+                false => None,
+            };
             Ok((dash, closed, headlines))
         })
         .await;
@@ -69,12 +68,17 @@ pub async fn show(
         Ok((dash, closed, headlines)) => {
             let title = format!("{}: {name}", page.t("dashboard"));
             let mut context = dashboard_context(&dash, &name, &query, lang);
+            use app::headlines::Outcome;
             let (cards, cards_note) = match &headlines {
-                Some(Ok(h)) => (headline_cards(&dash, h, lang), None),
-                Some(Err(why)) => (Vec::new(), Some(why.clone())),
+                Some(Some(Outcome::Shown(h))) => (headline_cards(&dash, h, lang), None),
+                Some(Some(Outcome::Refused(why))) => (Vec::new(), Some(why.get(lang).to_owned())),
+                Some(None) => {
+                    state.compute_headlines(&name);
+                    (Vec::new(), Some(page.t("cards_computing").to_owned()))
+                }
                 None => (Vec::new(), None),
             };
-            let rollout = matches!(&headlines, Some(Ok(h)) if h.rollout);
+            let rollout = matches!(&headlines, Some(Some(Outcome::Shown(h))) if h.rollout);
             context = minijinja::context! {
                 comment_waves => closed,
                 study_path => super::url_escape(&name),

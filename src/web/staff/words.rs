@@ -58,6 +58,11 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "No effect can be shown yet",
     ),
     (
+        "cards_computing",
+        "effekten beräknas just nu från studiens effektrapport (för en stor studie kan det ta några minuter). Ladda om sidan om en stund.",
+        "the effect is being computed from the study's effect report (for a large study this can take a few minutes). Reload the page in a while.",
+    ),
+    (
         "feedback_note",
         "En rapport per enhet: dess klimatprofil mot organisationen och mot förra mätomgången, styrkor och utvecklingsområden, svaren per fråga, kommentarer och frågor till arbetsplatsträffen. Utskrivbar på A4.",
         "One report per unit: its climate profile against the organisation and its previous wave, strengths and areas to develop, the answers per question, comments and questions for the workplace meeting. Prints on A4.",
