@@ -73,6 +73,11 @@ session=$(grep klimat_session jar | awk '{print $7}')
 page="$base/staff/studies/bench/dashboard?lang=en"
 # The first view computes the headline cards (the study's effect report) and stores them.
 curl -s -o page.html -w "dashboard page, first view (computes the headline cards): HTTP %{http_code}, %{size_download} bytes, %{time_total} s\n" -H "Cookie: klimat_session=$session" "$page"
+# The cards come from the effect report, computed in the background: wait for them.
+start=$(date +%s.%N)
+until curl -s -H "Cookie: klimat_session=$session" "$page" | grep -q '<li class="card '; do sleep 2; done
+echo "headline cards stored after $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s (the study's effect report, in the background)"
+curl -s -o page.html -H "Cookie: klimat_session=$session" "$page"
 grep -c '<li class="card ' page.html | sed 's/^/headline cards: /'
 grep -c "<svg" page.html | sed 's/^/charts: /'
 echo "== the dashboard page (top level: the 10 divisions), one connection"

@@ -495,7 +495,7 @@ pub fn profile(p: &Profile, text: &ChartText) -> String {
             })
             .x_desc(text.x.to_owned())
             .axis_desc_style((FONT, 13).into_font().color(&INK))
-            .label_style((FONT, 11).into_font().color(&INK))
+            .label_style((FONT, 12).into_font().color(&INK))
             .draw()?;
         let row = |d: usize| (dims - 1 - d) as f64;
         let unit: Vec<(f64, f64, [f64; 2])> = (0..dims)
@@ -523,7 +523,7 @@ pub fn profile(p: &Profile, text: &ChartText) -> String {
             .draw_series(org.iter().map(|&p| TriangleMarker::new(p, 6, INK.filled())))?
             .label(text.organisation.to_owned())
             .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, INK.filled()));
-        legend(&mut chart, SeriesLabelPosition::LowerRight, 11)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
         root.present()?;
         Ok(())
     })();
