@@ -111,16 +111,7 @@ pub fn comments_in(
                 .position(|u| u.id == id)
                 .ok_or_else(super::scope_gone)?;
             (0..plan.units.len())
-                .map(|u| {
-                    let mut at = Some(u);
-                    while let Some(a) = at {
-                        if a == root {
-                            return true;
-                        }
-                        at = plan.parents[a];
-                    }
-                    false
-                })
+                .map(|u| plan.within(u, root))
                 .collect()
         }
     };

@@ -76,23 +76,13 @@ fn report_of(
             "det finns ingen enhet `{code}`"
         )));
     };
-    let within = |root: usize| {
-        let mut at = Some(u);
-        while let Some(a) = at {
-            if a == root {
-                return true;
-            }
-            at = plan.parents[a];
-        }
-        false
-    };
     if let Some(scope) = reader.scope {
         let root = plan
             .units
             .iter()
             .position(|x| x.id == scope)
             .ok_or_else(super::scope_gone)?;
-        if !within(root) {
+        if !plan.within(u, root) {
             return Err(Error::NotFound(crate::said!(
                 "there is no unit `{code}` in the part of the organisation this account sees",
                 "det finns ingen enhet `{code}` i den del av organisationen som kontot ser"
@@ -123,16 +113,7 @@ fn report_of(
     let survey = &loaded.survey;
     let layout = &loaded.acc.layout;
     let subtree: Vec<usize> = (0..plan.units.len())
-        .filter(|&v| {
-            let mut at = Some(v);
-            while let Some(a) = at {
-                if a == u {
-                    return true;
-                }
-                at = plan.parents[a];
-            }
-            false
-        })
+        .filter(|&v| plan.within(v, u))
         .collect();
     let acc_wave = loaded
         .wave_names

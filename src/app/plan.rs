@@ -78,6 +78,11 @@ impl StudyPlan {
         self.units.iter().position(|u| u.code == code)
     }
 
+    /// Unit `u` is `root` or under it.
+    pub fn within(&self, u: usize, root: usize) -> bool {
+        std::iter::successors(Some(u), |&a| self.parents[a]).any(|a| a == root)
+    }
+
     /// Per accumulator unit index: hidden in the given wave (true for units
     /// outside the tree); for [`crate::scoring::build`].
     pub fn acc_plan(&self, w: usize, acc_units: usize) -> Plan {

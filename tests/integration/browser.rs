@@ -503,25 +503,9 @@ fn an_evaluator_reads_and_searches_the_comments_on_a_phone() {
         .block_on(async move {
             let client = browser(&driver, Some((390, 844))).await;
             client.goto(&start).await.unwrap();
-            for (field, value) in [
-                ("input#email", "eva@region.se"),
-                ("input#password", crate::staff::PASSWORD),
-            ] {
-                client
-                    .find(Locator::Css(field))
-                    .await
-                    .unwrap()
-                    .send_keys(value)
-                    .await
-                    .unwrap();
-            }
-            client
-                .find(Locator::Css("button[type=submit].primary"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            fill(&client, "input#email", "eva@region.se").await;
+            fill(&client, "input#password", crate::staff::PASSWORD).await;
+            press(&client, "button[type=submit].primary").await;
             client
                 .wait()
                 .for_element(Locator::XPath("//h1[contains(., 'Kommentarer')]"))
@@ -545,20 +529,8 @@ fn an_evaluator_reads_and_searches_the_comments_on_a_phone() {
                 .as_f64()
                 .unwrap();
             assert!(width <= 390.0, "nothing wider than the phone: {width}");
-            client
-                .find(Locator::Css("input#q"))
-                .await
-                .unwrap()
-                .send_keys("konflikterna")
-                .await
-                .unwrap();
-            client
-                .find(Locator::Css("form.search button"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            fill(&client, "input#q", "konflikterna").await;
+            press(&client, "form.search button").await;
             client
                 .wait()
                 .for_element(Locator::XPath("//a[contains(., 'Visa alla')]"))
@@ -575,4 +547,21 @@ fn an_evaluator_reads_and_searches_the_comments_on_a_phone() {
             }
             client.close().await.unwrap();
         });
+}
+
+/// Types `text` into the field `css` selects.
+async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
+    let field = client.find(Locator::Css(css)).await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+/// Clicks what `css` selects.
+async fn press(client: &fantoccini::Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
