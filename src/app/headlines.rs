@@ -41,7 +41,15 @@ pub fn compute_headlines(
 ) -> Result<Outcome> {
     let study = studies::by_name(conn, name)?;
     let digest = headlines::digest(conn, study.id)?;
-    let outcome = match study_report(conn, name, Language::En, default_min_group) {
+    // The same estimates as the study's report; the effect report's
+    // measurement section (factor models) is left out, the cards do not use it.
+    let report = if super::rollout::is_rollout(conn, name)? {
+        study_report(conn, name, Language::En, default_min_group)
+    } else {
+        super::effect_report_with(conn, name, Language::En, default_min_group, false)
+            .map(|r| StudyReport::Effect(Box::new(r)))
+    };
+    let outcome = match report {
         Ok(StudyReport::Effect(r)) => Outcome::Shown(headline::of_effect(&r)),
         Ok(StudyReport::Rollout(r)) => Outcome::Shown(headline::of_rollout(&r)),
         Err(Error::Conflict(why)) | Err(Error::Invalid { reason: why, .. }) => {

@@ -362,6 +362,19 @@ pub fn effect_report(
     lang: Language,
     default_min_group: u32,
 ) -> Result<EffectReport> {
+    effect_report_with(conn, name, lang, default_min_group, true)
+}
+
+/// The effect report, with or without its measurement section (the factor
+/// models of every wave and arm, which take most of the time on a large
+/// study and which the dashboard's headlines do not use).
+pub fn effect_report_with(
+    conn: &mut DbConnection,
+    name: &str,
+    lang: Language,
+    default_min_group: u32,
+    measurement: bool,
+) -> Result<EffectReport> {
     let inference = study_inference(conn, name)?;
     let data = study_data(conn, name, None, default_min_group)?;
     let lang = language_for(&data.survey, lang);
@@ -376,8 +389,10 @@ pub fn effect_report(
         lang,
     )?;
     report.warnings.extend(pooled_notes(&data.pooled));
-    let validity = data.validity.report(&data.survey, lang);
-    crate::evaluation::measurement::attach(&mut report, validity, lang);
+    if measurement {
+        let validity = data.validity.report(&data.survey, lang);
+        crate::evaluation::measurement::attach(&mut report, validity, lang);
+    }
     Ok(report)
 }
 
