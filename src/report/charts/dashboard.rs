@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, legend, padded_range, wave_chart};
+use super::{Drawn, FONT, INK, PALETTE, accessible, drawn, legend, wave_chart};
 use crate::dashboard::{Dashboard, Figure};
 
 /// What a chart says in the reader's language.
@@ -48,12 +48,9 @@ pub fn trend_chart(
         let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
         root.fill(&WHITE)?;
         let (plot, side) = root.split_horizontally(500);
-        let values = org
-            .iter()
-            .chain(lines.iter().flatten())
-            .flat_map(|p| [p.1, p.2[0], p.2[1]]);
-        let (lo, hi) = padded_range(values);
-        let (lo, hi) = (lo.max(dash.scale[0] as f64), hi.min(dash.scale[1] as f64));
+        // The scale's whole range, as the profile and the heatmap have it: the
+        // same distance is the same difference on every chart.
+        let (lo, hi) = (dash.scale[0] as f64, dash.scale[1] as f64);
         let mut chart = wave_chart(
             &plot,
             text.title.to_owned(),
@@ -235,8 +232,7 @@ pub fn group_trend_chart(
         let root = SVGBackend::with_string(&mut svg, (720, 400)).into_drawing_area();
         root.fill(&WHITE)?;
         let (plot, side) = root.split_horizontally(500);
-        let (lo, hi) = padded_range(lines.iter().flatten().flat_map(|p| [p.1, p.2[0], p.2[1]]));
-        let (lo, hi) = (lo.max(dash.scale[0] as f64), hi.min(dash.scale[1] as f64));
+        let (lo, hi) = (dash.scale[0] as f64, dash.scale[1] as f64);
         let mut chart = wave_chart(
             &plot,
             text.title.to_owned(),
