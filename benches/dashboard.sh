@@ -75,7 +75,7 @@ page="$base/staff/studies/bench/dashboard?lang=en"
 curl -s -o page.html -w "dashboard page, first view (computes the headline cards): HTTP %{http_code}, %{size_download} bytes, %{time_total} s\n" -H "Cookie: klimat_session=$session" "$page"
 # The cards come from the effect report, computed in the background: wait for them.
 start=$(date +%s.%N)
-until curl -s -H "Cookie: klimat_session=$session" "$page" | grep -q '<li class="card '; do sleep 2; done
+until curl -s -o page.html -H "Cookie: klimat_session=$session" "$page" && grep -q '<li class="card ' page.html; do sleep 2; done
 echo "headline cards stored after $(python3 -c "print(round($(date +%s.%N) - $start, 1))") s (the study's effect report, in the background)"
 curl -s -o page.html -H "Cookie: klimat_session=$session" "$page"
 grep -c '<li class="card ' page.html | sed 's/^/headline cards: /'
