@@ -53,10 +53,10 @@ impl TextCache {
         conn: &mut DbConnection,
         wave: i64,
     ) -> Result<&(Vec<texts::StoredText>, Redactor)> {
-        if !self.0.contains_key(&wave) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.0.entry(wave) {
             let addresses = texts::roster_addresses(conn, wave)?;
             let redactor = Redactor::new(addresses.iter().map(String::as_str));
-            self.0.insert(wave, (texts::of_wave(conn, wave)?, redactor));
+            e.insert((texts::of_wave(conn, wave)?, redactor));
         }
         Ok(&self.0[&wave])
     }
