@@ -23,6 +23,70 @@ fn p(value: f64) -> String {
     }
 }
 
+/// The findings in one sentence, grouped by the strength of the evidence
+/// (the dashboard's headline verdicts: Holm-adjusted, then unadjusted
+/// primary p): "In short: a clear improvement in Idea support and Trust; no
+/// clear difference in the other 8 dimensions."
+fn in_short(report: &EffectReport) -> String {
+    use crate::evaluation::headline::{Verdict, of_effect};
+    let headlines = of_effect(report);
+    let named = |wanted: &[Verdict]| -> Vec<&str> {
+        report
+            .dimensions
+            .iter()
+            .zip(&headlines.cards)
+            .filter(|(_, h)| wanted.contains(&h.verdict))
+            .map(|(d, _)| d.name.as_str())
+            .collect()
+    };
+    let list = |names: &[&str]| match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let mut parts = Vec::new();
+    for (verdict, words) in [
+        (
+            Verdict::ClearImprovement,
+            "a clear improvement in the pilot units in",
+        ),
+        (
+            Verdict::ClearDecline,
+            "a clear decline in the pilot units in",
+        ),
+        (
+            Verdict::PossibleImprovement,
+            "a possible improvement, not established once every dimension tested is taken into account, in",
+        ),
+        (
+            Verdict::PossibleDecline,
+            "a possible decline, not established once every dimension tested is taken into account, in",
+        ),
+    ] {
+        let names = named(&[verdict]);
+        if !names.is_empty() {
+            parts.push(format!("{words} {}", list(&names)));
+        }
+    }
+    let rest = named(&[Verdict::NoClearDifference]).len();
+    let total = report.dimensions.len();
+    if rest > 0 {
+        parts.push(if rest == total {
+            "no clear difference between pilot and control units in any dimension".to_owned()
+        } else {
+            format!(
+                "no clear difference in the other {rest} dimension{}",
+                if rest == 1 { "" } else { "s" }
+            )
+        });
+    }
+    let missing = named(&[Verdict::NoEstimate]);
+    if !missing.is_empty() {
+        parts.push(format!("no estimate for {}", list(&missing)));
+    }
+    format!("In short: {}.", parts.join("; "))
+}
+
 /// One sentence per dimension, for a memo: the effect in scale points and in
 /// standard deviations, its interval, the primary p-value and its adjustment.
 pub fn plain_summary(report: &EffectReport) -> Vec<String> {
@@ -35,6 +99,7 @@ pub fn plain_summary(report: &EffectReport) -> Vec<String> {
         design.waves.len(),
         design.first_post_wave
     )];
+    out.push(in_short(report));
     for d in &report.dimensions {
         let Some(did) = &d.did else {
             out.push(format!("{}: no estimate (see the warnings).", d.name));

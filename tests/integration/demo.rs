@@ -19,6 +19,11 @@ fn the_demo_runs_the_whole_job_and_recovers_the_simulated_effects() {
     // Carlo interval, and the design's tiny smallest p is no warning.
     let effect = std::fs::read_to_string(k.path("reports/demo/effect.md")).unwrap();
     assert!(effect.contains("(sampled; Monte Carlo 95 % "), "{effect}");
+    // The findings in one sentence first, grouped by the strength of the evidence.
+    assert!(
+        effect.contains("In short: a clear improvement in the pilot units in Idea support"),
+        "{effect}"
+    );
     // Conflicts: lower is better, and the tables and headings say so.
     assert!(
         effect.contains("### Konflikter (lower is better)")
