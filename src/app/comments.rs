@@ -42,23 +42,33 @@ pub fn wave_comments(
     comments_in(conn, &loaded, wave, query, &mut TextCache::default())
 }
 
-/// A wave's stored texts and its redactor, read once for many readers (the
-/// feedback reports of every unit).
+/// A wave's stored texts, its redactor and its survey, read once for many
+/// readers (the feedback reports of every unit).
 #[derive(Default)]
-pub struct TextCache(HashMap<i64, (Vec<texts::StoredText>, Redactor)>);
+pub struct TextCache {
+    waves: HashMap<i64, (Vec<texts::StoredText>, Redactor)>,
+    surveys: HashMap<i64, crate::survey::Survey>,
+}
 
 impl TextCache {
+    fn survey(&mut self, conn: &mut DbConnection, version: i64) -> Result<crate::survey::Survey> {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.surveys.entry(version) {
+            e.insert(surveys::get(conn, version)?.survey()?);
+        }
+        Ok(self.surveys[&version].clone())
+    }
+
     fn wave(
         &mut self,
         conn: &mut DbConnection,
         wave: i64,
     ) -> Result<&(Vec<texts::StoredText>, Redactor)> {
-        if let std::collections::hash_map::Entry::Vacant(e) = self.0.entry(wave) {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.waves.entry(wave) {
             let addresses = texts::roster_addresses(conn, wave)?;
             let redactor = Redactor::new(addresses.iter().map(String::as_str));
             e.insert((texts::of_wave(conn, wave)?, redactor));
         }
-        Ok(&self.0[&wave])
+        Ok(&self.waves[&wave])
     }
 }
 
@@ -71,9 +81,10 @@ pub fn comments_in(
     cache: &mut TextCache,
 ) -> Result<WaveComments> {
     let study = &loaded.study;
-    let survey = surveys::get(conn, wave.survey_version_id)?.survey()?;
+    let survey = cache.survey(conn, wave.survey_version_id)?;
     let lang = super::language_for(&survey, query.lang);
-    let minimum = (wave.min_group_size_comments.max(wave.min_group_size)) as u64;
+    // Never below min_group_size: the store keeps it so.
+    let minimum = wave.min_group_size_comments as u64;
     let search = query
         .search
         .as_deref()

@@ -54,8 +54,9 @@ fn dashboard(
     }
 }
 
-fn report(dash: &Dashboard) -> UnitFeedback {
-    build(FeedbackInput {
+/// Unit 1's report in the second wave.
+fn input(dash: &Dashboard, lang: Language) -> FeedbackInput<'_> {
+    FeedbackInput {
         study: "pilot",
         dash,
         unit: 1,
@@ -64,9 +65,12 @@ fn report(dash: &Dashboard) -> UnitFeedback {
         dont_know_label: None,
         items: Vec::new(),
         comments: None,
-        lang: Language::Sv,
-    })
-    .unwrap()
+        lang,
+    }
+}
+
+fn report(dash: &Dashboard) -> UnitFeedback {
+    build(input(dash, Language::Sv)).unwrap()
 }
 
 /// Worked by hand: unit n 20, mean 2.5, SD 0.5 inside an organisation of
@@ -128,18 +132,5 @@ fn a_hidden_unit_gets_no_report() {
         suppressed: true,
     };
     let dash = dashboard(hidden, hidden, figure(200, 2.0, 0.6), false);
-    assert!(
-        build(FeedbackInput {
-            study: "pilot",
-            dash: &dash,
-            unit: 1,
-            wave: 1,
-            labels: Vec::new(),
-            dont_know_label: None,
-            items: Vec::new(),
-            comments: None,
-            lang: Language::En,
-        })
-        .is_none()
-    );
+    assert!(build(input(&dash, Language::En)).is_none());
 }

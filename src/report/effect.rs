@@ -14,14 +14,7 @@ pub fn json(report: &EffectReport) -> String {
     s
 }
 
-/// A p-value as people read it.
-fn p(value: f64) -> String {
-    if value < 0.001 {
-        "< 0.001".into()
-    } else {
-        format!("{value:.3}")
-    }
-}
+use super::format::p_value as p;
 
 /// The findings in one sentence, grouped by the strength of the evidence
 /// (the dashboard's headline verdicts: Holm-adjusted, then unadjusted

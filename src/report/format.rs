@@ -54,6 +54,15 @@ pub fn interval(value: Option<[f64; 2]>, decimals: usize) -> String {
     }
 }
 
+/// A p-value as people read it: three decimals, or "< 0.001".
+pub fn p_value(value: f64) -> String {
+    if value < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("{value:.3}")
+    }
+}
+
 /// A CSV cell: the figure at full precision, or empty.
 pub fn cell(value: Option<f64>) -> String {
     value

@@ -26,11 +26,11 @@ impl Words {
     }
 
     fn decimal(&self, figure: String) -> String {
-        if self.sv {
-            figure.replace('.', ",")
-        } else {
-            figure
-        }
+        super::format::localised(figure, self.lang())
+    }
+
+    fn lang(&self) -> Language {
+        if self.sv { Language::Sv } else { Language::En }
     }
 
     fn fixed(&self, value: Option<f64>, decimals: usize) -> String {
@@ -42,18 +42,12 @@ impl Words {
     }
 
     fn interval(&self, value: Option<[f64; 2]>, decimals: usize) -> String {
-        let text = interval(value, decimals);
-        if self.sv {
-            self.decimal(text.replace(", ", "; "))
-        } else {
-            text
-        }
+        self.decimal(interval(value, decimals))
     }
 
     fn p(&self, value: Option<f64>) -> String {
         match value {
-            Some(v) if v < 0.001 => self.decimal("< 0.001".into()),
-            Some(v) => self.decimal(format!("{v:.3}")),
+            Some(v) => self.decimal(super::format::p_value(v)),
             None => "—".into(),
         }
     }

@@ -42,7 +42,7 @@ struct QuestionView {
 /// organisation reads figures, not comments.
 async fn reader(req: &HttpRequest, state: &AppState) -> Result<Staff, HttpResponse> {
     let staff = require(req, state, Role::Viewer).await?;
-    if staff.may(Role::Evaluator) || staff.scope.is_some() {
+    if staff.reads_comments() {
         return Ok(staff);
     }
     let page = Page::new(req, Some(&staff));

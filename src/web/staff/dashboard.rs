@@ -38,8 +38,7 @@ pub async fn show(
     let study = name.clone();
     let query = query.into_inner();
     let scope = staff.scope;
-    // Comments are for evaluators and for viewers limited to a unit.
-    let reads_comments = staff.may(Role::Evaluator) || scope.is_some();
+    let reads_comments = staff.reads_comments();
     let done = state
         .call(move |c| {
             let dash = app::dashboard_within(c, &study, lang, scope)?;
@@ -460,7 +459,7 @@ fn rate_text(r: &Rate, lang: Language) -> String {
 /// and p-values, in the reader's language.
 fn headline_cards(dash: &Dashboard, h: &Headlines, lang: Language) -> Vec<minijinja::Value> {
     use crate::evaluation::headline::{Verdict, sentence};
-    use crate::report::format::{fixed, interval, localised};
+    use crate::report::format::{fixed, interval, localised, p_value};
     h.cards
         .iter()
         .map(|card| {
@@ -481,10 +480,9 @@ fn headline_cards(dash: &Dashboard, h: &Headlines, lang: Language) -> Vec<miniji
                 Verdict::PossibleImprovement | Verdict::PossibleDecline => "possible",
                 _ => "neutral",
             };
-            let p = |x: Option<f64>| match x {
-                Some(p) if p < 0.001 => "<\u{a0}0.001".to_owned(),
-                Some(p) => format!("{p:.3}"),
-                None => "—".to_owned(),
+            // "< 0.001" kept on one line.
+            let p = |x: Option<f64>| {
+                x.map_or("—".to_owned(), |p| p_value(p).replace("< ", "<\u{a0}"))
             };
             let figures = match card.estimate {
                 Some(e) => localised(

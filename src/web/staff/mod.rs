@@ -262,6 +262,12 @@ impl Staff {
     pub fn may(&self, role: Role) -> bool {
         self.role.allows(role)
     }
+
+    /// Comments are for evaluators and for viewers limited to a unit; a
+    /// viewer of the whole organisation reads figures only.
+    pub fn reads_comments(&self) -> bool {
+        self.may(Role::Evaluator) || self.scope.is_some()
+    }
 }
 
 /// The reader's language: `?lang=`, then the `klimat_lang` cookie, then the
