@@ -187,7 +187,15 @@ pub fn comments_in(
         else {
             continue;
         };
-        let text = redactor.redact(stored.text.trim(), lang);
+        // Stored redacted at close in the invitations' main language; the
+        // reader sees the marker in theirs.
+        let text = redactor.redact(stored.text.trim(), lang).replace(
+            comments::redact::marker(match lang {
+                Language::Sv => Language::En,
+                Language::En => Language::Sv,
+            }),
+            comments::redact::marker(lang),
+        );
         if text.is_empty() {
             continue;
         }

@@ -136,6 +136,10 @@ fn no_view_of_the_comments_gives_a_group_below_the_minimum_away() {
         assert!(!out.contains(PHONE), "{out}");
     }
     assert!(md.contains("ring mig gärna på [borttaget]"), "{md}");
+    // An English reader sees the English marker, whatever language it was stored in.
+    let en = klimat(&k, &env, &["comments", "--wave", wave, "--lang", "en"]);
+    assert!(en.contains("ring mig gärna på [removed]"), "{en}");
+    assert!(!en.contains("[borttaget]"), "{en}");
     assert_eq!(csv.lines().next(), Some("wave,group,question,comment"));
     let rows = csv.lines().count() - 1;
     assert_eq!(rows, cells.values().sum::<usize>());
