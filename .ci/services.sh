@@ -53,3 +53,9 @@ install_browser() {
     export KLIMAT_TEST_CHROMEDRIVER=/usr/bin/chromedriver
     export KLIMAT_TEST_AXE="$PWD/.ci/node/node_modules/axe-core/axe.min.js"
 }
+
+# The analysts' tools that read klimat's exports back: GNU PSPP (.sav),
+# openpyxl (.xlsx, for Debian's python3) and R (the .R script).
+install_analysts_tools() {
+    apt_install pspp python3-openpyxl r-base-core unzip
+}

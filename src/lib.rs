@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod disclosure;
 pub mod email;
 pub mod evaluation;
+pub mod export;
 pub mod feedback;
 pub mod mail;
 pub mod report;

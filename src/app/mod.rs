@@ -18,8 +18,6 @@ mod wave_ref;
 
 use std::collections::HashMap;
 
-use rand::seq::SliceRandom;
-
 use crate::dashboard::{self, Dashboard, Node, WaveInput};
 use crate::evaluation::disclosed::{Disclosed, disclose};
 use crate::evaluation::{DesignError, DesignRequest, Inference, evaluate, report::EffectReport};
@@ -598,21 +596,21 @@ fn dashboard_groups(loaded: &Loaded, lang: Language) -> Vec<dashboard::GroupInpu
 /// file for analysts, the same in both languages).
 pub const HIDDEN_UNITS: &str = "(hidden units)";
 
-/// The responses of a study's `waves` in the offline format, for
-/// evaluators, under the study's plan: rows of the units the plan shows,
-/// plus the hidden units' rows as one group [`HIDDEN_UNITS`] where no
-/// published group splits that pool (otherwise the pool's rows are left
-/// out, since a published part of them could be matched against the rows).
-/// Open waves are left out. Rows come in a fresh random order.
-pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<String> {
-    let mut rows: Vec<(String, String, Vec<crate::scoring::Answer>)> = Vec::new();
-    let mut survey = None;
+/// The responses of a study's `waves` for evaluators, under the study's
+/// plan: rows of the units the plan shows, plus the hidden units' rows as
+/// one group [`HIDDEN_UNITS`] where no published group splits that pool
+/// (otherwise the pool's rows are left out, since a published part of them
+/// could be matched against the rows). Open waves are left out. Rows come in
+/// a fresh random order; [`crate::export::write`] writes any format.
+pub fn export_table(conn: &mut DbConnection, waves: &[Wave]) -> Result<crate::export::Table> {
+    let mut table: Option<crate::export::Table> = None;
     let mut by_study: Vec<i64> = waves.iter().map(|w| w.study_id).collect();
     by_study.sort_unstable();
     by_study.dedup();
     for study_id in by_study {
         let study = studies::by_id(conn, study_id)?;
         let loaded = load(conn, &study.name)?;
+        let table = table.get_or_insert_with(|| crate::export::Table::new(loaded.survey.clone()));
         let ids: Vec<i64> = waves
             .iter()
             .filter(|w| w.study_id == study_id)
@@ -638,31 +636,50 @@ pub fn export_responses(conn: &mut DbConnection, waves: &[Wave]) -> Result<Strin
                 .enumerate()
                 .map(|(i, u)| (u.code.as_str(), i))
                 .collect();
-            responses::scan(conn, &[wp.wave.id], |wave, unit, answers| {
-                let label = match code_of.get(unit) {
-                    Some(&u) if !wp.plan.unit_hidden[u] => unit,
-                    Some(_) if pool_whole => HIDDEN_UNITS,
-                    _ => return,
-                };
-                rows.push((wave.to_owned(), label.to_owned(), answers.to_vec()));
+            let wave = table.wave(&wp.wave.name, &wp.wave.name);
+            let mut index: HashMap<String, Option<usize>> = HashMap::new();
+            responses::scan(conn, &[wp.wave.id], |_, unit, answers| {
+                let at = *index
+                    .entry(unit.to_owned())
+                    .or_insert_with(|| match code_of.get(unit) {
+                        Some(&u) if !wp.plan.unit_hidden[u] => {
+                            Some(table.unit(unit, &loaded.plan.units[u].name))
+                        }
+                        Some(_) if pool_whole => Some(table.unit(HIDDEN_UNITS, HIDDEN_UNITS)),
+                        _ => None,
+                    });
+                if let Some(u) = at {
+                    table.push(u, wave, answers);
+                }
             })?;
         }
-        survey.get_or_insert(loaded.survey);
     }
-    let survey = match survey {
-        Some(s) => s,
-        None => surveys::shared_by(conn, waves)?,
+    let mut table = match table {
+        Some(t) => t,
+        None => crate::export::Table::new(surveys::shared_by(conn, waves)?),
     };
-    rows.shuffle(&mut rand::rng());
-    let mut writer =
-        crate::responses::ResponsesWriter::new(Vec::new(), &survey).map_err(anyhow::Error::from)?;
-    for (wave, unit, answers) in &rows {
-        writer
-            .row(unit, wave, answers)
-            .map_err(anyhow::Error::from)?;
-    }
-    let bytes = writer.finish().map_err(anyhow::Error::from)?;
-    Ok(String::from_utf8(bytes).expect("the writer writes UTF-8"))
+    table.finish();
+    Ok(table)
+}
+
+/// Every row of `waves`, every unit, also those below the minimum: for an
+/// operator on the server only (`klimat responses export` without
+/// `--disclosed`). Rows in a fresh random order.
+pub fn raw_table(conn: &mut DbConnection, waves: &[Wave]) -> Result<crate::export::Table> {
+    let survey = surveys::shared_by(conn, waves)?;
+    let names: HashMap<String, String> = crate::store::units::all(conn)?
+        .into_iter()
+        .map(|u| (u.code, u.name))
+        .collect();
+    let mut table = crate::export::Table::new(survey);
+    let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
+    responses::scan(conn, &ids, |wave, unit, answers| {
+        let w = table.wave(wave, wave);
+        let u = table.unit(unit, names.get(unit).map_or(unit, String::as_str));
+        table.push(u, w, answers);
+    })?;
+    table.finish();
+    Ok(table)
 }
 
 /// No published group holds part of the pool and not the rest: then the

@@ -11,14 +11,13 @@ use super::output::write_output;
 use super::score::parse_delimiter;
 use crate::app::{Actor, WaveRef, setup};
 use crate::config::Settings;
-use crate::responses::{ReadOptions, ResponsesWriter};
-use crate::scoring::Answer;
+use crate::responses::ReadOptions;
 use crate::store::invitations::Replace;
 use crate::store::outbox::ReminderRule;
 use crate::store::studies::{self, NewStudy, NewWave, WaveState};
 use crate::store::surveys::Published;
-use crate::store::{self, Database, Migrations, surveys, units};
-use rand::seq::SliceRandom;
+use crate::store::{self, Database, Migrations, units};
+use crate::survey::Language;
 
 /// Opens the configured database. SQLite is created and migrated on first use.
 pub fn open(settings: &Settings) -> anyhow::Result<Database> {
@@ -274,8 +273,11 @@ Every row's wave column must be the wave's name; unit codes must be stored units
     /// evaluators: only what the wave's disclosure plan shows.
     #[command(
         after_help = "Examples:\n  klimat responses export --wave pilot-2025:2025-03 --out answers.csv\n  \
-klimat responses export --study pilot-2025 --disclosed > all.csv\n\n\
-Rows come in a fresh random order on every export."
+klimat responses export --study pilot-2025 --disclosed > all.csv\n  \
+klimat responses export --study pilot-2025 --disclosed --format sav --lang en --out all.sav\n\n\
+Rows come in a fresh random order on every export. sav: SPSS with variable and value labels, \
+don't know as a user-missing value; xlsx: the responses and a codebook; r: a zip of the CSV \
+and responses.R, which reads it with labelled factors."
     )]
     Export {
         /// Only the units the disclosure plan shows, hidden units pooled as in the staff web.
@@ -290,6 +292,12 @@ Rows come in a fresh random order on every export."
         /// Write to this file instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// The file format: the offline CSV, SPSS, Excel, or R (a zip of the CSV and a script).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::export::Format,
+        /// The language of the labels (item texts, scale, units) in sav, xlsx and r.
+        #[arg(long, default_value = "sv")]
+        lang: Language,
     },
 }
 
@@ -554,6 +562,8 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             study,
             out,
             disclosed,
+            format,
+            lang,
         } => {
             let waves = match (wave, study) {
                 (Some(w), _) => vec![w.find(&mut conn)?],
@@ -563,26 +573,16 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                 }
                 (None, None) => unreachable!("clap requires one"),
             };
-            let bytes = if disclosed {
-                crate::app::export_responses(&mut conn, &waves)?.into_bytes()
+            let table = if disclosed {
+                crate::app::export_table(&mut conn, &waves)?
             } else {
                 eprintln!(
                     "WARNING: this raw export holds every unit, also those below the minimum group size: it can \
                      identify people in small units. Keep it on the server; give evaluators --disclosed."
                 );
-                let survey = surveys::shared_by(&mut conn, &waves)?;
-                let ids: Vec<i64> = waves.iter().map(|w| w.id).collect();
-                let mut rows: Vec<(String, String, Vec<Answer>)> = Vec::new();
-                store::responses::scan(&mut conn, &ids, |wave, unit, answers| {
-                    rows.push((wave.to_owned(), unit.to_owned(), answers.to_vec()))
-                })?;
-                rows.shuffle(&mut rand::rng());
-                let mut writer = ResponsesWriter::new(Vec::new(), &survey)?;
-                for (wave, unit, answers) in &rows {
-                    writer.row(unit, wave, answers)?;
-                }
-                writer.finish()?
+                crate::app::raw_table(&mut conn, &waves)?
             };
+            let bytes = crate::export::write(&table, format, lang)?;
             let names: Vec<String> = waves
                 .iter()
                 .map(|w| format!("{} ({})", w.name, w.id))
@@ -596,10 +596,15 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                     if disclosed { "" } else { " (raw)" }
                 ),
             )?;
-            write_output(
-                out.as_deref(),
-                &String::from_utf8(bytes).expect("the writer writes UTF-8"),
-            )?;
+            if out.is_none() && format != crate::export::Format::Csv {
+                use std::io::IsTerminal;
+                anyhow::ensure!(
+                    !std::io::stdout().is_terminal(),
+                    "a {} file is binary: give --out FILE or redirect the output",
+                    format.extension()
+                );
+            }
+            super::output::write_bytes(out.as_deref(), &bytes)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,13 +8,18 @@ use anyhow::Context;
 /// Writes `text` to `out`, or to standard output. A file is written whole or
 /// not at all: first to a temporary file beside it, then renamed.
 pub fn write_output(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    write_bytes(out, text.as_bytes())
+}
+
+/// Bytes to `out`, written whole or not at all, or to standard output.
+pub fn write_bytes(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match out {
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
+            stdout.write_all(bytes)?;
             stdout.flush()?;
         }
-        Some(path) => write_atomically(path, text.as_bytes())?,
+        Some(path) => write_atomically(path, bytes)?,
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ mod comments;
 mod demo;
 mod disclosure;
 mod effect;
+mod exports;
 mod headlines;
 mod helpers;
 mod mail;

@@ -11,6 +11,7 @@ mod adoption;
 mod comments;
 mod dashboard;
 mod design;
+mod exports;
 mod feedback;
 mod page;
 mod reports;
@@ -199,8 +200,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/waves/{id}/send", web::post().to(waves::send))
         .route("/staff/waves/{id}/remind", web::post().to(waves::remind))
         .route(
-            "/staff/waves/{id}/responses.csv",
-            web::get().to(waves::export),
+            "/staff/waves/{id}/responses.{ext}",
+            web::get().to(exports::wave),
+        )
+        .route(
+            "/staff/studies/{name}/responses.{ext}",
+            web::get().to(exports::study),
         )
         .route("/staff/waves/{id}/scores", web::get().to(reports::scores))
         .route("/staff/waves/{id}/comments", web::get().to(comments::show))

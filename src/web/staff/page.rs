@@ -196,7 +196,11 @@ pub fn see_other(location: impl Into<String>) -> HttpResponse {
 }
 
 /// A file to download.
-pub fn download(file: &str, content_type: &str, body: String) -> HttpResponse {
+pub fn download(
+    file: &str,
+    content_type: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((

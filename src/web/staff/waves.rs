@@ -10,7 +10,7 @@ use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
 use super::page::for_the_form;
-use super::page::{download, file_safe, percent, see_other};
+use super::page::{percent, see_other};
 use super::session::CsrfForm;
 use super::{Page, act, require, require_form, staff_or_return, url_escape};
 use crate::app::{self, setup};
@@ -611,36 +611,4 @@ pub async fn remind(
         queued(id, "remind", n)
     })
     .await
-}
-
-/// The offline-format export of a wave's responses under the plan.
-pub async fn export(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<i64>,
-) -> HttpResponse {
-    let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
-    let page = Page::new(&req, Some(&staff));
-    let (id, actor) = (id.into_inner(), staff.actor());
-    let done = state
-        .call(move |c| {
-            let wave = studies::wave_by_id(c, id)?;
-            let csv = app::export_responses(c, std::slice::from_ref(&wave))?;
-            setup::audit(
-                c,
-                &actor,
-                "export.responses",
-                &format!("wave {} ({})", wave.name, wave.id),
-            )?;
-            Ok((wave.name, csv))
-        })
-        .await;
-    match done {
-        Ok((name, csv)) => download(
-            &format!("responses-{}.csv", file_safe(&name)),
-            "text/csv; charset=utf-8",
-            csv,
-        ),
-        Err(e) => page.fail(&req, e),
-    }
 }

@@ -227,11 +227,21 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "Meddelanden köas och skickas av utskicksprocessen, aldrig medan sidan laddar.",
         "Messages are queued and sent by the mail worker, never while the page loads.",
     ),
-    ("export", "Exportera svar (CSV)", "Export responses (CSV)"),
+    ("export", "Exportera svar", "Export responses"),
     (
         "export_note",
-        "Exporten loggas. Svar från dolda enheter har enheten ”(hidden units)”.",
-        "Exports are logged. Responses from hidden units carry the unit “(hidden units)”.",
+        "Exporten loggas. Svar från dolda enheter har enheten ”(hidden units)”. SPSS och Excel har frågornas texter och skalans etiketter; R är en zip med CSV-filen och ett skript som läser den.",
+        "Exports are logged. Responses from hidden units carry the unit “(hidden units)”. SPSS and Excel hold the item texts and the scale's labels; R is a zip of the CSV and a script that reads it.",
+    ),
+    (
+        "export_study",
+        "Alla mätomgångars svar",
+        "Every wave's responses",
+    ),
+    (
+        "aggregate",
+        "aggregerade data för forskare",
+        "aggregate data for researchers",
     ),
     ("done_open", "Mätomgången är öppen.", "The wave is open."),
     (

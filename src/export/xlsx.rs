@@ -1,0 +1,169 @@
+//! Excel workbooks through `rust_xlsxwriter` (constant-memory worksheets, so
+//! a quarter of a million rows do not sit in memory as cells): the responses
+//! with a codebook sheet, and any report's tables as [`Sheet`]s.
+
+use std::io;
+
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+
+use super::Table;
+use crate::scoring::{DONT_KNOW, MISSING};
+use crate::survey::Language;
+
+/// One cell of a report table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// A number shown with this many decimals.
+    Number(f64, u8),
+    Empty,
+}
+
+/// A report table as a worksheet: a header row and rows of cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn io_error(e: XlsxError) -> io::Error {
+    io::Error::other(e.to_string())
+}
+
+/// The responses and a codebook, labels in `lang`.
+pub fn write(table: &Table, lang: Language) -> io::Result<Vec<u8>> {
+    responses(table, table.language(lang)).map_err(io_error)
+}
+
+/// A workbook of report tables, a sheet each.
+pub fn sheets(sheets: &[Sheet]) -> io::Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let formats: Vec<Format> = (0..=6u8)
+        .map(|d| {
+            let pattern = if d == 0 {
+                "0".to_owned()
+            } else {
+                format!("0.{}", "0".repeat(d as usize))
+            };
+            Format::new().set_num_format(pattern)
+        })
+        .collect();
+    for sheet in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(&sheet.name)).map_err(io_error)?;
+        header(ws, &sheet.header, &bold).map_err(io_error)?;
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    Cell::Text(s) => ws.write_string(r, c, s).map(|_| ()),
+                    Cell::Number(x, d) if x.is_finite() => ws
+                        .write_number_with_format(r, c, *x, &formats[(*d).min(6) as usize])
+                        .map(|_| ()),
+                    Cell::Number(..) | Cell::Empty => Ok(()),
+                }
+                .map_err(io_error)?;
+            }
+        }
+        ws.autofit();
+    }
+    book.save_to_buffer().map_err(io_error)
+}
+
+/// Excel allows 31 characters and none of `[]:*?/\` in a sheet's name.
+fn sheet_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect()
+}
+
+fn header(ws: &mut Worksheet, names: &[String], bold: &Format) -> Result<(), XlsxError> {
+    for (c, name) in names.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, name, bold)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn responses(table: &Table, lang: Language) -> Result<Vec<u8>, XlsxError> {
+    let sv = lang == Language::Sv;
+    let survey = &table.survey;
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let whole = Format::new().set_num_format("0");
+
+    let ws = book.add_worksheet_with_constant_memory()?;
+    ws.set_name(if sv { "Svar" } else { "Responses" })?;
+    let mut names: Vec<String> = vec![
+        "unit".into(),
+        if sv { "enhetens namn" } else { "unit name" }.into(),
+        "wave".into(),
+    ];
+    names.extend(survey.items.iter().map(|i| i.id.clone()));
+    ws.set_column_width(1, 28)?;
+    header(ws, &names, &bold)?;
+    ws.autofilter(0, 0, table.len() as u32, names.len() as u16 - 1)?;
+    for (r, row) in table.rows().enumerate() {
+        let r = r as u32 + 1;
+        let unit = &table.units[row.unit];
+        ws.write_string(r, 0, &unit.code)?;
+        ws.write_string(r, 1, &unit.name)?;
+        ws.write_string(r, 2, &table.waves[row.wave].code)?;
+        for (c, &a) in row.answers.iter().enumerate() {
+            let c = c as u16 + 3;
+            match a {
+                MISSING => {}
+                DONT_KNOW => {
+                    ws.write_string(r, c, "dk")?;
+                }
+                v => {
+                    ws.write_number_with_format(r, c, f64::from(v), &whole)?;
+                }
+            }
+        }
+    }
+
+    let ws = book.add_worksheet();
+    ws.set_name(if sv { "Frågor" } else { "Items" })?;
+    let names: Vec<String> = if sv {
+        vec!["fråga", "dimension", "text", "omvänd", "värden"]
+    } else {
+        vec!["item", "dimension", "text", "reversed", "values"]
+    }
+    .into_iter()
+    .map(String::from)
+    .collect();
+    header(ws, &names, &bold)?;
+    let scale = &survey.scale;
+    let mut values: Vec<String> = (scale.min..=scale.max)
+        .map(|v| format!("{v} = {}", scale.label(lang, v)))
+        .collect();
+    if let Some(dk) = &scale.dont_know {
+        values.push(format!("dk = {}", dk.get(lang)));
+    }
+    let values = values.join("; ");
+    for (r, item) in survey.items.iter().enumerate() {
+        let r = r as u32 + 1;
+        let dimension = &survey.dimensions[item.dimension];
+        ws.write_string(r, 0, &item.id)?;
+        ws.write_string(r, 1, dimension.name.get(lang))?;
+        ws.write_string(r, 2, item.text.get(lang))?;
+        ws.write_string(
+            r,
+            3,
+            match (item.reverse, sv) {
+                (true, true) => "ja",
+                (true, false) => "yes",
+                (false, true) => "nej",
+                (false, false) => "no",
+            },
+        )?;
+        ws.write_string(r, 4, &values)?;
+    }
+    ws.autofit();
+    book.save_to_buffer()
+}

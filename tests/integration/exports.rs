@@ -1,0 +1,309 @@
+//! The analysts' formats read back by the analysts' tools: GNU PSPP reads the
+//! `.sav` (dictionary and every value), openpyxl the `.xlsx`, R the `.R`
+//! script with its CSV; each holds exactly the rows of the disclosed CSV
+//! export (compared as multisets, since every export has its own row order).
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::comments::demo;
+use crate::helpers::*;
+use crate::services::klimat;
+
+const STUDY: &str = "innovation-pilot";
+
+/// The survey's scale labels and don't-know label in `lang`, from the shipped file.
+fn scale(lang: &str) -> (i64, Vec<String>, String) {
+    let text = std::fs::read_to_string(repo().join("surveys/creative-climate.toml")).unwrap();
+    let survey: toml::Table = text.parse().unwrap();
+    let scale = survey["scale"].as_table().unwrap();
+    let labels = scale["labels"][lang]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    let dk = scale["dont_know"][lang].as_str().unwrap().to_owned();
+    (scale["min"].as_integer().unwrap(), labels, dk)
+}
+
+fn item_text(id: &str, lang: &str) -> String {
+    let text = std::fs::read_to_string(repo().join("surveys/creative-climate.toml")).unwrap();
+    let survey: toml::Table = text.parse().unwrap();
+    survey["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"].as_str() == Some(id))
+        .map(|i| i["text"][lang].as_str().unwrap().to_owned())
+        .unwrap()
+}
+
+/// The disclosed CSV's rows as sorted lists of fields, and its header.
+fn csv_rows(csv: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let mut rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    rows.sort();
+    (header, rows)
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        stdout_of(&out),
+        stderr_of(&out)
+    );
+    stdout_of(&out)
+}
+
+fn python() -> String {
+    std::env::var("KLIMAT_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".to_owned())
+}
+
+fn export(k: &Klimat, env: &[(&str, String)], format: &str, lang: &str, file: &str) -> String {
+    let path = k.path(file);
+    klimat(
+        k,
+        env,
+        &[
+            "responses",
+            "export",
+            "--study",
+            STUDY,
+            "--disclosed",
+            "--format",
+            format,
+            "--lang",
+            lang,
+            "--out",
+            arg(&path),
+        ],
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn pspp_reads_the_spss_export_with_its_labels_and_every_value() {
+    let (k, env) = demo();
+    let csv = klimat(
+        &k,
+        &env,
+        &["responses", "export", "--study", STUDY, "--disclosed"],
+    );
+    let (header, expected) = csv_rows(&csv);
+    assert!(expected.len() > 1000, "the demo has answers");
+    let sav = export(&k, &env, "sav", "en", "all.sav");
+    let (min, labels, dk) = scale("en");
+    let names: BTreeMap<String, String> = klimat(&k, &env, &["unit", "list"])
+        .lines()
+        .map(|l| {
+            let (code, name) = l.split_once('\t').unwrap();
+            (code.to_owned(), name.to_owned())
+        })
+        .collect();
+
+    // Every value, through its label, as PSPP reads it.
+    let labelled = k.path("labelled.csv");
+    run(Command::new("pspp-convert").args(["--labels", &sav, arg(&labelled)]));
+    let (pspp_header, mut got) = csv_rows(&std::fs::read_to_string(&labelled).unwrap());
+    assert_eq!(pspp_header, header, "variable names are the item ids");
+    let mut want: Vec<Vec<String>> = expected
+        .iter()
+        .map(|row| {
+            let mut out = vec![match names.get(&row[0]) {
+                Some(name) => format!("{} {name}", row[0]),
+                None => row[0].clone(),
+            }];
+            out.push(row[1].clone());
+            for v in &row[2..] {
+                out.push(match v.as_str() {
+                    "" => String::new(),
+                    "dk" => dk.clone(),
+                    v => labels[(v.parse::<i64>().unwrap() - min) as usize].clone(),
+                });
+            }
+            out
+        })
+        .collect();
+    // pspp-convert quotes fields with a comma; none of the labels has one.
+    for row in got.iter_mut() {
+        for f in row.iter_mut() {
+            *f = f.trim_matches('"').to_owned();
+        }
+    }
+    want.sort();
+    got.sort();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "PSPP reads the same rows as the CSV holds");
+
+    // Don't know is user-missing: recoded to system-missing it disappears.
+    let recoded = k.path("recoded.csv");
+    run(Command::new("pspp-convert").args(["--recode", &sav, arg(&recoded)]));
+    let recoded = std::fs::read_to_string(&recoded).unwrap();
+    let dk_in_csv = csv.matches(",dk").count();
+    assert!(dk_in_csv > 0, "the demo has don't-know answers");
+    let values = k.path("values.csv");
+    run(Command::new("pspp-convert").args([&sav, arg(&values)]));
+    let values = std::fs::read_to_string(&values).unwrap();
+    let count_99 = |t: &str| {
+        t.lines()
+            .skip(1)
+            .flat_map(|l| l.split(',').skip(2))
+            .filter(|v| *v == "99")
+            .count()
+    };
+    assert_eq!(count_99(&values), dk_in_csv);
+    assert_eq!(count_99(&recoded), 0);
+
+    // The dictionary: labels in English, levels, the missing value.
+    let syntax = k.write(
+        "dict.sps",
+        &format!("GET FILE='{sav}'.\nDISPLAY DICTIONARY /VARIABLES=unit wave ch1 co1.\n"),
+    );
+    let dict = k.path("dict.csv");
+    run(Command::new("pspp").args([arg(&syntax), "-o", arg(&dict)]));
+    let dict = std::fs::read_to_string(&dict).unwrap();
+    assert!(dict.contains("unit,1,Unit,Nominal"), "{dict}");
+    assert!(dict.contains("wave,2,Wave,Nominal"), "{dict}");
+    let ch1 = format!("ch1,3,{},Ordinal", item_text("ch1", "en"));
+    assert!(dict.contains(&ch1), "{ch1} in {dict}");
+    let ch1_line = dict.lines().find(|l| l.starts_with("ch1,")).unwrap();
+    assert!(
+        ch1_line.ends_with(",99"),
+        "don't know is the missing value: {ch1_line}"
+    );
+    // PSPP marks a user-missing value's label with a footnote: `99[a]`.
+    assert!(
+        dict.lines()
+            .any(|l| l.starts_with(",99") && l.ends_with(&format!(",{dk}"))),
+        "don't know is labelled: {dict}"
+    );
+    assert!(
+        dict.contains(&format!(",{min},{}", labels[0])),
+        "the scale is labelled"
+    );
+}
+
+#[test]
+fn the_excel_export_reads_back_with_the_same_rows_and_a_codebook() {
+    let (k, env) = demo();
+    let csv = klimat(
+        &k,
+        &env,
+        &["responses", "export", "--study", STUDY, "--disclosed"],
+    );
+    let (header, expected) = csv_rows(&csv);
+    let xlsx = export(&k, &env, "xlsx", "sv", "all.xlsx");
+    let script = k.write(
+        "read.py",
+        r#"import sys, json, openpyxl
+book = openpyxl.load_workbook(sys.argv[1], read_only=True)
+out = {"sheets": book.sheetnames}
+rows = list(book["Svar"].iter_rows(values_only=True))
+out["header"] = list(rows[0])
+def cell(v):
+    if v is None: return ""
+    if isinstance(v, float) and v.is_integer(): return str(int(v))
+    return str(v)
+out["rows"] = [[cell(r[0])] + [cell(v) for v in r[2:]] for r in rows[1:]]
+out["numeric"] = all(isinstance(v, (int, float)) or v in (None, "dk") for r in rows[1:] for v in r[3:])
+out["items"] = [list(r) for r in book["Frågor"].iter_rows(values_only=True)]
+print(json.dumps(out))
+"#,
+    );
+    let got: serde_json::Value =
+        serde_json::from_str(&run(Command::new(python()).args([arg(&script), &xlsx]))).unwrap();
+    assert_eq!(got["sheets"], serde_json::json!(["Svar", "Frågor"]));
+    let got_header: Vec<String> = got["header"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got_header[0], "unit");
+    assert_eq!(got_header[1], "enhetens namn");
+    assert_eq!(got_header[2..], header[1..], "wave, then the items");
+    let mut rows: Vec<Vec<String>> = serde_json::from_value(got["rows"].clone()).unwrap();
+    rows.sort();
+    assert!(rows == expected, "the workbook holds the CSV's rows");
+    assert_eq!(got["numeric"], true, "answers are numbers, don't know `dk`");
+    let items = got["items"].as_array().unwrap();
+    assert_eq!(items.len(), 41, "a header and 40 items");
+    assert_eq!(items[1][0], "ch1");
+    assert_eq!(items[1][2].as_str().unwrap(), item_text("ch1", "sv"));
+    let (_, labels, dk) = scale("sv");
+    let values = items[1][4].as_str().unwrap();
+    assert!(
+        values.contains(&format!("0 = {}", labels[0])) && values.contains(&format!("dk = {dk}"))
+    );
+}
+
+#[test]
+fn the_r_export_reads_into_labelled_factors() {
+    let (k, env) = demo();
+    let csv = klimat(
+        &k,
+        &env,
+        &["responses", "export", "--study", STUDY, "--disclosed"],
+    );
+    let (_, expected) = csv_rows(&csv);
+    let zip = export(&k, &env, "r", "en", "all.zip");
+    let dir = k.path("r");
+    let script = k.write(
+        "check.R",
+        &format!(
+            r#"unzip("{zip}", exdir = "{dir}")
+setwd("{dir}")
+source("responses.R", encoding = "UTF-8")
+cat("rows", nrow(responses), "\n")
+cat("ordered", is.ordered(responses$ch1), "\n")
+cat("levels", paste(levels(responses$ch1), collapse = "|"), "\n")
+cat("label", attr(responses$ch1, "label"), "\n")
+cat("dk", sum(as.matrix(dont_know)), "\n")
+cat("na", sum(is.na(responses$ch1)), "\n")
+cat("first", as.integer(responses$ch1[!is.na(responses$ch1)][1]) + scale_min - 1, "\n")
+t <- table(responses$unit)
+cat("units", paste(names(t), as.integer(t), sep = "=", collapse = "|"), "\n")
+"#,
+            dir = dir.display()
+        ),
+    );
+    let out = run(Command::new("Rscript").arg(arg(&script)));
+    let line = |key: &str| -> String {
+        out.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("{key} in {out}"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(line("rows"), expected.len().to_string());
+    assert_eq!(line("ordered"), "TRUE");
+    let (_, labels, _) = scale("en");
+    assert_eq!(line("levels"), labels.join("|"));
+    assert_eq!(line("label"), item_text("ch1", "en"));
+    assert_eq!(line("dk"), csv.matches(",dk").count().to_string());
+    let ch1_missing = expected
+        .iter()
+        .filter(|r| r[2].is_empty() || r[2] == "dk")
+        .count();
+    assert_eq!(line("na"), ch1_missing.to_string());
+    // Units: every unit's count as the CSV has it, under its labelled name.
+    let mut per_unit: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &expected {
+        *per_unit.entry(r[0].clone()).or_default() += 1;
+    }
+    let units = line("units");
+    for (code, n) in per_unit {
+        assert!(
+            units
+                .split('|')
+                .any(|u| u.starts_with(&code) && u.ends_with(&format!("={n}"))),
+            "{code} with {n} rows in {units}"
+        );
+    }
+}
