@@ -299,6 +299,27 @@ and responses.R, which reads it with labelled factors."
         #[arg(long, default_value = "sv")]
         lang: Language,
     },
+    /// The aggregate for researchers outside the organisation: per published
+    /// group and wave, item moments, the complete cases' covariance matrix
+    /// and the dimension scores' sufficient statistics; no row of data.
+    #[command(
+        after_help = "Examples:\n  klimat responses aggregate --study pilot-2025 --out aggregate.json\n  \
+klimat responses aggregate --study pilot-2025 --format csv > aggregate.csv\n\n\
+Only the groups the disclosure plan publishes (organisation, units, units with \
+their subtrees, arms), so it may leave the organisation. See the README's section \
+on sharing data with a university."
+    )]
+    Aggregate {
+        /// The study.
+        #[arg(long)]
+        study: String,
+        /// json, or csv (long: one statistic a line).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Records a command in the audit log, under `cli:` and the system user.
@@ -556,6 +577,16 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             let n =
                 setup::import_responses(&mut conn, &Actor::cli(), w.id, input, &name, &options)?;
             println!("imported {n} responses into wave {}", w.name);
+        }
+        ResponsesCommand::Aggregate { study, format, out } => {
+            let csv = format == "csv";
+            let aggregate = crate::app::aggregate_file(&mut conn, &Actor::cli(), &study, csv)?;
+            let text = if csv {
+                crate::export::aggregate::csv(&aggregate)
+            } else {
+                serde_json::to_string_pretty(&aggregate)? + "\n"
+            };
+            write_output(out.as_deref(), &text)?;
         }
         ResponsesCommand::Export {
             wave,

@@ -4,6 +4,7 @@
 //! (or raw, by an operator on the server) and written here; nothing in this
 //! module reads the database or decides what may be shown.
 
+pub mod aggregate;
 pub mod r;
 pub mod sav;
 pub mod xlsx;

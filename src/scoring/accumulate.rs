@@ -131,7 +131,8 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn new(layout: &Layout) -> Cell {
+    /// A cell with nothing in it, to merge others into.
+    pub fn new(layout: &Layout) -> Cell {
         Cell {
             respondents: 0,
             items: vec![0; layout.items * layout.slots()],
@@ -143,7 +144,8 @@ impl Cell {
         }
     }
 
-    fn merge(&mut self, o: &Cell) {
+    /// Adds another cell's counts (of the same layout).
+    pub fn merge(&mut self, o: &Cell) {
         self.respondents += o.respondents;
         add(&mut self.items, &o.items);
         for (a, b) in self.scores.iter_mut().zip(&o.scores) {

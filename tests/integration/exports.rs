@@ -307,3 +307,254 @@ cat("units", paste(names(t), as.integer(t), sep = "=", collapse = "|"), "\n")
         );
     }
 }
+
+/// Σ score / n and the variance from Σ score² in the aggregate give the
+/// score report's means and SDs for every dimension, wave and shown unit;
+/// units the score report hides are not in it; the organisation's complete
+/// cases' means and covariances are those of the raw rows.
+#[test]
+fn the_aggregate_reproduces_the_score_report_from_its_sufficient_statistics() {
+    let (k, env) = demo();
+    let aggregate: serde_json::Value = serde_json::from_str(&klimat(
+        &k,
+        &env,
+        &["responses", "aggregate", "--study", STUDY],
+    ))
+    .unwrap();
+    let groups = aggregate["groups"].as_array().unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let waves: Vec<String> = groups
+        .iter()
+        .map(|g| g["wave"].as_str().unwrap().to_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(waves.len() >= 2, "the demo's closed waves: {waves:?}");
+    let mut units_checked = 0;
+    for wave in &waves {
+        let scores: serde_json::Value = serde_json::from_str(&klimat(
+            &k,
+            &env,
+            &[
+                "score",
+                "--wave",
+                &format!("{STUDY}:{wave}"),
+                "--no-validity",
+                "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        let group = |kind: &str, code: &str| {
+            groups
+                .iter()
+                .find(|g| g["wave"] == wave.as_str() && g["kind"] == kind && g["group"] == code)
+        };
+        for (d, dim) in scores["waves"][0]["dimensions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let check = |g: &serde_json::Value, n: &serde_json::Value, mean: f64, sd: f64| {
+                let s = &g["dimensions"][d];
+                assert_eq!(s["dimension"], dim["id"]);
+                assert_eq!(&s["n"], n);
+                let (n, sum, sum_sq) = (
+                    s["n"].as_f64().unwrap(),
+                    s["sum"].as_f64().unwrap(),
+                    s["sum_sq"].as_f64().unwrap(),
+                );
+                assert!(
+                    close(sum / n, mean),
+                    "{wave} {}: {} vs {mean}",
+                    dim["id"],
+                    sum / n
+                );
+                let var = (sum_sq - sum * sum / n) / (n - 1.0);
+                assert!((var.sqrt() - sd).abs() < 1e-9, "{wave} {}: sd", dim["id"]);
+            };
+            let org = group("organisation", "organisation").expect("the organisation");
+            check(
+                org,
+                &dim["n"],
+                dim["mean"].as_f64().unwrap(),
+                dim["sd"].as_f64().unwrap(),
+            );
+            for u in dim["units"].as_array().unwrap() {
+                let code = u["unit"].as_str().unwrap();
+                match group("unit", code) {
+                    Some(g) if u["suppressed"] == false => {
+                        check(
+                            g,
+                            &u["n"],
+                            u["mean"].as_f64().unwrap(),
+                            u["sd"].as_f64().unwrap(),
+                        );
+                        units_checked += 1;
+                    }
+                    None if u["suppressed"] == true => {}
+                    _ => panic!(
+                        "{wave} {code}: the aggregate and the score report disagree on showing it"
+                    ),
+                }
+            }
+        }
+    }
+    assert!(units_checked > 100);
+
+    // The organisation's complete cases in the first wave, from the raw rows.
+    let text = std::fs::read_to_string(repo().join("surveys/creative-climate.toml")).unwrap();
+    let survey: toml::Table = text.parse().unwrap();
+    let reverse: Vec<bool> = survey["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i.get("reverse").and_then(|r| r.as_bool()).unwrap_or(false))
+        .collect();
+    let raw = klimat(
+        &k,
+        &env,
+        &[
+            "responses",
+            "export",
+            "--wave",
+            &format!("{STUDY}:{}", waves[0]),
+        ],
+    );
+    let rows: Vec<Vec<f64>> = raw
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            l.split(',')
+                .skip(2)
+                .zip(&reverse)
+                .map(|(v, &r)| v.parse::<f64>().ok().map(|x| if r { 3.0 - x } else { x })) // min + max = 0 + 3
+                .collect()
+        })
+        .collect();
+    let org = groups
+        .iter()
+        .find(|g| g["wave"] == waves[0].as_str() && g["kind"] == "organisation")
+        .unwrap();
+    assert_eq!(org["complete"]["n"].as_u64().unwrap() as usize, rows.len());
+    let n = rows.len() as f64;
+    let p = reverse.len();
+    let mean: Vec<f64> = (0..p)
+        .map(|i| rows.iter().map(|r| r[i]).sum::<f64>() / n)
+        .collect();
+    for i in 0..p {
+        assert!(close(org["complete"]["mean"][i].as_f64().unwrap(), mean[i]));
+        for j in 0..p {
+            let c = rows
+                .iter()
+                .map(|r| (r[i] - mean[i]) * (r[j] - mean[j]))
+                .sum::<f64>()
+                / (n - 1.0);
+            let got = org["complete"]["covariance"][i][j].as_f64().unwrap();
+            assert!((got - c).abs() < 1e-12, "cov({i},{j}) {got} vs {c}");
+        }
+    }
+}
+
+/// The API and the staff web give the same files to evaluators only, and
+/// say what is wrong with a format asked for.
+#[test]
+fn evaluators_download_every_format_from_the_web_and_the_api() {
+    let (k, env) = demo();
+    for (email, role) in [("eva@region.se", "evaluator"), ("lead@region.se", "viewer")] {
+        let mut cmd = k.cmd();
+        for (key, value) in &env {
+            cmd.env(key, value);
+        }
+        cmd.args(["user", "add", email, "--role", role, "--password-stdin"]);
+        let out = cmd
+            .write_stdin(format!("{}\n", crate::staff::PASSWORD))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+    }
+    let s = crate::services::Server::start(&k, &env);
+    let token = |name: &str, role: &str| {
+        klimat(
+            &k,
+            &env,
+            &["token", "create", "--name", name, "--role", role],
+        )
+        .trim()
+        .to_owned()
+    };
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let call = |path: &str, t: &str| {
+        let mut r = agent
+            .get(&s.url(path))
+            .header("authorization", &format!("Bearer {t}"))
+            .call()
+            .unwrap();
+        let kind = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = r
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .unwrap();
+        (r.status().as_u16(), kind, body)
+    };
+    let eval = token("eval", "evaluator");
+    let viewer = token("intranet", "viewer");
+    let study = format!("/api/v1/studies/{STUDY}");
+    let (status, kind, sav) = call(&format!("{study}/responses?format=sav&lang=en"), &eval);
+    assert_eq!((status, kind.as_str()), (200, "application/x-spss-sav"));
+    assert!(sav.starts_with(b"$FL2"), "an SPSS system file");
+    let (status, _, xlsx) = call(&format!("{study}/responses?format=xlsx"), &eval);
+    assert_eq!(status, 200);
+    assert!(xlsx.starts_with(b"PK"), "a zip (xlsx)");
+    let (status, _, csv) = call("/api/v1/waves/1/responses", &eval);
+    assert_eq!(status, 200);
+    assert!(csv.starts_with(b"unit,wave,ch1"));
+    let (status, kind, agg) = call(&format!("{study}/aggregate?format=csv"), &eval);
+    assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
+    assert!(agg.starts_with(b"wave,kind,group,name,statistic"));
+    let (status, _, body) = call(&format!("{study}/responses?format=dta"), &eval);
+    assert_eq!(status, 422);
+    assert!(String::from_utf8_lossy(&body).contains("use csv, sav, xlsx or r"));
+    for path in [
+        format!("{study}/responses?format=sav"),
+        format!("{study}/aggregate"),
+    ] {
+        assert_eq!(call(&path, &viewer).0, 403, "{path} for a viewer");
+    }
+    // The staff web: the same for an evaluator's session, nothing for a viewer's.
+    let cookie = crate::staff::login_as(&s, "eva@region.se", crate::staff::PASSWORD);
+    let page = crate::services::get(
+        &s.url(&format!("/staff/studies/{STUDY}/responses.sav")),
+        Some(&cookie),
+    );
+    assert_eq!(page.status, 200);
+    let page = crate::services::get(
+        &s.url(&format!("/staff/studies/{STUDY}/aggregate.json")),
+        Some(&cookie),
+    );
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("\"content_hash\""),
+        "{}",
+        &page.body[..page.body.len().min(300)]
+    );
+    let cookie = crate::staff::login_as(&s, "lead@region.se", crate::staff::PASSWORD);
+    let page = crate::services::get(
+        &s.url(&format!("/staff/studies/{STUDY}/responses.zip")),
+        Some(&cookie),
+    );
+    assert_eq!(page.status, 403);
+    let audit = klimat(&k, &env, &["audit"]);
+    assert!(audit.contains("export.aggregate"), "{audit}");
+    assert!(!s.log().contains("panicked"));
+}

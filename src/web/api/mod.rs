@@ -9,6 +9,7 @@
 // Refusals are early returns of a whole response; boxing one buys nothing.
 #![allow(clippy::result_large_err)]
 
+mod exports;
 mod writes;
 
 use actix_web::http::StatusCode;
@@ -40,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/studies/{name}/headlines", web::get().to(headlines))
         .route("/api/v1/waves/{id}/status", web::get().to(wave_status))
         .route("/api/v1/waves/{id}/comments", web::get().to(wave_comments))
+        .configure(exports::routes)
         .configure(writes::routes);
 }
 
@@ -588,6 +590,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "klimat API", description = "Innovation-climate aggregates, studies and reports, and the evaluator's setup (surveys, studies, adoption dates, waves, rosters, opening, closing, mail). Figures go through each study's disclosure plan. Errors are RFC 9457 problems: 404 not found, 409 the state does not allow it, 422 the input has problems (listed in `problems`)."),
     paths(list_units, list_surveys, list_studies, study_waves, aggregates, headlines, wave_status, wave_comments, report,
+        exports::wave_responses, exports::study_responses, exports::study_aggregate,
         writes::publish_survey, writes::create_study, writes::create_wave, writes::put_adoptions, writes::put_roster,
         writes::open_wave, writes::close_wave, writes::send, writes::remind),
     modifiers(&BearerAuth)

@@ -1,17 +1,17 @@
 //! Responses for evaluators in each of the analysts' formats, for a wave
 //! (`/staff/waves/{id}/responses.{ext}`) or a whole study
 //! (`/staff/studies/{name}/responses.{ext}`): the disclosure plan's export
-//! (`app::export_table`), labels in the page's language or `?lang=`. Audited.
+//! (`app::export_table`), labels in the page's language or `?lang=`; and a
+//! study's aggregate for outside researchers (`aggregate.json`, `.csv`). Audited.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::page::{download, file_safe};
 use super::{Page, require, staff_or_return};
-use crate::app::{self, setup};
+use crate::app::{self, ExportScope};
 use crate::auth::Role;
 use crate::export::Format;
-use crate::store::studies;
 use crate::survey::Language;
 use crate::web::AppState;
 
@@ -27,11 +27,6 @@ pub fn format_of(ext: &str) -> Option<Format> {
         .find(|f| f.extension() == ext)
 }
 
-enum Scope {
-    Wave(i64),
-    Study(String),
-}
-
 pub async fn wave(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -39,7 +34,7 @@ pub async fn wave(
     query: web::Query<ExportQuery>,
 ) -> HttpResponse {
     let (id, ext) = path.into_inner();
-    respond(req, state, Scope::Wave(id), &ext, query.into_inner()).await
+    respond(req, state, ExportScope::Wave(id), &ext, query.into_inner()).await
 }
 
 pub async fn study(
@@ -49,13 +44,20 @@ pub async fn study(
     query: web::Query<ExportQuery>,
 ) -> HttpResponse {
     let (name, ext) = path.into_inner();
-    respond(req, state, Scope::Study(name), &ext, query.into_inner()).await
+    respond(
+        req,
+        state,
+        ExportScope::Study(name),
+        &ext,
+        query.into_inner(),
+    )
+    .await
 }
 
 async fn respond(
     req: HttpRequest,
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: ExportScope,
     ext: &str,
     query: ExportQuery,
 ) -> HttpResponse {
@@ -71,37 +73,46 @@ async fn respond(
         .unwrap_or(page.lang);
     let actor = staff.actor();
     let done = state
-        .call(move |c| {
-            let (name, waves) = match scope {
-                Scope::Wave(id) => {
-                    let wave = studies::wave_by_id(c, id)?;
-                    (wave.name.clone(), vec![wave])
-                }
-                Scope::Study(name) => {
-                    let study = studies::by_name(c, &name)?;
-                    (name, studies::waves_of(c, &study)?)
-                }
-            };
-            let table = app::export_table(c, &waves)?;
-            let bytes = crate::export::write(&table, format, lang).map_err(anyhow::Error::from)?;
-            let names: Vec<String> = waves
-                .iter()
-                .map(|w| format!("{} ({})", w.name, w.id))
-                .collect();
-            setup::audit(
-                c,
-                &actor,
-                "export.responses",
-                &format!("waves {} as {}", names.join(", "), format.extension()),
-            )?;
-            Ok((name, bytes))
-        })
+        .call(move |c| app::responses_file(c, &actor, &scope, format, lang))
         .await;
     match done {
         Ok((name, bytes)) => download(
             &format!("responses-{}.{}", file_safe(&name), format.extension()),
             format.content_type(),
             bytes,
+        ),
+        Err(e) => page.fail(&req, e),
+    }
+}
+
+/// A study's aggregate for outside researchers, as JSON or long CSV.
+pub async fn aggregate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let staff = staff_or_return!(require(&req, &state, Role::Evaluator));
+    let page = Page::new(&req, Some(&staff));
+    let (name, ext) = path.into_inner();
+    let csv = match ext.as_str() {
+        "csv" => true,
+        "json" => false,
+        _ => return crate::web::site::not_found(req).await,
+    };
+    let (actor, study) = (staff.actor(), name.clone());
+    let done = state
+        .call(move |c| app::aggregate_file(c, &actor, &study, csv))
+        .await;
+    match done {
+        Ok(a) if csv => download(
+            &format!("aggregate-{}.csv", file_safe(&name)),
+            "text/csv; charset=utf-8",
+            crate::export::aggregate::csv(&a),
+        ),
+        Ok(a) => download(
+            &format!("aggregate-{}.json", file_safe(&name)),
+            "application/json",
+            serde_json::to_string(&a).expect("the aggregate serialises"),
         ),
         Err(e) => page.fail(&req, e),
     }

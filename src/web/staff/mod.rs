@@ -207,6 +207,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/studies/{name}/responses.{ext}",
             web::get().to(exports::study),
         )
+        .route(
+            "/staff/studies/{name}/aggregate.{ext}",
+            web::get().to(exports::aggregate),
+        )
         .route("/staff/waves/{id}/scores", web::get().to(reports::scores))
         .route("/staff/waves/{id}/comments", web::get().to(comments::show))
         .route(
