@@ -124,15 +124,22 @@ pub fn export_table(conn: &mut DbConnection, waves: &[Wave]) -> Result<crate::ex
             let wave = table.wave(&wp.wave.name, &wp.wave.name);
             let mut index: HashMap<String, Option<usize>> = HashMap::new();
             responses::scan(conn, &[wp.wave.id], |_, unit, answers| {
-                let at = *index
-                    .entry(unit.to_owned())
-                    .or_insert_with(|| match code_of.get(unit) {
-                        Some(&u) if !wp.plan.unit_hidden[u] => {
-                            Some(table.unit(unit, &loaded.plan.units[u].name))
-                        }
-                        Some(_) if pool_whole => Some(table.unit(HIDDEN_UNITS, HIDDEN_UNITS)),
-                        _ => None,
-                    });
+                // Looked up without allocating: a wave has few units and
+                // many rows.
+                let at = match index.get(unit) {
+                    Some(&at) => at,
+                    None => {
+                        let at = match code_of.get(unit) {
+                            Some(&u) if !wp.plan.unit_hidden[u] => {
+                                Some(table.unit(unit, &loaded.plan.units[u].name))
+                            }
+                            Some(_) if pool_whole => Some(table.unit(HIDDEN_UNITS, HIDDEN_UNITS)),
+                            _ => None,
+                        };
+                        index.insert(unit.to_owned(), at);
+                        at
+                    }
+                };
                 if let Some(u) = at {
                     table.push(u, wave, answers);
                 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 
@@ -11,6 +11,9 @@ use super::mail::{secret, worker_parts};
 use crate::config::Settings;
 use crate::mail::{WorkerConfig, worker};
 use crate::web::{self, Background};
+
+/// The pause before the outbox worker starts again after a failure.
+const RESTART_SECS: u64 = 5;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -54,8 +57,30 @@ pub fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                     Err(e) => return log::error!("mail worker: {e}"),
                 };
                 let config = WorkerConfig::from_settings(&settings, false);
-                if let Err(e) = worker::run(db, mailer, composer, config, stop, |_| {}).await {
-                    log::error!("mail worker stopped: {e}");
+                // A failing database read or write stops one run, not the
+                // service's mail: what the run had claimed comes back when its
+                // lease runs out, and the worker starts again after a pause.
+                while !stop.load(Ordering::Relaxed) {
+                    let run = worker::run(
+                        db.clone(),
+                        mailer.clone(),
+                        composer.clone(),
+                        config.clone(),
+                        stop.clone(),
+                        |_| {},
+                    );
+                    match run.await {
+                        Ok(_) => break,
+                        Err(e) => {
+                            log::error!("mail worker: {e}; starting again in {RESTART_SECS} s")
+                        }
+                    }
+                    for _ in 0..RESTART_SECS * 4 {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    }
                 }
             });
         });

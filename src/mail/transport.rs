@@ -130,10 +130,18 @@ impl Mailer {
                 Ok(Err(e)) if e.is_permanent() => Delivery::Permanent(e.to_string()),
                 Ok(Err(e)) => Delivery::Temporary(e.to_string()),
             },
-            Mailer::Files { transport, .. } => match transport.send(message).await {
-                Ok(_) => Delivery::Accepted,
-                Err(e) => Delivery::Temporary(e.to_string()),
-            },
+            Mailer::Files { transport, dir } => {
+                // The folder may have been emptied and removed while the
+                // worker ran (an administrator collecting the files):
+                // make it again rather than retry later.
+                if let Err(e) = tokio::fs::create_dir_all(dir).await {
+                    return Delivery::Temporary(format!("{}: {e}", dir.display()));
+                }
+                match transport.send(message).await {
+                    Ok(_) => Delivery::Accepted,
+                    Err(e) => Delivery::Temporary(e.to_string()),
+                }
+            }
         }
     }
 }

@@ -210,28 +210,39 @@ def cell(v):
     if v is None: return ""
     if isinstance(v, float) and v.is_integer(): return str(int(v))
     return str(v)
-out["rows"] = [[cell(r[0])] + [cell(v) for v in r[2:]] for r in rows[1:]]
-out["numeric"] = all(isinstance(v, (int, float)) or v in (None, "dk") for r in rows[1:] for v in r[3:])
+out["rows"] = [[cell(v) for v in r] for r in rows[1:]]
+out["numeric"] = all(isinstance(v, (int, float)) or v in (None, "dk") for r in rows[1:] for v in r[2:])
 out["items"] = [list(r) for r in book["Frågor"].iter_rows(values_only=True)]
+out["units"] = [list(r) for r in book["Enheter"].iter_rows(values_only=True)]
 print(json.dumps(out))
 "#,
     );
     let got: serde_json::Value =
         serde_json::from_str(&run(Command::new(python()).args([arg(&script), &xlsx]))).unwrap();
-    assert_eq!(got["sheets"], serde_json::json!(["Svar", "Frågor"]));
+    assert_eq!(
+        got["sheets"],
+        serde_json::json!(["Svar", "Frågor", "Enheter"])
+    );
     let got_header: Vec<String> = got["header"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(got_header[0], "unit");
-    assert_eq!(got_header[1], "enhetens namn");
-    assert_eq!(got_header[2..], header[1..], "wave, then the items");
+    assert_eq!(got_header, header, "unit, wave, then the items");
     let mut rows: Vec<Vec<String>> = serde_json::from_value(got["rows"].clone()).unwrap();
     rows.sort();
     assert!(rows == expected, "the workbook holds the CSV's rows");
     assert_eq!(got["numeric"], true, "answers are numbers, don't know `dk`");
+    // Every unit in the rows is named on its own sheet.
+    let units = got["units"].as_array().unwrap();
+    for row in &rows {
+        assert!(
+            units.iter().skip(1).any(|u| u[0] == row[0].as_str()),
+            "unit {} has a name",
+            row[0]
+        );
+    }
     let items = got["items"].as_array().unwrap();
     assert_eq!(items.len(), 41, "a header and 40 items");
     assert_eq!(items[1][0], "ch1");
