@@ -7,8 +7,8 @@
 # peak memory, and the same analyses with pandas + pingouin and with pyfixest
 # when they are installed (pip install pingouin pyfixest).
 #
-# Then runs benches/store.sh, mail.sh, submit.sh, dashboard.sh and
-# roster_upload.sh: every
+# Then runs benches/store.sh, mail.sh, submit.sh, dashboard.sh,
+# roster_upload.sh and exports.sh: every
 # figure of BENCHMARKS.md in one run on one machine.
 #
 # Usage: bash benches/run.sh [WORKDIR]   (needs /usr/bin/time, bc, wrk and python3-aiosmtpd)
@@ -78,3 +78,6 @@ bash benches/roster_upload.sh "$work/roster"
 echo
 echo "== the disclosure plan: 500 units × 10 waves × 3 studies with arms"
 cargo bench -q --bench disclosure_plan
+echo
+echo "== exports: a 253,000-response wave to .sav and .xlsx, beside PSPP and openpyxl"
+bash benches/exports.sh "$work/exports"

@@ -311,16 +311,17 @@ pub enum StudyReport {
 
 impl StudyReport {
     /// The report in `format`; `lang` is the roll-out report's language.
-    pub fn render(&self, format: crate::report::effect::Format, lang: Language) -> String {
+    pub fn render(&self, format: crate::report::effect::Format, lang: Language) -> Vec<u8> {
         use crate::report::effect::Format;
         use crate::report::rollout;
         match self {
             StudyReport::Effect(r) => format.render(r),
             StudyReport::Rollout(r) => match format {
-                Format::Html => rollout::html(r, lang),
-                Format::Markdown => rollout::markdown(r, lang),
-                Format::Json => rollout::json(r),
-                Format::Csv => rollout::csv(r),
+                Format::Html => rollout::html(r, lang).into_bytes(),
+                Format::Markdown => rollout::markdown(r, lang).into_bytes(),
+                Format::Json => rollout::json(r).into_bytes(),
+                Format::Csv => rollout::csv(r).into_bytes(),
+                Format::Xlsx => rollout::xlsx(r),
             },
         }
     }

@@ -596,6 +596,9 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
             format,
             lang,
         } => {
+            if format != crate::export::Format::Csv {
+                super::output::binary_needs_a_file(out.as_deref(), format.extension())?;
+            }
             let waves = match (wave, study) {
                 (Some(w), _) => vec![w.find(&mut conn)?],
                 (None, Some(s)) => {
@@ -627,14 +630,6 @@ pub fn responses(cmd: ResponsesCommand, settings: &Settings) -> anyhow::Result<E
                     if disclosed { "" } else { " (raw)" }
                 ),
             )?;
-            if out.is_none() && format != crate::export::Format::Csv {
-                use std::io::IsTerminal;
-                anyhow::ensure!(
-                    !std::io::stdout().is_terminal(),
-                    "a {} file is binary: give --out FILE or redirect the output",
-                    format.extension()
-                );
-            }
             super::output::write_bytes(out.as_deref(), &bytes)?;
         }
     }

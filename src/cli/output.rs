@@ -11,6 +11,17 @@ pub fn write_output(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
     write_bytes(out, text.as_bytes())
 }
 
+/// Refuses to write a binary file (`ext`) to a terminal: without `--out`,
+/// standard output has to be redirected.
+pub fn binary_needs_a_file(out: Option<&Path>, ext: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    anyhow::ensure!(
+        out.is_some() || !std::io::stdout().is_terminal(),
+        "a {ext} file is binary: give --out FILE or redirect the output"
+    );
+    Ok(())
+}
+
 /// Bytes to `out`, written whole or not at all, or to standard output.
 pub fn write_bytes(out: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match out {

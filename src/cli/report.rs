@@ -32,7 +32,7 @@ pub enum ReportCommand {
 klimat report effect --survey surveys/team-climate.toml --responses answers.csv --pilot A,B \\\n      \
 --control C,D,E,F --first-post-wave 2025-09 --format md --out effect.md\n  \
 klimat report effect --study pilot-2025\n\n\
-Without --out, every format (HTML, Markdown, JSON, CSV) is written to a new folder under the reports folder."
+Without --out, every format (HTML, Markdown, JSON, CSV, Excel) is written to a new folder under the reports folder."
 )]
 pub struct EffectArgs {
     /// Survey definition the responses answer (TOML).
@@ -78,7 +78,7 @@ pub struct EffectArgs {
     #[arg(long, default_value = "webb", value_parser = ["webb", "rademacher"])]
     pub weights: String,
     /// Output format; without it and without --out, all formats are written.
-    #[arg(long, value_parser = ["json", "md", "html", "csv"])]
+    #[arg(long, value_parser = ["json", "md", "html", "csv", "xlsx"])]
     pub format: Option<String>,
     /// Write to this file (or, without --format, into this folder).
     #[arg(long, value_name = "PATH")]
@@ -212,27 +212,29 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
     report.warnings.extend(crate::app::pooled_notes(&pooled));
     crate::evaluation::measurement::attach(&mut report, validity, args.lang);
 
-    let render = |format: &str| -> String {
+    let render = |format: &str| -> Vec<u8> {
         match format {
-            "json" => effect::json(&report),
-            "md" => effect::markdown(&report),
-            "csv" => effect::csv(&report),
-            _ => effect::html(&report),
+            "json" => effect::json(&report).into_bytes(),
+            "md" => effect::markdown(&report).into_bytes(),
+            "csv" => effect::csv(&report).into_bytes(),
+            "xlsx" => effect::xlsx(&report),
+            _ => effect::html(&report).into_bytes(),
         }
     };
     match (&args.format, &args.out) {
-        (Some(format), Some(out)) => write_atomically(out, render(format).as_bytes())?,
-        (Some(format), None) => print!("{}", render(format)),
+        (Some(format), out) => {
+            if format == "xlsx" {
+                super::output::binary_needs_a_file(out.as_deref(), format)?;
+            }
+            super::output::write_bytes(out.as_deref(), &render(format))?
+        }
         (None, out) => {
             let dir = match out {
                 Some(dir) => dir.clone(),
                 None => new_report_folder(&settings.reports_dir, &survey.key)?,
             };
-            for format in ["html", "md", "json", "csv"] {
-                write_atomically(
-                    &dir.join(format!("effect.{format}")),
-                    render(format).as_bytes(),
-                )?;
+            for format in ["html", "md", "json", "csv", "xlsx"] {
+                write_atomically(&dir.join(format!("effect.{format}")), &render(format))?;
             }
             println!("{}", effect::summary(&report));
             println!("report written to {}", dir.join("effect.html").display());

@@ -127,27 +127,29 @@ fn write_outputs(
     key: &str,
     settings: &Settings,
 ) -> anyhow::Result<ExitCode> {
-    let render = |format: &str| -> anyhow::Result<String> {
-        Ok(match format {
-            "json" => rollout::json(report),
-            "md" => rollout::markdown(report, args.lang),
-            "csv" => rollout::csv(report),
-            _ => rollout::html(report, args.lang),
-        })
+    let render = |format: &str| -> Vec<u8> {
+        match format {
+            "json" => rollout::json(report).into_bytes(),
+            "md" => rollout::markdown(report, args.lang).into_bytes(),
+            "csv" => rollout::csv(report).into_bytes(),
+            "xlsx" => rollout::xlsx(report),
+            _ => rollout::html(report, args.lang).into_bytes(),
+        }
     };
     match (&args.format, &args.out) {
-        (Some(format), Some(out)) => write_atomically(out, render(format)?.as_bytes())?,
-        (Some(format), None) => print!("{}", render(format)?),
+        (Some(format), out) => {
+            if format == "xlsx" {
+                super::output::binary_needs_a_file(out.as_deref(), format)?;
+            }
+            super::output::write_bytes(out.as_deref(), &render(format))?
+        }
         (None, out) => {
             let dir = match out {
                 Some(dir) => dir.clone(),
                 None => new_report_folder(&settings.reports_dir, key)?,
             };
-            for format in ["html", "md", "json", "csv"] {
-                write_atomically(
-                    &dir.join(format!("rollout.{format}")),
-                    render(format)?.as_bytes(),
-                )?;
+            for format in ["html", "md", "json", "csv", "xlsx"] {
+                write_atomically(&dir.join(format!("rollout.{format}")), &render(format))?;
             }
             print!("{}", rollout::summary(report, args.lang));
             println!("report written to {}", dir.join("rollout.html").display());

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args as ClapArgs;
 
-use super::output::write_output;
 use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, score};
 use crate::responses::{ReadOptions, read_path};
@@ -43,7 +42,7 @@ pub struct ScoreArgs {
     #[arg(long, conflicts_with_all = ["survey", "responses"])]
     pub wave: Option<crate::app::WaveRef>,
     /// Output format.
-    #[arg(long, default_value = "json", value_parser = ["json", "csv", "md"])]
+    #[arg(long, default_value = "json", value_parser = ["json", "csv", "md", "xlsx"])]
     pub format: String,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
@@ -78,6 +77,9 @@ pub fn parse_delimiter(s: &str) -> Result<u8, String> {
 
 pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    if format == Format::Xlsx {
+        super::output::binary_needs_a_file(args.out.as_deref(), "xlsx")?;
+    }
     let report = match (&args.wave, &args.survey, &args.responses) {
         (Some(wave), _, _) => {
             let db = super::data::open(settings)?;
@@ -152,12 +154,13 @@ pub fn run(args: ScoreArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
         _ => unreachable!("clap requires --wave, or --survey with --responses"),
     };
-    let text = match format {
-        Format::Json => score::json(&report),
-        Format::Csv => score::csv(&report),
-        Format::Md => score::markdown(&report),
+    let bytes = match format {
+        Format::Json => score::json(&report).into_bytes(),
+        Format::Csv => score::csv(&report).into_bytes(),
+        Format::Md => score::markdown(&report).into_bytes(),
+        Format::Xlsx => score::xlsx(&report),
     };
-    write_output(args.out.as_deref(), &text).context("writing the score report")?;
+    super::output::write_bytes(args.out.as_deref(), &bytes).context("writing the score report")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args as ClapArgs;
 
-use super::output::write_output;
 use super::score::parse_delimiter;
 use crate::config::{MIN_GROUP_SIZE_FLOOR, Settings};
 use crate::report::{Format, validity};
@@ -50,7 +49,7 @@ pub struct ValidityArgs {
     #[arg(long, value_name = "UNITS", value_delimiter = ',')]
     pub pilot: Vec<String>,
     /// Output format.
-    #[arg(long, default_value = "json", value_parser = ["json", "csv", "md"])]
+    #[arg(long, default_value = "json", value_parser = ["json", "csv", "md", "xlsx"])]
     pub format: String,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "PATH")]
@@ -71,6 +70,9 @@ pub struct ValidityArgs {
 
 pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    if format == Format::Xlsx {
+        super::output::binary_needs_a_file(args.out.as_deref(), "xlsx")?;
+    }
     let report = match (&args.study, &args.wave) {
         (Some(study), _) => {
             let db = super::data::open(settings)?;
@@ -91,12 +93,14 @@ pub fn run(args: ValidityArgs, settings: &Settings) -> anyhow::Result<ExitCode> 
         }
         (None, None) => from_file(&args, settings)?,
     };
-    let text = match format {
-        Format::Json => validity::json(&report),
-        Format::Csv => validity::csv(&report),
-        Format::Md => validity::markdown(&report),
+    let bytes = match format {
+        Format::Json => validity::json(&report).into_bytes(),
+        Format::Csv => validity::csv(&report).into_bytes(),
+        Format::Md => validity::markdown(&report).into_bytes(),
+        Format::Xlsx => validity::xlsx(&report),
     };
-    write_output(args.out.as_deref(), &text).context("writing the validity report")?;
+    super::output::write_bytes(args.out.as_deref(), &bytes)
+        .context("writing the validity report")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -778,10 +778,17 @@ pub enum Format {
     Markdown,
     Json,
     Csv,
+    Xlsx,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Html, Format::Markdown, Format::Json, Format::Csv];
+    pub const ALL: [Format; 5] = [
+        Format::Html,
+        Format::Markdown,
+        Format::Json,
+        Format::Csv,
+        Format::Xlsx,
+    ];
 
     pub fn from_extension(ext: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.extension() == ext)
@@ -793,6 +800,7 @@ impl Format {
             Format::Markdown => "md",
             Format::Json => "json",
             Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -802,15 +810,30 @@ impl Format {
             Format::Markdown => "text/markdown; charset=utf-8",
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => crate::export::Format::Xlsx.content_type(),
         }
     }
 
-    pub fn render(self, report: &EffectReport) -> String {
+    pub fn render(self, report: &EffectReport) -> Vec<u8> {
         match self {
-            Format::Html => html(report),
-            Format::Markdown => markdown(report),
-            Format::Json => json(report),
-            Format::Csv => csv(report),
+            Format::Html => html(report).into_bytes(),
+            Format::Markdown => markdown(report).into_bytes(),
+            Format::Json => json(report).into_bytes(),
+            Format::Csv => csv(report).into_bytes(),
+            Format::Xlsx => xlsx(report),
         }
     }
+}
+
+/// The report's tables as a workbook: the effects (the CSV's table) and,
+/// when the report has it, the validity of the dimensions.
+pub fn xlsx(report: &EffectReport) -> Vec<u8> {
+    let mut sheets = vec![crate::export::xlsx::csv_sheet("effects", &csv(report))];
+    if let Some(v) = &report.validity {
+        sheets.push(crate::export::xlsx::csv_sheet(
+            "validity",
+            &super::validity::csv(v),
+        ));
+    }
+    crate::export::xlsx::sheets(&sheets).expect("an in-memory workbook")
 }

@@ -7,6 +7,8 @@ pub enum Format {
     Json,
     Csv,
     Md,
+    /// An Excel workbook of the CSV's tables (binary).
+    Xlsx,
 }
 
 impl Format {
@@ -15,6 +17,7 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Md => "md",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -27,7 +30,8 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "md" | "markdown" => Ok(Format::Md),
-            _ => Err(format!("unknown format `{s}`; use json, csv or md")),
+            "xlsx" => Ok(Format::Xlsx),
+            _ => Err(format!("unknown format `{s}`; use json, csv, md or xlsx")),
         }
     }
 }

@@ -443,6 +443,12 @@ fn bacon(o: &mut String, b: &BaconSummary, words: &Words) {
     );
 }
 
+/// The report's table as a workbook (the CSV's figures, numbers as numbers).
+pub fn xlsx(report: &RolloutReport) -> Vec<u8> {
+    let sheet = crate::export::xlsx::csv_sheet("rollout", &csv(report));
+    crate::export::xlsx::sheets(&[sheet]).expect("an in-memory workbook")
+}
+
 /// Tidy rows: dimension, kind (overall, simple, event, cohort, wave, group_time, twfe), at, figures.
 pub fn csv(report: &RolloutReport) -> String {
     let mut out = csv::Writer::from_writer(Vec::new());

@@ -117,6 +117,34 @@ pub fn csv(report: &ScoreReport) -> String {
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8 in, UTF-8 out")
 }
 
+/// The CSV's table as a workbook, a sheet per level: the dimensions of each
+/// wave, the units, the items; each with the columns that apply to it.
+pub fn xlsx(report: &ScoreReport) -> Vec<u8> {
+    let all = crate::export::xlsx::csv_sheet("", &csv(report));
+    let level = CSV_COLUMNS
+        .iter()
+        .position(|c| *c == "level")
+        .expect("a level column");
+    let sheets: Vec<_> = [("wave", "dimensions"), ("unit", "units"), ("item", "items")]
+        .into_iter()
+        .map(|(key, name)| {
+            let rows: Vec<_> = all
+                .rows
+                .iter()
+                .filter(|r| matches!(&r[level], crate::export::xlsx::Cell::Text(t) if t == key))
+                .cloned()
+                .collect();
+            crate::export::xlsx::Sheet {
+                name: name.to_owned(),
+                header: all.header.clone(),
+                rows,
+            }
+            .without_empty_columns()
+        })
+        .collect();
+    crate::export::xlsx::sheets(&sheets).expect("an in-memory workbook")
+}
+
 /// A readable report: per wave an overview table, then per dimension its
 /// units and items; the methods at the end.
 pub fn markdown(report: &ScoreReport) -> String {

@@ -12,6 +12,12 @@ pub fn json(report: &ValidityReport) -> String {
     s
 }
 
+/// The CSV's table as a workbook (numbers as numbers).
+pub fn xlsx(report: &ValidityReport) -> Vec<u8> {
+    let sheet = crate::export::xlsx::csv_sheet("validity", &csv(report));
+    crate::export::xlsx::sheets(&[sheet]).expect("an in-memory workbook")
+}
+
 /// One row per figure: section, what it is about, the statistic, its value.
 pub fn csv(report: &ValidityReport) -> String {
     let mut out = String::from("section,group,subject,statistic,value\n");

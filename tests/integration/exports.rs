@@ -569,3 +569,189 @@ fn evaluators_download_every_format_from_the_web_and_the_api() {
     assert!(audit.contains("export.aggregate"), "{audit}");
     assert!(!s.log().contains("panicked"));
 }
+
+/// Every sheet of a workbook as header, rows (numbers as numbers, empty as
+/// null) and each column's number format, read by openpyxl.
+fn read_workbook(k: &Klimat, path: &str) -> serde_json::Value {
+    let script = k.write(
+        "sheets.py",
+        r#"import sys, json, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+out = {}
+for ws in book.worksheets:
+    rows = list(ws.iter_rows())
+    formats = {}
+    for r in rows[1:]:
+        for c, cell in enumerate(r):
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                formats.setdefault(rows[0][c].value, cell.number_format)
+    out[ws.title] = {
+        "header": [c.value for c in rows[0]],
+        "rows": [[c.value for c in r] for r in rows[1:]],
+        "formats": formats,
+    }
+print(json.dumps(out))
+"#,
+    );
+    serde_json::from_str(&run(Command::new(python()).args([arg(&script), path]))).unwrap()
+}
+
+/// The rows of `sheet` are the CSV's rows (those `keep` selects), cell for
+/// cell in the sheet's columns: numbers equal to the CSV's figures, text the
+/// same, empty where the CSV is empty.
+fn assert_sheet_is_csv(sheet: &serde_json::Value, csv: &str, keep: impl Fn(&[String]) -> bool) {
+    let (header, rows) = csv_rows_quoted(csv);
+    let rows: Vec<Vec<String>> = rows.into_iter().filter(|r| keep(r)).collect();
+    let columns: Vec<usize> = sheet["header"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            header
+                .iter()
+                .position(|c| c == h.as_str().unwrap())
+                .unwrap()
+        })
+        .collect();
+    let got = sheet["rows"].as_array().unwrap();
+    assert_eq!(got.len(), rows.len(), "as many rows as the CSV");
+    assert!(!rows.is_empty());
+    for (want, got) in rows.iter().zip(got) {
+        for (&c, cell) in columns.iter().zip(got.as_array().unwrap()) {
+            let want = &want[c];
+            match cell {
+                serde_json::Value::Null => assert_eq!(want, "", "{}", header[c]),
+                serde_json::Value::Number(x) => {
+                    let x = x.as_f64().unwrap();
+                    let w: f64 = want.parse().unwrap();
+                    assert!(
+                        (x - w).abs() <= 1e-12 * w.abs().max(1.0),
+                        "{}: {x} ≠ {w}",
+                        header[c]
+                    );
+                }
+                other => assert_eq!(other.as_str().unwrap(), want, "{}", header[c]),
+            }
+        }
+    }
+    // No column of the CSV that this sheet's rows fill is left out.
+    for (c, name) in header.iter().enumerate() {
+        if rows.iter().any(|r| !r[c].is_empty()) {
+            assert!(columns.contains(&c), "column {name} is in the sheet");
+        }
+    }
+}
+
+/// A CSV with quoted fields, in file order.
+fn csv_rows_quoted(csv: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn the_score_and_effect_reports_tables_read_back_from_excel() {
+    let (k, env) = demo();
+    let score = |format: &str, out: Option<&str>| {
+        let mut args = vec!["score", "--wave", "1", "--no-validity", "--format", format];
+        if let Some(out) = out {
+            args.extend(["--out", out]);
+        }
+        klimat(&k, &env, &args)
+    };
+    let csv = score("csv", None);
+    let path = k.path("score.xlsx").to_str().unwrap().to_owned();
+    score("xlsx", Some(&path));
+    let book = read_workbook(&k, &path);
+    assert_eq!(
+        book.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["dimensions", "items", "units"],
+        "a sheet per level"
+    );
+    let level = csv_rows_quoted(&csv)
+        .0
+        .iter()
+        .position(|c| c == "level")
+        .unwrap();
+    for (key, sheet) in [("wave", "dimensions"), ("unit", "units"), ("item", "items")] {
+        assert_sheet_is_csv(&book[sheet], &csv, |r| r[level] == key);
+    }
+    assert_eq!(book["dimensions"]["formats"]["mean"], "0.000");
+    assert_eq!(book["dimensions"]["formats"]["n"], "0");
+
+    // The demo's study records adoption dates: its report is the roll-out's.
+    let rollout = |format: &str, out: Option<&str>| {
+        let mut args = vec!["report", "effect", "--study", STUDY, "--format", format];
+        if let Some(out) = out {
+            args.extend(["--out", out]);
+        }
+        klimat(&k, &env, &args)
+    };
+    let csv = rollout("csv", None);
+    let path = k.path("rollout.xlsx").to_str().unwrap().to_owned();
+    rollout("xlsx", Some(&path));
+    let book = read_workbook(&k, &path);
+    assert_sheet_is_csv(&book["rollout"], &csv, |_| true);
+    assert_eq!(book["rollout"]["formats"]["p"], "0.0000");
+    assert_eq!(book["rollout"]["formats"]["estimate"], "0.000");
+
+    // A one-date pilot from a file: the effect report's table and the
+    // validity of its dimensions.
+    let file = k.path("sim.csv");
+    let survey = repo().join("surveys/creative-climate.toml");
+    klimat(
+        &k,
+        &[],
+        &[
+            "simulate",
+            "--survey",
+            arg(&survey),
+            "--units",
+            "10",
+            "--pilot-units",
+            "3",
+            "--waves",
+            "2",
+            "--respondents-per-unit",
+            "30",
+            "--seed",
+            "3",
+            "--out",
+            arg(&file),
+        ],
+    );
+    let effect = |format: &str, out: Option<&str>| {
+        let mut args = vec![
+            "report",
+            "effect",
+            "--survey",
+            arg(&survey),
+            "--responses",
+            arg(&file),
+            "--pilot",
+            "unit-05,unit-07,unit-09",
+            "--first-post-wave",
+            "2024-09",
+            "--reps",
+            "199",
+            "--format",
+            format,
+        ];
+        if let Some(out) = out {
+            args.extend(["--out", out]);
+        }
+        klimat(&k, &[], &args)
+    };
+    let csv = effect("csv", None);
+    let path = k.path("effect.xlsx").to_str().unwrap().to_owned();
+    effect("xlsx", Some(&path));
+    let book = read_workbook(&k, &path);
+    assert_sheet_is_csv(&book["effects"], &csv, |_| true);
+    assert_eq!(book["effects"]["formats"]["p_cr2"], "0.0000");
+    assert_eq!(book["effects"]["formats"]["estimate"], "0.000");
+    assert!(book.get("validity").is_some(), "the validity sheet");
+}
