@@ -54,6 +54,14 @@ install_browser() {
     export KLIMAT_TEST_AXE="$PWD/.ci/node/node_modules/axe-core/axe.min.js"
 }
 
+# The OpenID provider the sign-in tests start (oidc-provider from npm,
+# pinned in tests/oidc; tests/oidc/provider.mjs).
+install_oidc_provider() {
+    if ! command -v npm > /dev/null; then apt_install npm; fi
+    (cd tests/oidc && npm ci --silent --no-audit --no-fund > /dev/null)
+    export KLIMAT_TEST_NODE="$(command -v node)"
+}
+
 # The analysts' tools that read klimat's exports back: GNU PSPP (.sav),
 # openpyxl (.xlsx, for Debian's python3) and R (the .R script).
 install_analysts_tools() {

@@ -103,6 +103,32 @@ pub struct Settings {
     pub login_max_failures: u32,
     /// Seconds an account stays locked after too many failures. Default: 900.
     pub login_lock_secs: u64,
+
+    /// Whether staff may log in with a klimat password. Switch it off when
+    /// everyone signs in through the identity provider. Default: true.
+    pub password_login: bool,
+    /// The OpenID Connect identity provider's issuer URL (discovery at
+    /// `…/.well-known/openid-configuration`), for staff single sign-on.
+    /// Default: none (no single sign-on).
+    pub oidc_issuer: Option<String>,
+    /// klimat's client id at the provider. Default: none.
+    pub oidc_client_id: Option<String>,
+    /// klimat's client secret at the provider (never printed). Default: none.
+    pub oidc_client_secret: Option<String>,
+    /// The ID token claim with the person's e-mail address. Default: `email`.
+    pub oidc_email_claim: String,
+    /// The ID token claim listing the person's groups or roles. Default: `groups`.
+    pub oidc_groups_claim: String,
+    /// Which groups give which klimat role: `group=role` or
+    /// `group=viewer:UNIT`, separated by commas (the highest role wins).
+    /// A person in none of them cannot log in, and their account is
+    /// disabled. Default: none.
+    pub oidc_roles: String,
+    /// Scopes asked for. Default: `openid email profile`.
+    pub oidc_scopes: String,
+    /// The provider's name on the login button ("Logga in med …").
+    /// Default: none, and the button says "your organisation's login".
+    pub oidc_name: Option<String>,
 }
 
 impl Default for Settings {
@@ -135,6 +161,15 @@ impl Default for Settings {
             trusted_proxies: String::new(),
             login_max_failures: 5,
             login_lock_secs: 900,
+            password_login: true,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_email_claim: "email".to_owned(),
+            oidc_groups_claim: "groups".to_owned(),
+            oidc_roles: String::new(),
+            oidc_scopes: "openid email profile".to_owned(),
+            oidc_name: None,
         }
     }
 }
@@ -370,12 +405,64 @@ impl Settings {
                 ),
             ));
         }
+        self.validate_sso(&invalid)?;
         if let Some(dir) = &self.mail_templates_dir
             && !dir.is_dir()
         {
             return Err(invalid(
                 "mail_templates_dir",
                 format!("{} is not a folder", dir.display()),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_sso(
+        &self,
+        invalid: &dyn Fn(&'static str, String) -> SettingsError,
+    ) -> Result<(), SettingsError> {
+        let parts = [
+            ("oidc_issuer", self.oidc_issuer.is_some()),
+            ("oidc_client_id", self.oidc_client_id.is_some()),
+            ("oidc_client_secret", self.oidc_client_secret.is_some()),
+        ];
+        if parts.iter().any(|(_, set)| *set) {
+            if let Some((missing, _)) = parts.iter().find(|(_, set)| !*set) {
+                return Err(invalid(
+                    missing,
+                    "single sign-on needs oidc_issuer, oidc_client_id and oidc_client_secret together".to_owned(),
+                ));
+            }
+            if let Some(issuer) = &self.oidc_issuer {
+                let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|p| issuer.starts_with(p));
+                if !(issuer.starts_with("https://") || loopback) {
+                    return Err(invalid(
+                        "oidc_issuer",
+                        format!("`{issuer}` is not an https:// address (plain http only on loopback)"),
+                    ));
+                }
+            }
+            let roles = crate::sso::RoleMap::parse(&self.oidc_roles)
+                .map_err(|problem| invalid("oidc_roles", problem))?;
+            if roles.0.is_empty() {
+                return Err(invalid(
+                    "oidc_roles",
+                    "map at least one group to a role (for example klimat-utvarderare=evaluator), or nobody can log in through the provider".to_owned(),
+                ));
+            }
+            if !self.oidc_scopes.split_whitespace().any(|s| s == "openid") {
+                return Err(invalid(
+                    "oidc_scopes",
+                    "include `openid`: without it the provider gives no ID token".to_owned(),
+                ));
+            }
+        }
+        if !self.password_login && self.oidc_issuer.is_none() {
+            return Err(invalid(
+                "password_login",
+                "false without oidc_issuer: nobody could log in; configure single sign-on first".to_owned(),
             ));
         }
         Ok(())
@@ -388,6 +475,9 @@ impl Settings {
         out.smtp_url = self.smtp_url.as_deref().map(redact_url_password);
         if out.secret.is_some() {
             out.secret = Some("***".to_owned());
+        }
+        if out.oidc_client_secret.is_some() {
+            out.oidc_client_secret = Some("***".to_owned());
         }
         out
     }

@@ -20,6 +20,7 @@ pub mod responses;
 pub mod said;
 pub mod scoring;
 pub mod simulate;
+pub mod sso;
 pub mod stats;
 pub mod store;
 pub mod survey;

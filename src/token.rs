@@ -25,6 +25,9 @@ pub enum Purpose {
     /// A unit's shared link (the second number is the unit's id).
     /// The CSRF token of a draft (the numbers are unused: zeros).
     Csrf,
+    /// What a single sign-on login started (state, nonce, PKCE verifier),
+    /// kept by the browser until the provider sends it back.
+    SsoLogin,
 }
 
 impl Purpose {
@@ -33,6 +36,7 @@ impl Purpose {
             Purpose::Survey => b"klimat/survey/v1",
             Purpose::OptOut => b"klimat/opt-out/v1",
             Purpose::Csrf => b"klimat/csrf/v1",
+            Purpose::SsoLogin => b"klimat/sso-login/v1",
         }
     }
 }

@@ -644,7 +644,10 @@ to walk through it in a browser (the form, the dashboard, the reports): klimat d
             &settings,
             db,
             secret,
-            crate::web::Background { worker: None },
+            crate::web::Background {
+                worker: None,
+                sso: None,
+            },
             None,
         )?;
     }

@@ -86,6 +86,34 @@ pub fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         });
         Some(run)
     };
-    web::serve(settings, db, secret, Background { worker }, args.threads)?;
+    let sso = single_sign_on(settings)?;
+    web::serve(settings, db, secret, Background { worker, sso }, args.threads)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Discovers the identity provider when single sign-on is configured. A
+/// provider that cannot be used stops start-up when it is the only way in;
+/// with password login on, the service starts and says so in the log and
+/// on the login page.
+fn single_sign_on(
+    settings: &Settings,
+) -> anyhow::Result<Option<Result<Arc<crate::sso::Provider>, String>>> {
+    if !crate::sso::configured(settings) {
+        return Ok(None);
+    }
+    match crate::sso::Provider::discover(settings) {
+        Ok(provider) => {
+            log::info!("single sign-on through {}", provider.issuer);
+            Ok(Some(Ok(Arc::new(provider))))
+        }
+        Err(e) if settings.password_login => {
+            log::warn!(
+                "single sign-on is unavailable: {e}; password login keeps working (restart klimat serve once the setting is fixed)"
+            );
+            Ok(Some(Err(e.to_string())))
+        }
+        Err(e) => anyhow::bail!(
+            "single sign-on: {e}; password_login is off, so nobody could log in"
+        ),
+    }
 }

@@ -134,6 +134,26 @@ pub fn set_password(
     })
 }
 
+/// Gives an account the role and unit scope the identity provider's groups
+/// map to; a change ends its sessions (they carry the old rights).
+pub fn set_role(
+    conn: &mut DbConnection,
+    id: i64,
+    role: Role,
+    scope: Option<i64>,
+) -> Result<(), StoreError> {
+    write(conn, |c| {
+        diesel::update(users::table.find(id))
+            .set((
+                users::role.eq(role.as_str()),
+                users::scope_unit_id.eq(scope),
+            ))
+            .execute(c)?;
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(c)?;
+        Ok(())
+    })
+}
+
 /// Disables (or enables) an account; disabling ends its sessions.
 pub fn set_disabled(
     conn: &mut DbConnection,

@@ -78,6 +78,9 @@ async fn css() -> HttpResponse {
 pub struct Background {
     /// Run the outbox worker in this process.
     pub worker: Option<Box<dyn FnOnce(Arc<AtomicBool>) + Send>>,
+    /// Single sign-on: the discovered provider, or why it is unavailable
+    /// (while password login keeps working); `None` when not configured.
+    pub sso: Option<Result<Arc<crate::sso::Provider>, String>>,
 }
 
 /// Runs the server until SIGINT/SIGTERM, then lets requests in flight
@@ -89,7 +92,9 @@ pub fn serve(
     background: Background,
     workers: Option<usize>,
 ) -> std::io::Result<()> {
-    let state = web::Data::new(AppState::new(db, secret, settings));
+    let mut state = AppState::new(db, secret, settings);
+    state.sso = staff::sso::SsoState::new(settings, background.sso);
+    let state = web::Data::new(state);
     let bind = settings.bind.clone();
     let stop = Arc::new(AtomicBool::new(false));
     let worker_thread = background.worker.map(|run| {

@@ -57,6 +57,8 @@ pub struct AppState {
     pub about: super::pages::About,
     /// Studies whose headline cards are being computed in the background.
     headlines_running: Mutex<std::collections::HashSet<String>>,
+    /// Single sign-on and whether passwords may be used.
+    pub sso: super::staff::sso::SsoState,
 }
 
 impl AppState {
@@ -91,6 +93,7 @@ impl AppState {
             proxies: settings.proxies().unwrap_or_default(),
             about: super::pages::About::of(settings),
             headlines_running: Mutex::new(Default::default()),
+            sso: super::staff::sso::SsoState::new(settings, None),
         }
     }
 

@@ -18,6 +18,7 @@ mod reports;
 mod rollout_design;
 mod roster;
 mod session;
+pub(crate) mod sso;
 mod studies;
 mod surveys;
 mod waves;
@@ -128,6 +129,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/staff/login", web::get().to(session::login_page))
         .route("/staff/login", web::post().to(session::login))
+        .route("/staff/login/sso", web::get().to(sso::start))
+        .route(crate::sso::CALLBACK_PATH, web::get().to(sso::callback))
         .route("/staff/logout", web::post().to(session::logout))
         .route("/staff", web::get().to(studies::list))
         .route("/staff/", web::get().to(studies::list))

@@ -54,6 +54,15 @@ fn login_body(
     error: Option<&str>,
 ) -> String {
     let page = Page::new(req, None);
+    let sso = req.app_data::<web::Data<AppState>>().map(|s| &s.sso);
+    let sso_label = sso.filter(|s| s.provider.is_some()).map(|s| {
+        let name = s
+            .name
+            .clone()
+            .unwrap_or_else(|| page.t("sso_default_name").to_owned());
+        format!("{} {name}", page.t("sso_login_with"))
+    });
+    let sso_down = sso.is_some_and(|s| s.problem.is_some());
     crate::web::pages::render(
         "staff/login.html",
         minijinja::context! {
@@ -61,18 +70,30 @@ fn login_body(
             login_csrf => login_csrf,
             email => email,
             error => error,
+            sso_label => sso_label,
+            sso_start => format!("/staff/login/sso?next={}", super::url_escape(next)),
+            sso_down => sso_down,
+            password_login => sso.is_none_or(|s| s.password_login),
             ..page.context(page.t("login_title"))
         },
     )
 }
 
+/// The login page again with `message`, a fresh login form token, and
+/// `status`.
+pub(super) fn refusal(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
+    let token = crate::token::random_key();
+    let body = login_body(req, "/staff", &token, "", Some(message));
+    with_login_cookie(HttpResponse::build(status), req, token).body(body)
+}
+
 #[derive(Deserialize)]
 pub struct LoginQuery {
-    next: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 /// Only a path inside /staff may be the destination after login.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with("/staff")
@@ -144,6 +165,9 @@ pub async fn login(
         let body = login_body(&req, &next, &token, &form.email, Some(message));
         with_login_cookie(HttpResponse::build(status), &req, token).body(body)
     };
+    if !state.sso.password_login {
+        return retry(StatusCode::FORBIDDEN, words::pick(lang, "password_login_off"));
+    }
     let cookie_token = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
     if cookie_token
         .is_none_or(|t| form.csrf.is_empty() || !crate::token::constant_time_eq(&t, &form.csrf))
@@ -203,7 +227,7 @@ pub async fn login(
     }
 }
 
-fn session_cookie(key: String, secure: bool) -> Cookie<'static> {
+pub(super) fn session_cookie(key: String, secure: bool) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, key)
         .path("/")
         .http_only(true)

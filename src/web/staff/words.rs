@@ -17,6 +17,57 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("login", "Logga in", "Log in"),
     ("email", "E-postadress", "E-mail address"),
     ("password", "Lösenord", "Password"),
+    ("sso_login_with", "Logga in med", "Log in with"),
+    (
+        "sso_default_name",
+        "organisationens inloggning",
+        "your organisation's login",
+    ),
+    (
+        "password_login_heading",
+        "Eller med lösenord för klimat",
+        "Or with a klimat password",
+    ),
+    (
+        "sso_down",
+        "Inloggningen via organisationen fungerar inte just nu; logga in med lösenord eller försök senare. Administratören ser orsaken i serverns logg.",
+        "Login through your organisation is not working at the moment; log in with a password or try later. The administrator finds the reason in the server's log.",
+    ),
+    (
+        "sso_unavailable",
+        "Inloggning via organisationen är inte påslagen.",
+        "Login through your organisation is not switched on.",
+    ),
+    (
+        "sso_expired",
+        "Inloggningen gick inte att slutföra (den tog för lång tid, eller länken användes redan). Försök igen.",
+        "The login could not be completed (it took too long, or the link was used already). Please try again.",
+    ),
+    (
+        "sso_provider_refused",
+        "Organisationens inloggning avbröts eller nekades.",
+        "Your organisation's login was cancelled or refused.",
+    ),
+    (
+        "sso_failed",
+        "Svaret från organisationens inloggning gick inte att godta. Försök igen; hjälper det inte, kontakta administratören (orsaken står i granskningsloggen).",
+        "The answer from your organisation's login could not be accepted. Please try again; if that does not help, contact the administrator (the reason is in the audit log).",
+    ),
+    (
+        "sso_no_role",
+        "Du är inloggad hos organisationen men har ingen roll i klimat. Be administratören om behörighet.",
+        "You are signed in at your organisation but have no role in klimat. Ask the administrator for access.",
+    ),
+    (
+        "sso_unknown_unit",
+        "Din behörighet gäller en enhet som inte finns i klimat. Kontakta administratören.",
+        "Your access names a unit that does not exist in klimat. Contact the administrator.",
+    ),
+    (
+        "password_login_off",
+        "Inloggning med lösenord är avstängd; logga in via organisationen.",
+        "Password login is switched off; log in through your organisation.",
+    ),
     (
         "login_failed",
         "Fel e-postadress eller lösenord, eller så är kontot tillfälligt låst efter för många försök.",
