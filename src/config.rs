@@ -440,7 +440,9 @@ impl Settings {
                 if !(issuer.starts_with("https://") || loopback) {
                     return Err(invalid(
                         "oidc_issuer",
-                        format!("`{issuer}` is not an https:// address (plain http only on loopback)"),
+                        format!(
+                            "`{issuer}` is not an https:// address (plain http only on loopback)"
+                        ),
                     ));
                 }
             }
@@ -462,7 +464,8 @@ impl Settings {
         if !self.password_login && self.oidc_issuer.is_none() {
             return Err(invalid(
                 "password_login",
-                "false without oidc_issuer: nobody could log in; configure single sign-on first".to_owned(),
+                "false without oidc_issuer: nobody could log in; configure single sign-on first"
+                    .to_owned(),
             ));
         }
         Ok(())

@@ -83,12 +83,12 @@ impl RoleMap {
             };
             let role: Role = role.parse().map_err(|e| format!("`{entry}`: {e}"))?;
             if unit.is_some() && role != Role::Viewer {
-                return Err(format!(
-                    "`{entry}`: only a viewer can be limited to a unit"
-                ));
+                return Err(format!("`{entry}`: only a viewer can be limited to a unit"));
             }
             if group.trim().is_empty() || unit.as_deref() == Some("") {
-                return Err(format!("`{entry}`: the group and the unit must not be empty"));
+                return Err(format!(
+                    "`{entry}`: the group and the unit must not be empty"
+                ));
             }
             grants.push(Grant {
                 group: group.trim().to_owned(),
@@ -165,7 +165,8 @@ impl Provider {
     /// credentials against its token endpoint (a wrong secret is found at
     /// start-up, not at the first login).
     pub fn discover(settings: &Settings) -> Result<Provider, SsoError> {
-        let setting = |setting: &'static str, problem: String| SsoError::Setting { setting, problem };
+        let setting =
+            |setting: &'static str, problem: String| SsoError::Setting { setting, problem };
         let issuer = settings
             .oidc_issuer
             .clone()
@@ -185,14 +186,20 @@ impl Provider {
         let metadata = CoreProviderMetadata::discover(&issuer_url, &http).map_err(|e| {
             setting(
                 "oidc_issuer",
-                format!("discovery at {issuer}/.well-known/openid-configuration failed: {}", chain(&e)),
+                format!(
+                    "discovery at {issuer}/.well-known/openid-configuration failed: {}",
+                    chain(&e)
+                ),
             )
         })?;
         let token_url = metadata
             .token_endpoint()
             .map(|u| u.url().clone())
             .ok_or_else(|| setting("oidc_issuer", "the provider names no token endpoint".into()))?;
-        let redirect = format!("{}{CALLBACK_PATH}", settings.public_url.trim_end_matches('/'));
+        let redirect = format!(
+            "{}{CALLBACK_PATH}",
+            settings.public_url.trim_end_matches('/')
+        );
         let client = CoreClient::from_provider_metadata(
             metadata,
             ClientId::new(client_id.clone()),
@@ -286,7 +293,9 @@ impl Provider {
         if payload.get("email_verified") == Some(&serde_json::Value::Bool(false))
             && self.email_claim == "email"
         {
-            return Err(SsoError::Token(format!("the provider has not verified {email}")));
+            return Err(SsoError::Token(format!(
+                "the provider has not verified {email}"
+            )));
         }
         let groups = match payload.get(&self.groups_claim) {
             Some(serde_json::Value::Array(list)) => list
@@ -400,7 +409,10 @@ impl Http {
 impl openidconnect::SyncHttpClient for Http {
     type Error = openidconnect::HttpClientError<ureq2::Error>;
 
-    fn call(&self, request: openidconnect::HttpRequest) -> Result<openidconnect::HttpResponse, Self::Error> {
+    fn call(
+        &self,
+        request: openidconnect::HttpRequest,
+    ) -> Result<openidconnect::HttpResponse, Self::Error> {
         let uri = request.uri().to_string();
         let mut req = self.agent.request(request.method().as_str(), &uri);
         for (name, value) in request.headers() {
@@ -426,7 +438,9 @@ impl openidconnect::SyncHttpClient for Http {
         let mut body = Vec::new();
         std::io::Read::read_to_end(&mut response.into_reader(), &mut body)
             .map_err(openidconnect::HttpClientError::Io)?;
-        builder.body(body).map_err(openidconnect::HttpClientError::Http)
+        builder
+            .body(body)
+            .map_err(openidconnect::HttpClientError::Http)
     }
 }
 
@@ -440,10 +454,17 @@ mod tests {
             "klimat-utvarderare=evaluator, ledningsgrupp=viewer, chefer-social=viewer:social, it=admin",
         )
         .unwrap();
-        let g = |groups: &[&str]| map.grant(&groups.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        let g =
+            |groups: &[&str]| map.grant(&groups.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(g(&["klimat-utvarderare"]), Some((Role::Evaluator, None)));
-        assert_eq!(g(&["chefer-social"]), Some((Role::Viewer, Some("social".into()))));
-        assert_eq!(g(&["chefer-social", "ledningsgrupp"]), Some((Role::Viewer, None)));
+        assert_eq!(
+            g(&["chefer-social"]),
+            Some((Role::Viewer, Some("social".into())))
+        );
+        assert_eq!(
+            g(&["chefer-social", "ledningsgrupp"]),
+            Some((Role::Viewer, None))
+        );
         assert_eq!(g(&["chefer-social", "it"]), Some((Role::Admin, None)));
         assert_eq!(g(&["alla"]), None);
         assert_eq!(g(&[]), None);

@@ -87,7 +87,13 @@ pub fn run(args: ServeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         Some(run)
     };
     let sso = single_sign_on(settings)?;
-    web::serve(settings, db, secret, Background { worker, sso }, args.threads)?;
+    web::serve(
+        settings,
+        db,
+        secret,
+        Background { worker, sso },
+        args.threads,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -112,8 +118,8 @@ fn single_sign_on(
             );
             Ok(Some(Err(e.to_string())))
         }
-        Err(e) => anyhow::bail!(
-            "single sign-on: {e}; password_login is off, so nobody could log in"
-        ),
+        Err(e) => {
+            anyhow::bail!("single sign-on: {e}; password_login is off, so nobody could log in")
+        }
     }
 }

@@ -123,9 +123,15 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             println!("{email} {}", if enable { "enabled" } else { "disabled" });
         }
         UserCommand::List => {
+            let units = crate::store::units::all(&mut conn)?;
             for u in accounts::users(&mut conn)? {
                 let state = if u.disabled { "  (disabled)" } else { "" };
-                println!("{:<40} {}{state}", u.email, u.role);
+                let within = u
+                    .scope
+                    .and_then(|id| units.iter().find(|unit| unit.id == id))
+                    .map(|unit| format!(" within {}", unit.code))
+                    .unwrap_or_default();
+                println!("{:<40} {}{within}{state}", u.email, u.role);
             }
         }
     }

@@ -20,6 +20,7 @@ mod services;
 mod settings;
 mod setup;
 mod simulate;
+mod sso;
 mod staff;
 mod staggered;
 mod stepped_wedge;

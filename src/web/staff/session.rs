@@ -166,7 +166,10 @@ pub async fn login(
         with_login_cookie(HttpResponse::build(status), &req, token).body(body)
     };
     if !state.sso.password_login {
-        return retry(StatusCode::FORBIDDEN, words::pick(lang, "password_login_off"));
+        return retry(
+            StatusCode::FORBIDDEN,
+            words::pick(lang, "password_login_off"),
+        );
     }
     let cookie_token = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned());
     if cookie_token

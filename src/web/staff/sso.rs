@@ -64,10 +64,7 @@ impl SsoState {
     }
 }
 
-pub async fn start(
-    state: web::Data<AppState>,
-    query: web::Query<LoginQuery>,
-) -> HttpResponse {
+pub async fn start(state: web::Data<AppState>, query: web::Query<LoginQuery>) -> HttpResponse {
     let Some(provider) = state.sso.provider.clone() else {
         return HttpResponse::SeeOther()
             .insert_header(("location", "/staff/login"))
@@ -151,6 +148,8 @@ pub struct CallbackQuery {
     state: Option<String>,
     error: Option<String>,
     error_description: Option<String>,
+    /// RFC 9207: the issuer of the answer, checked when the provider sends it.
+    iss: Option<String>,
 }
 
 /// The login page with `key`'s message, the pending login's cookie removed,
@@ -219,29 +218,44 @@ pub async fn callback(
         return fail(
             StatusCode::BAD_REQUEST,
             "sso_expired",
-            "single sign-on: no valid pending login (expired, replayed or started elsewhere)".into(),
-        ).await;
+            "single sign-on: no valid pending login (expired, replayed or started elsewhere)"
+                .into(),
+        )
+        .await;
     };
     let (Some(code), Some(returned)) = (query.code, query.state) else {
         return fail(
             StatusCode::BAD_REQUEST,
             "sso_expired",
             "single sign-on: the answer has no code or state".into(),
-        ).await;
+        )
+        .await;
     };
+    if let Some(iss) = &query.iss
+        && iss.trim_end_matches('/') != provider.issuer.trim_end_matches('/')
+    {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "sso_expired",
+            format!("single sign-on: the answer comes from issuer {iss}, not the one configured"),
+        )
+        .await;
+    }
     if !crate::token::constant_time_eq(&pending.state, &returned) {
         return fail(
             StatusCode::BAD_REQUEST,
             "sso_expired",
             "single sign-on: the state does not match the login started".into(),
-        ).await;
+        )
+        .await;
     }
     if !state.allow_login(&req) {
         return fail(
             StatusCode::TOO_MANY_REQUESTS,
             "login_too_many",
             "single sign-on: too many logins from this client".into(),
-        ).await;
+        )
+        .await;
     }
     let p = provider.clone();
     let identity = match web::block(move || p.finish(&pending, &code)).await {
@@ -319,14 +333,19 @@ fn sign_in(
     };
     let scope = match &unit {
         None => None,
-        Some(code) => match crate::store::units::all(c)?.into_iter().find(|u| &u.code == code) {
+        Some(code) => match crate::store::units::all(c)?
+            .into_iter()
+            .find(|u| &u.code == code)
+        {
             Some(u) => Some(u.id),
             None => {
                 accounts::audit(
                     c,
                     email,
                     "login.refused",
-                    &format!("single sign-on: oidc_roles names unit `{code}`, which does not exist"),
+                    &format!(
+                        "single sign-on: oidc_roles names unit `{code}`, which does not exist"
+                    ),
                     now,
                 )?;
                 return Ok(Err(Refusal::UnknownUnit));
@@ -366,7 +385,9 @@ fn sign_in(
                     &format!(
                         "{email}: {} → {role}{} by single sign-on",
                         row.role,
-                        unit.as_deref().map(|u| format!(" of {u}")).unwrap_or_default()
+                        unit.as_deref()
+                            .map(|u| format!(" of {u}"))
+                            .unwrap_or_default()
                     ),
                     now,
                 )?;

@@ -1068,6 +1068,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("units.import", "enheter importerade", "units imported"),
     ("user.add", "konto tillagt", "account added"),
     ("user.disable", "konto avstängt", "account disabled"),
+    ("user.role", "roll ändrad", "role changed"),
     ("user.enable", "konto aktiverat", "account enabled"),
     ("user.password", "lösenord bytt", "password changed"),
     ("retention.purge", "adresser raderade", "addresses deleted"),
