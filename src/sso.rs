@@ -125,6 +125,9 @@ pub struct Identity {
     pub subject: String,
     pub email: String,
     pub groups: Vec<String>,
+    /// How long the provider took to answer the code exchange (ms): the
+    /// part of a login's time that is not klimat's.
+    pub provider_ms: f64,
 }
 
 /// What a login started and its end must match: kept by the browser in a
@@ -254,6 +257,7 @@ impl Provider {
     /// Ends a login: exchanges the code (with the PKCE verifier), verifies
     /// the ID token and reads who it names. The caller has checked `state`.
     pub fn finish(&self, pending: &Pending, code: &str) -> Result<Identity, SsoError> {
+        let asked = std::time::Instant::now();
         let response = self
             .client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
@@ -261,6 +265,7 @@ impl Provider {
             .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
             .request(&self.http)
             .map_err(|e| SsoError::Refused(chain(&e)))?;
+        let provider_ms = asked.elapsed().as_secs_f64() * 1000.0;
         use openidconnect::TokenResponse;
         let token = response
             .id_token()
@@ -309,6 +314,7 @@ impl Provider {
             subject,
             email,
             groups,
+            provider_ms,
         })
     }
 }

@@ -266,6 +266,9 @@ pub async fn callback(
         }
         Err(e) => return state.error(&format!("single sign-on: {e}")),
     };
+    // The access log has the whole request's time; this is the provider's
+    // share of it (benches/sso.sh subtracts it).
+    log::info!("single sign-on: provider_ms={:.3}", identity.provider_ms);
     let grant = provider.roles.grant(&identity.groups);
     let (_, _, idle) = state.login_limits();
     let key = crate::token::random_key();
