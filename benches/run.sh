@@ -81,3 +81,6 @@ cargo bench -q --bench disclosure_plan
 echo
 echo "== exports: a 253,000-response wave to .sav and .xlsx, beside PSPP and openpyxl"
 bash benches/exports.sh "$work/exports"
+echo
+echo "== single sign-on: 200 logins through the test OpenID provider"
+bash benches/sso.sh "$work/sso" 200
