@@ -15,6 +15,7 @@ pub mod evaluation;
 pub mod export;
 pub mod feedback;
 pub mod mail;
+pub mod reorganisation;
 pub mod report;
 pub mod responses;
 pub mod said;

@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod headlines;
 pub mod idempotent;
 pub mod plan;
+pub mod reorganise;
 pub mod rollout;
 pub mod setup;
 mod validity;
@@ -94,6 +95,8 @@ pub struct StudyData {
     pub min_group: u32,
     /// What its validity report is computed from, under the same plan.
     pub validity: validity::ValidityInput,
+    /// What reorganisations during the study did to the arms.
+    pub reorganised: Vec<String>,
 }
 
 /// A study with its waves, survey, responses and plans.
@@ -257,6 +260,7 @@ pub fn study_data(
             .map(|&u| loaded.plan.units[u].code.clone())
             .collect(),
     );
+    let (pilot, control, reorganised) = stable_arms(conn, &loaded, pilot, control)?;
     let request = DesignRequest {
         pilot,
         control: Some(control),
@@ -287,7 +291,81 @@ pub fn study_data(
         pooled,
         min_group,
         validity,
+        reorganised,
     })
+}
+
+/// The arms without the units that a merge or split changed while the study
+/// ran (between its first and last analysed wave's opening): their
+/// responses before and after are not the same group of people. A rename
+/// or a move keeps the unit. Returns the arms and a note per change; an arm
+/// left empty refuses the report with the reason.
+fn stable_arms(
+    conn: &mut DbConnection,
+    loaded: &Loaded,
+    pilot: Vec<String>,
+    control: Vec<String>,
+) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
+    let history = crate::store::unit_changes::history(conn)?;
+    if history.changes.is_empty() {
+        return Ok((pilot, control, Vec::new()));
+    }
+    let dates: Vec<&str> = loaded
+        .waves
+        .iter()
+        .filter(|w| loaded.wave_names.contains(&w.name))
+        .filter_map(|w| w.opens_on.as_deref())
+        .collect();
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok((pilot, control, Vec::new()));
+    };
+    let ids: HashMap<String, i64> = crate::store::units::all(conn)?
+        .into_iter()
+        .map(|u| (u.code, u.id))
+        .collect();
+    let mut notes = Vec::new();
+    let mut keep = |arm: Vec<String>, name: &str| -> Vec<String> {
+        arm.into_iter()
+            .filter(|code| {
+                let Some(&id) = ids.get(code) else { return true };
+                let changes = history.changes_between(id, first, last);
+                let breaking: Vec<&crate::reorganisation::Change> =
+                    changes.iter().copied().filter(|c| c.kind.ends_units()).collect();
+                for c in &changes {
+                    if !c.kind.ends_units() {
+                        notes.push(format!(
+                            "{} during the study; the {name} unit {code} is kept (the same people)",
+                            c.describe()
+                        ));
+                    }
+                }
+                if let Some(c) = breaking.first() {
+                    notes.push(format!(
+                        "{} during the study: the {name} unit {code} is left out (its waves before and after are not the same group of people)",
+                        c.describe()
+                    ));
+                    return false;
+                }
+                true
+            })
+            .collect()
+    };
+    let pilot = keep(pilot, "pilot");
+    let control = keep(control, "control");
+    if pilot.is_empty() || control.is_empty() {
+        let arm = if pilot.is_empty() { "pilot" } else { "control" };
+        let arm_sv = if pilot.is_empty() {
+            "pilot"
+        } else {
+            "kontroll"
+        };
+        let what = notes.join("; ");
+        return Err(Error::Conflict(crate::said!(
+            "no {arm} unit stayed the same through the study ({what}): the effect report cannot compare before and after",
+            "ingen {arm_sv}enhet förblev densamma genom studien ({what}): effektrapporten kan inte jämföra före och efter"
+        )));
+    }
+    Ok((pilot, control, notes))
 }
 
 /// The survey's language closest to the reader's: theirs when offered,
@@ -393,6 +471,7 @@ pub fn effect_report_with(
         lang,
     )?;
     report.warnings.extend(pooled_notes(&data.pooled));
+    report.warnings.extend(data.reorganised.iter().cloned());
     if measurement {
         let validity = data.validity.report(&data.survey, lang);
         crate::evaluation::measurement::attach(&mut report, validity, lang);

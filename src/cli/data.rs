@@ -42,6 +42,76 @@ A re-import adds new codes and updates names; codes are never removed, so histor
     /// List the stored units.
     #[command(after_help = "Examples:\n  klimat unit list")]
     List,
+    /// A unit gets another code or name on a date (the same people: trends go on).
+    #[command(
+        after_help = "Examples:\n  klimat unit rename soc-3 --to SOC-03 --name \"Socialtjänst 3\" --on 2026-01-01\n\n\
+Rosters and imports for waves before the date may still use the old code."
+    )]
+    Rename {
+        /// The unit's code now.
+        code: String,
+        /// Its new code.
+        #[arg(long = "to", value_name = "CODE")]
+        new_code: Option<String>,
+        /// Its new name.
+        #[arg(long = "name")]
+        new_name: Option<String>,
+        /// The first day of the new code or name (YYYY-MM-DD).
+        #[arg(long)]
+        on: String,
+    },
+    /// A unit moves to another parent on a date (the same people).
+    #[command(
+        after_help = "Examples:\n  klimat unit move vard-4 --to vard --on 2026-01-01\n  klimat unit move vard-4 --top --on 2026-01-01"
+    )]
+    Move {
+        code: String,
+        /// The new parent's code.
+        #[arg(long = "to", value_name = "PARENT", required_unless_present = "top")]
+        parent: Option<String>,
+        /// No parent: a unit at the top of the tree.
+        #[arg(long, conflicts_with = "parent")]
+        top: bool,
+        #[arg(long)]
+        on: String,
+    },
+    /// Several units become one new unit on a date; the old ones end.
+    #[command(
+        after_help = "Examples:\n  klimat unit merge vard-1,vard-2 --into vard-12 --name \"Vård 1–2\" --on 2026-01-01\n\n\
+Trends show the new unit from the date; the effect report leaves out pilot or control units \
+merged during its study, and says so."
+    )]
+    Merge {
+        /// The merged units' codes, comma-separated.
+        #[arg(value_delimiter = ',', required = true)]
+        codes: Vec<String>,
+        /// The new unit's code.
+        #[arg(long)]
+        into: String,
+        /// The new unit's name.
+        #[arg(long)]
+        name: String,
+        /// The new unit's parent (default: the merged units' common parent).
+        #[arg(long)]
+        parent: Option<String>,
+        #[arg(long)]
+        on: String,
+    },
+    /// One unit becomes several new units on a date; it ends.
+    #[command(
+        after_help = "Examples:\n  klimat unit split vard-3 --into \"vard-3a=Vård 3 A\" --into \"vard-3b=Vård 3 B\" --on 2026-01-01"
+    )]
+    Split {
+        code: String,
+        /// Each new unit as CODE=NAME (at least two).
+        #[arg(long = "into", value_name = "CODE=NAME", required = true)]
+        into: Vec<String>,
+        #[arg(long)]
+        on: String,
+    },
+    /// Every recorded reorganisation, in date order.
+    #[command(after_help = "Examples:\n  klimat unit history")]
+    History,
 }
 
 #[derive(Debug, Subcommand)]
@@ -348,10 +418,16 @@ pub fn unit(cmd: UnitCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
             );
         }
         UnitCommand::List => {
+            let history = crate::store::unit_changes::history(&mut conn)?;
             for u in units::all(&mut conn)? {
-                println!("{}\t{}", u.code, u.name);
+                let ended = history
+                    .ended_by(u.id)
+                    .map(|c| format!("\t(ended: {})", c.describe()))
+                    .unwrap_or_default();
+                println!("{}\t{}{ended}", u.code, u.name);
             }
         }
+        command => return super::reorganise::run(&mut conn, command),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ mod design_rollout;
 mod feedback;
 mod mail;
 mod output;
+mod reorganise;
 mod report;
 mod rollout;
 mod score;

@@ -116,7 +116,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
             "name the pilot units with --pilot UNIT,... (or a roll-out with --adoption FILE)"
         );
     }
-    let (survey, acc, waves, units, request, min_group, pooled, validity) = match &args.study {
+    let (survey, acc, waves, units, request, min_group, notes, validity) = match &args.study {
         Some(name) => from_study(name, &args, settings)?,
         None => {
             let (Some(survey_file), Some(responses_file)) = (&args.survey, &args.responses) else {
@@ -172,7 +172,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
                 d.units,
                 d.request,
                 min_group,
-                d.pooled,
+                crate::app::pooled_notes(&d.pooled),
                 validity,
             )
         }
@@ -209,7 +209,7 @@ fn effect_report(args: EffectArgs, settings: &Settings) -> anyhow::Result<ExitCo
         args.lang,
     )
     .context("the design does not fit the data")?;
-    report.warnings.extend(crate::app::pooled_notes(&pooled));
+    report.warnings.extend(notes);
     crate::evaluation::measurement::attach(&mut report, validity, args.lang);
 
     let render = |format: &str| -> Vec<u8> {
@@ -250,7 +250,8 @@ type Loaded = (
     Vec<String>,
     DesignRequest,
     u32,
-    Vec<(String, Vec<String>)>,
+    // The report's notes on pooled units and reorganisations.
+    Vec<String>,
     ValidityReport,
 );
 
@@ -313,7 +314,10 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
         d.unit_names,
         d.request,
         d.min_group,
-        d.pooled,
+        crate::app::pooled_notes(&d.pooled)
+            .into_iter()
+            .chain(d.reorganised)
+            .collect(),
         validity,
     ))
 }

@@ -100,11 +100,44 @@ pub fn import_roster(
             )
             .execute(conn)?;
         }
-        let codes: HashMap<String, i64> = units::table
-            .select((units::code, units::id))
-            .load(conn)?
-            .into_iter()
-            .collect();
+        let codes: Vec<(i64, String)> = units::table.select((units::id, units::code)).load(conn)?;
+        // A code means the unit it named on the wave's date: a renamed
+        // unit's old code still names it, a merged or split one is refused
+        // with what it became.
+        let history = super::unit_changes::history(conn)?;
+        let date = wave
+            .opens_on
+            .clone()
+            .unwrap_or_else(|| "9999-12-31".to_owned());
+        let unit_on = |code: &str, line: usize, problems: &mut Vec<Said>| -> Option<i64> {
+            use crate::reorganisation::Meaning;
+            match history.meaning(code, &date, &codes) {
+                Meaning::Unit(id) => Some(id),
+                Meaning::Unknown => {
+                    problems.push(said!(
+                        "line {line}: unknown unit `{code}`",
+                        "rad {line}: okänd enhet `{code}`"
+                    ));
+                    None
+                }
+                Meaning::Ended(c) => {
+                    let what = c.describe();
+                    problems.push(said!(
+                        "line {line}: unit `{code}` no longer exists on {date}, when the wave opens ({what}): use its new unit",
+                        "rad {line}: enheten `{code}` finns inte längre den {date}, när mätomgången öppnar ({what}): använd dess nya enhet"
+                    ));
+                    None
+                }
+                Meaning::NotYet(c) => {
+                    let what = c.describe();
+                    problems.push(said!(
+                        "line {line}: unit `{code}` does not exist yet on {date}, when the wave opens ({what})",
+                        "rad {line}: enheten `{code}` finns inte än den {date}, när mätomgången öppnar ({what})"
+                    ));
+                    None
+                }
+            }
+        };
         let existing: HashSet<String> = invitations::table
             .filter(invitations::wave_id.eq(wave.id))
             .select(invitations::email)
@@ -124,14 +157,7 @@ pub fn import_roster(
                     None
                 }
             };
-            let unit = codes.get(&r.unit).copied();
-            if unit.is_none() {
-                let code = &r.unit;
-                problems.push(said!(
-                    "line {line}: unknown unit `{code}`",
-                    "rad {line}: okänd enhet `{code}`"
-                ));
-            }
+            let unit = unit_on(&r.unit, line, &mut problems);
             let language = Language::from_code(&r.language).filter(|l| languages.contains(l));
             if language.is_none() {
                 let offered: Vec<&str> = languages.iter().map(|l| l.code()).collect();

@@ -26,6 +26,7 @@ pub mod schema;
 pub mod studies;
 pub mod surveys;
 pub mod texts;
+pub mod unit_changes;
 pub mod units;
 
 use crate::said::Said;

@@ -56,23 +56,44 @@ pub fn import(
     rows: &[Row],
     items: usize,
 ) -> Result<usize, StoreError> {
-    let codes: HashMap<String, i64> = units::table
-        .select((units::code, units::id))
-        .load(conn)?
-        .into_iter()
-        .collect();
-    let mut unknown: Vec<&str> = rows
-        .iter()
-        .map(|r| r.unit.as_str())
-        .filter(|u| !codes.contains_key(*u))
-        .collect();
-    unknown.sort_unstable();
-    unknown.dedup();
+    // A code means the unit it named on the wave's date (historical
+    // answers may use a code renamed since); a unit that did not exist then
+    // is refused.
+    let stored: Vec<(i64, String)> = units::table.select((units::id, units::code)).load(conn)?;
+    let history = super::unit_changes::history(conn)?;
+    let date = wave
+        .opens_on
+        .clone()
+        .unwrap_or_else(|| "9999-12-31".to_owned());
+    let mut distinct: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut codes: HashMap<String, i64> = HashMap::new();
+    let (mut unknown, mut invalid) = (Vec::new(), Vec::new());
+    for code in distinct {
+        use crate::reorganisation::Meaning;
+        match history.meaning(code, &date, &stored) {
+            Meaning::Unit(id) => {
+                codes.insert(code.to_owned(), id);
+            }
+            Meaning::Unknown => unknown.push(code),
+            Meaning::Ended(c) | Meaning::NotYet(c) => {
+                invalid.push(format!("{code} ({})", c.describe()))
+            }
+        }
+    }
     if !unknown.is_empty() {
         let list = unknown.join(", ");
         return Err(StoreError::Invalid(crate::said!(
             "nothing was imported: unknown unit code(s) {list}; import units first",
             "inget importerades: okända enhetskoder {list}; importera enheterna först"
+        )));
+    }
+    if !invalid.is_empty() {
+        let list = invalid.join("; ");
+        return Err(StoreError::Invalid(crate::said!(
+            "nothing was imported: unit(s) that did not exist on {date}, when the wave opened: {list}",
+            "inget importerades: enheter som inte fanns den {date}, när mätomgången öppnade: {list}"
         )));
     }
     if let Some(r) = rows.iter().find(|r| r.answers.len() != items) {

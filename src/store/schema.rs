@@ -255,3 +255,27 @@ diesel::table! {
         created_at -> BigInt,
     }
 }
+
+diesel::table! {
+    unit_changes (id) {
+        id -> BigInt,
+        kind -> Text,
+        effective_on -> Text,
+        recorded_at -> BigInt,
+        recorded_by -> Text,
+    }
+}
+
+diesel::table! {
+    unit_change_units (change_id, unit_id, side) {
+        change_id -> BigInt,
+        unit_id -> BigInt,
+        side -> Text,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(unit_change_units -> unit_changes (change_id));
+diesel::allow_tables_to_appear_in_same_query!(unit_changes, unit_change_units);

@@ -14,6 +14,7 @@ mod mail;
 mod order;
 mod polychoric;
 mod print;
+mod reorganise;
 mod rollout;
 mod score;
 mod services;

@@ -101,7 +101,7 @@ pub fn units_file(k: &Klimat, units: usize) -> std::path::PathBuf {
 }
 
 /// Units, the team-climate survey, a study and three waves with responses.
-fn study(k: &Klimat, db: &TestDb) -> (std::path::PathBuf, String) {
+pub fn study(k: &Klimat, db: &TestDb) -> (std::path::PathBuf, String) {
     let survey = repo().join("surveys/team-climate.toml");
     ok(k, db, &["migrate"]);
     ok(k, db, &["unit", "import", arg(&units_file(k, 8))]);

@@ -1,0 +1,2 @@
+DROP TABLE unit_change_units;
+DROP TABLE unit_changes;
