@@ -593,7 +593,7 @@ pub(crate) fn dashboard_of(loaded: &Loaded, lang: Language) -> Dashboard {
             total_answered: wp.total_answered(),
         })
         .collect();
-    dashboard::build(
+    let mut dash = dashboard::build(
         &loaded.survey,
         lang,
         &nodes,
@@ -601,7 +601,49 @@ pub(crate) fn dashboard_of(loaded: &Loaded, lang: Language) -> Dashboard {
         &loaded.acc,
         &plan.acc_unit,
         &dashboard_groups(loaded, lang),
-    )
+    );
+    dash.notes = plan
+        .reorganisations
+        .iter()
+        .map(|c| reorganisation_note(c, lang))
+        .collect();
+    dash
+}
+
+/// What a reorganisation did to the dashboard's lines, for its reader.
+fn reorganisation_note(c: &crate::reorganisation::Change, lang: Language) -> String {
+    use crate::reorganisation::Kind;
+    let list = |sides: &[crate::reorganisation::Side]| {
+        sides
+            .iter()
+            .map(|s| format!("{} ({})", s.name, s.code))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (before, after, on) = (list(&c.before), list(&c.after), &c.effective_on);
+    let sv = lang == Language::Sv;
+    match (c.kind, sv) {
+        (Kind::Merge, true) => format!(
+            "{before} slogs ihop till {after} den {on}: före dess visar {after} dem tillsammans."
+        ),
+        (Kind::Merge, false) => format!(
+            "{before} merged into {after} on {on}: before then, {after} shows them combined."
+        ),
+        (Kind::Split, true) => format!(
+            "{before} delades i {after} den {on}: de nya enheterna börjar då; den gamla enhetens linje slutar, och de jämförs bara på nivån ovanför."
+        ),
+        (Kind::Split, false) => format!(
+            "{before} split into {after} on {on}: the new units begin then; the old unit's line ends, and they are compared only at the level above."
+        ),
+        (Kind::Rename, true) => format!("{before} heter {after} från den {on} (samma enhet)."),
+        (Kind::Rename, false) => format!("{before} is called {after} from {on} (the same unit)."),
+        (Kind::Move, true) => {
+            format!("{before} flyttades den {on}; linjerna följer dagens organisation.")
+        }
+        (Kind::Move, false) => {
+            format!("{before} moved on {on}; the lines follow today's organisation.")
+        }
+    }
 }
 
 /// The dashboard's lines besides the unit tree: a roll-out's cohorts (and

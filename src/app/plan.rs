@@ -65,6 +65,9 @@ pub struct StudyPlan {
     pub structure: Structure,
     /// In the study's wave order.
     pub waves: Vec<WavePlan>,
+    /// Every recorded reorganisation, in date order (merged units are
+    /// under their successor in `parents`).
+    pub reorganisations: Vec<crate::reorganisation::Change>,
 }
 
 impl StudyPlan {
@@ -115,10 +118,25 @@ pub fn study_plan(
 ) -> Result<StudyPlan, StoreError> {
     let all = units::all(conn)?;
     let index: HashMap<i64, usize> = all.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
-    let parents: Vec<Option<usize>> = all
+    let mut parents: Vec<Option<usize>> = all
         .iter()
         .map(|u| u.parent_id.and_then(|p| index.get(&p).copied()))
         .collect();
+    // Units merged into one count as part of it: a merged unit's line shows
+    // its predecessors combined before the merge, and the plan protects
+    // that group like any other.
+    let reorganisations = crate::store::unit_changes::history(conn)?.changes;
+    for change in &reorganisations {
+        if change.kind == crate::reorganisation::Kind::Merge
+            && let Some(into) = change.after.first().and_then(|a| index.get(&a.unit_id))
+        {
+            for b in &change.before {
+                if let Some(&u) = index.get(&b.unit_id) {
+                    parents[u] = Some(*into);
+                }
+            }
+        }
+    }
     let by_code: HashMap<&str, usize> = all
         .iter()
         .enumerate()
@@ -215,5 +233,6 @@ pub fn study_plan(
         cohorts,
         structure,
         waves: plans,
+        reorganisations,
     })
 }

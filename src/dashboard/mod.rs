@@ -169,6 +169,9 @@ pub struct Dashboard {
     pub groups: Vec<GroupRef>,
     /// [wave][dimension][group], hidden as the wave's plan hides the group.
     pub group_figures: Vec<Vec<Vec<Figure>>>,
+    /// What reorganisations did to the lines (merged units combined before
+    /// the merge, split units ending), in the reader's language.
+    pub notes: Vec<String>,
 }
 
 /// Builds the dashboard. `acc_unit[i]` is the accumulator's index of node i
@@ -312,6 +315,7 @@ pub fn build(
             })
             .collect(),
         group_figures,
+        notes: Vec::new(),
     }
 }
 

@@ -245,6 +245,61 @@ fn reorganisations_are_checked_mapped_and_the_effect_report_says_what_it_did() {
             "a renamed unit stays in its arm"
         );
 
+        // The dashboard: the merged unit's line holds its predecessors
+        // before the merge, and the page says what was mapped.
+        let env = vec![
+            ("KLIMAT_DATABASE_URL", db.url.clone()),
+            (
+                "KLIMAT_SECRET",
+                "store-test-secret-0123456789abcdef0123".to_owned(),
+            ),
+        ];
+        let token = ok(
+            &k,
+            &db,
+            &[
+                "token",
+                "create",
+                "--name",
+                &format!("t-{}", db.name),
+                "--role",
+                "viewer",
+            ],
+        )
+        .trim()
+        .to_owned();
+        let server = crate::services::Server::start(&k, &env);
+        let dash: Value = serde_json::from_str(
+            &ureq::get(&server.url("/api/v1/studies/pilot/aggregates?lang=en"))
+                .header("authorization", format!("Bearer {token}"))
+                .call()
+                .unwrap()
+                .into_body()
+                .read_to_string()
+                .unwrap(),
+        )
+        .unwrap();
+        let units = dash["units"].as_array().unwrap();
+        let at = |code: &str| units.iter().position(|u| u["code"] == code).unwrap();
+        let (merged, a, b) = (at("p12"), at(p1), at(p2));
+        assert_eq!(
+            units[a]["parent"], merged,
+            "the predecessors are under the merged unit"
+        );
+        let n = |unit: usize| dash["figures"][0][0][unit]["n"].as_u64().unwrap();
+        assert_eq!(
+            n(merged),
+            n(a) + n(b),
+            "{}: before the merge, combined",
+            db.name
+        );
+        let notes = dash["notes"].to_string();
+        assert!(
+            notes.contains("merged into Pilot 1–2 (p12) on 2024-09-01"),
+            "{notes}"
+        );
+        drop(server);
+
         // Rosters read codes on the wave's date: after the rename the old
         // code is unknown and a merged unit is gone; before it, the old
         // code names the unit.

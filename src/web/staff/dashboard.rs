@@ -362,6 +362,7 @@ fn dashboard_context(
         .collect();
     context! {
             study_name => study,
+            reorganisations => dash.notes.clone(),
             has_waves => has_waves,
             empty_text => empty_text,
             dimensions => dimensions,

@@ -18,6 +18,7 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ("email", "E-postadress", "E-mail address"),
     ("password", "Lösenord", "Password"),
     ("sso_login_with", "Logga in med", "Log in with"),
+    ("reorganisations", "Omorganisationer", "Reorganisations"),
     (
         "sso_default_name",
         "organisationens inloggning",
