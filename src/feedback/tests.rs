@@ -51,6 +51,7 @@ fn dashboard(
         rates: Vec::new(),
         groups: Vec::new(),
         group_figures: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

@@ -602,6 +602,7 @@ mod tests {
             rates: Vec::new(),
             groups: Vec::new(),
             group_figures: Vec::new(),
+            notes: Vec::new(),
         };
         let text = ChartText {
             id: "t",
@@ -673,6 +674,7 @@ mod tests {
             rates: Vec::new(),
             groups: Vec::new(),
             group_figures: Vec::new(),
+            notes: Vec::new(),
         };
         let words = HeatWords {
             lower_is_better: "lower is better",
