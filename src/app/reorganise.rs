@@ -12,15 +12,12 @@
 
 use std::collections::HashMap;
 
-use diesel::prelude::*;
-
 use super::actor::Actor;
 use super::error::{Error, Result};
 use crate::reorganisation::{Change, History, Kind, Side, is_date};
 use crate::said::Said;
 use crate::store::outbox::now_ms;
 use crate::store::pool::write_as;
-use crate::store::schema::{invitations, waves};
 use crate::store::units::Unit;
 use crate::store::{DbConnection, accounts, unit_changes, units};
 
@@ -328,14 +325,7 @@ pub fn reorganise(
 /// Waves opening on or after `on` whose rosters have people in `ended`.
 fn orphans(c: &mut DbConnection, ended: &[Unit], on: &str, problems: &mut Vec<Said>) -> Result<()> {
     let ids: Vec<i64> = ended.iter().map(|u| u.id).collect();
-    let rows: Vec<(String, i64)> = invitations::table
-        .inner_join(waves::table)
-        .filter(invitations::unit_id.eq_any(&ids))
-        .filter(waves::opens_on.ge(on))
-        .group_by(waves::name)
-        .select((waves::name, diesel::dsl::count_star()))
-        .load(c)
-        .map_err(crate::store::StoreError::from)?;
+    let rows = unit_changes::invitations_from(c, &ids, on)?;
     for (wave, n) in rows {
         problems.push(crate::said!(
             "wave `{wave}` opens on or after {on} and has {n} invitations in units this change ends: give them their new units first",

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 
 use super::connection::on_backend;
-use super::schema::{unit_change_units, unit_changes, units};
+use super::schema::{invitations, unit_change_units, unit_changes, units, waves};
 use super::units::Unit;
 use super::{DbConnection, StoreError};
 use crate::reorganisation::{Change, History, Kind, Side};
@@ -132,4 +132,19 @@ pub fn update_unit(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Per wave opening on or after `on`: its invitations in `units`.
+pub fn invitations_from(
+    conn: &mut DbConnection,
+    units: &[i64],
+    on: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(invitations::table
+        .inner_join(waves::table)
+        .filter(invitations::unit_id.eq_any(units))
+        .filter(waves::opens_on.ge(on))
+        .group_by(waves::name)
+        .select((waves::name, diesel::dsl::count_star()))
+        .load(conn)?)
 }
