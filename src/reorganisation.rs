@@ -207,11 +207,6 @@ impl History {
     }
 }
 
-/// Whether `s` is a date `YYYY-MM-DD`.
-pub fn is_date(s: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() && s.len() == 10
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

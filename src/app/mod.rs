@@ -260,7 +260,7 @@ pub fn study_data(
             .map(|&u| loaded.plan.units[u].code.clone())
             .collect(),
     );
-    let (pilot, control, reorganised) = stable_arms(conn, &loaded, pilot, control)?;
+    let (pilot, control, reorganised) = stable_arms(&loaded, pilot, control)?;
     let request = DesignRequest {
         pilot,
         control: Some(control),
@@ -301,12 +301,11 @@ pub fn study_data(
 /// or a move keeps the unit. Returns the arms and a note per change; an arm
 /// left empty refuses the report with the reason.
 fn stable_arms(
-    conn: &mut DbConnection,
     loaded: &Loaded,
     pilot: Vec<String>,
     control: Vec<String>,
 ) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
-    let history = crate::store::unit_changes::history(conn)?;
+    let history = &loaded.plan.history;
     if history.changes.is_empty() {
         return Ok((pilot, control, Vec::new()));
     }
@@ -319,15 +318,17 @@ fn stable_arms(
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
         return Ok((pilot, control, Vec::new()));
     };
-    let ids: HashMap<String, i64> = crate::store::units::all(conn)?
-        .into_iter()
-        .map(|u| (u.code, u.id))
+    let ids: HashMap<&str, i64> = loaded
+        .plan
+        .units
+        .iter()
+        .map(|u| (u.code.as_str(), u.id))
         .collect();
     let mut notes = Vec::new();
     let mut keep = |arm: Vec<String>, name: &str| -> Vec<String> {
         arm.into_iter()
             .filter(|code| {
-                let Some(&id) = ids.get(code) else { return true };
+                let Some(&id) = ids.get(code.as_str()) else { return true };
                 let changes = history.changes_between(id, first, last);
                 let breaking: Vec<&crate::reorganisation::Change> =
                     changes.iter().copied().filter(|c| c.kind.ends_units()).collect();
@@ -603,7 +604,8 @@ pub(crate) fn dashboard_of(loaded: &Loaded, lang: Language) -> Dashboard {
         &dashboard_groups(loaded, lang),
     );
     dash.notes = plan
-        .reorganisations
+        .history
+        .changes
         .iter()
         .map(|c| reorganisation_note(c, lang))
         .collect();

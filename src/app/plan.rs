@@ -65,9 +65,9 @@ pub struct StudyPlan {
     pub structure: Structure,
     /// In the study's wave order.
     pub waves: Vec<WavePlan>,
-    /// Every recorded reorganisation, in date order (merged units are
-    /// under their successor in `parents`).
-    pub reorganisations: Vec<crate::reorganisation::Change>,
+    /// Every recorded reorganisation (merged units are under their
+    /// successor in `parents`).
+    pub history: crate::reorganisation::History,
 }
 
 impl StudyPlan {
@@ -125,8 +125,8 @@ pub fn study_plan(
     // Units merged into one count as part of it: a merged unit's line shows
     // its predecessors combined before the merge, and the plan protects
     // that group like any other.
-    let reorganisations = crate::store::unit_changes::history(conn)?.changes;
-    for change in &reorganisations {
+    let history = crate::store::unit_changes::history(conn)?;
+    for change in &history.changes {
         if change.kind == crate::reorganisation::Kind::Merge
             && let Some(into) = change.after.first().and_then(|a| index.get(&a.unit_id))
         {
@@ -233,6 +233,6 @@ pub fn study_plan(
         cohorts,
         structure,
         waves: plans,
-        reorganisations,
+        history,
     })
 }

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::actor::Actor;
 use super::error::{Error, Result};
-use crate::reorganisation::{Change, History, Kind, Side, is_date};
+use crate::reorganisation::{Change, History, Kind, Side};
 use crate::said::Said;
 use crate::store::outbox::now_ms;
 use crate::store::pool::write_as;
@@ -80,12 +80,12 @@ pub fn reorganise(
     request: &Request,
     on: &str,
 ) -> Result<Change> {
-    if !is_date(on) {
-        return Err(Error::invalid(crate::said!(
-            "`{on}` is not a date: write YYYY-MM-DD",
-            "`{on}` är inget datum: skriv ÅÅÅÅ-MM-DD"
-        )));
-    }
+    // Written the one way, so that dates compare as text.
+    crate::store::studies::check_date(("the date", "datumet"), on)?;
+    let on = chrono::NaiveDate::parse_from_str(on, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let on = on.as_str();
     write_as(conn, |c| {
         let all = units::all(c)?;
         let history = unit_changes::history(c)?;

@@ -100,18 +100,14 @@ pub fn import_roster(
             )
             .execute(conn)?;
         }
-        let codes: Vec<(i64, String)> = units::table.select((units::id, units::code)).load(conn)?;
         // A code means the unit it named on the wave's date: a renamed
         // unit's old code still names it, a merged or split one is refused
         // with what it became.
-        let history = super::unit_changes::history(conn)?;
-        let date = wave
-            .opens_on
-            .clone()
-            .unwrap_or_else(|| "9999-12-31".to_owned());
-        let unit_on = |code: &str, line: usize, problems: &mut Vec<Said>| -> Option<i64> {
+        let mut codes = super::unit_changes::codes_on(conn, wave)?;
+        let date = codes.date.clone();
+        let mut unit_on = |code: &str, line: usize, problems: &mut Vec<Said>| -> Option<i64> {
             use crate::reorganisation::Meaning;
-            match history.meaning(code, &date, &codes) {
+            match codes.meaning(code) {
                 Meaning::Unit(id) => Some(id),
                 Meaning::Unknown => {
                     problems.push(said!(

@@ -59,12 +59,8 @@ pub fn import(
     // A code means the unit it named on the wave's date (historical
     // answers may use a code renamed since); a unit that did not exist then
     // is refused.
-    let stored: Vec<(i64, String)> = units::table.select((units::id, units::code)).load(conn)?;
-    let history = super::unit_changes::history(conn)?;
-    let date = wave
-        .opens_on
-        .clone()
-        .unwrap_or_else(|| "9999-12-31".to_owned());
+    let mut on = super::unit_changes::codes_on(conn, wave)?;
+    let date = on.date.clone();
     let mut distinct: Vec<&str> = rows.iter().map(|r| r.unit.as_str()).collect();
     distinct.sort_unstable();
     distinct.dedup();
@@ -72,7 +68,7 @@ pub fn import(
     let (mut unknown, mut invalid) = (Vec::new(), Vec::new());
     for code in distinct {
         use crate::reorganisation::Meaning;
-        match history.meaning(code, &date, &stored) {
+        match on.meaning(code) {
             Meaning::Unit(id) => {
                 codes.insert(code.to_owned(), id);
             }

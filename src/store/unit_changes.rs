@@ -2,7 +2,7 @@
 //! [`History`], written inside the caller's transaction together with the
 //! units they change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
 
@@ -10,7 +10,7 @@ use super::connection::on_backend;
 use super::schema::{invitations, unit_change_units, unit_changes, units, waves};
 use super::units::Unit;
 use super::{DbConnection, StoreError};
-use crate::reorganisation::{Change, History, Kind, Side};
+use crate::reorganisation::{Change, History, Kind, Meaning, Side};
 
 type SideRow = (i64, i64, String, String, String, Option<i64>);
 
@@ -65,6 +65,42 @@ pub fn history(conn: &mut DbConnection) -> Result<History, StoreError> {
         }
     }
     Ok(History::new(changes.into_values().collect()))
+}
+
+/// What unit codes named on a wave's date (its opening; none: today's
+/// units), each distinct code looked up once: a roster has many rows and
+/// few codes.
+pub struct CodesOn {
+    history: History,
+    units: Vec<(i64, String)>,
+    pub date: String,
+    seen: HashMap<String, Meaning>,
+}
+
+impl CodesOn {
+    pub fn meaning(&mut self, code: &str) -> Meaning {
+        if let Some(m) = self.seen.get(code) {
+            return m.clone();
+        }
+        let m = self.history.meaning(code, &self.date, &self.units);
+        self.seen.insert(code.to_owned(), m.clone());
+        m
+    }
+}
+
+pub fn codes_on(
+    conn: &mut DbConnection,
+    wave: &super::studies::Wave,
+) -> Result<CodesOn, StoreError> {
+    Ok(CodesOn {
+        history: history(conn)?,
+        units: units::table.select((units::id, units::code)).load(conn)?,
+        date: wave
+            .opens_on
+            .clone()
+            .unwrap_or_else(|| "9999-12-31".to_owned()),
+        seen: HashMap::new(),
+    })
 }
 
 /// Records a change; the caller holds the write transaction.

@@ -69,3 +69,12 @@ pub fn stderr_of(output: &std::process::Output) -> String {
 pub fn arg(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// A loopback port nobody listens on now (for a server told its port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

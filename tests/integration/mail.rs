@@ -364,11 +364,7 @@ fn bounces_mark_the_reported_invitation_undeliverable() {
 #[test]
 fn an_unreachable_server_and_bad_settings_give_clear_errors_quickly() {
     let k = Klimat::new();
-    let free = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let free = free_port();
     let env = [
         ("KLIMAT_SMTP_URL", format!("smtp://127.0.0.1:{free}")),
         ("KLIMAT_MAIL_TIMEOUT_SECS", "3".to_owned()),

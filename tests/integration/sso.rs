@@ -20,14 +20,6 @@ const CLIENT_SECRET: &str = "klimat-test-client-secret";
 const ROLES: &str =
     "klimat-utvarderare=evaluator, ledningsgrupp=viewer, chefer-social=viewer:social";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The test provider, killed on drop.
 struct Provider {
     child: Child,

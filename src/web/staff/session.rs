@@ -82,8 +82,19 @@ fn login_body(
 /// The login page again with `message`, a fresh login form token, and
 /// `status`.
 pub(super) fn refusal(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
+    login_again(req, status, "/staff", "", message)
+}
+
+/// The login page with `message`, the address typed and where to go next.
+fn login_again(
+    req: &HttpRequest,
+    status: StatusCode,
+    next: &str,
+    email: &str,
+    message: &str,
+) -> HttpResponse {
     let token = crate::token::random_key();
-    let body = login_body(req, "/staff", &token, "", Some(message));
+    let body = login_body(req, next, &token, email, Some(message));
     with_login_cookie(HttpResponse::build(status), req, token).body(body)
 }
 
@@ -160,11 +171,8 @@ pub async fn login(
     let lang = language(&req);
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
-    let retry = |status: StatusCode, message: &str| {
-        let token = crate::token::random_key();
-        let body = login_body(&req, &next, &token, &form.email, Some(message));
-        with_login_cookie(HttpResponse::build(status), &req, token).body(body)
-    };
+    let retry =
+        |status: StatusCode, message: &str| login_again(&req, status, &next, &form.email, message);
     if !state.sso.password_login {
         return retry(
             StatusCode::FORBIDDEN,
