@@ -70,6 +70,11 @@ impl Change {
 
     /// One line for people: "a, b merged into c on 2026-01-01".
     pub fn describe(&self) -> String {
+        self.told().en
+    }
+
+    /// [`Change::describe`] in both languages.
+    pub fn told(&self) -> crate::said::Said {
         let codes = |sides: &[Side]| {
             sides
                 .iter()
@@ -78,22 +83,23 @@ impl Change {
                 .join(", ")
         };
         let on = &self.effective_on;
+        let (before, after) = (codes(&self.before), codes(&self.after));
         match self.kind {
-            Kind::Rename => format!(
-                "{} renamed {} on {on}",
-                codes(&self.before),
-                codes(&self.after)
+            Kind::Rename => crate::said!(
+                "{before} renamed {after} on {on}",
+                "{before} bytte namn till {after} den {on}"
             ),
-            Kind::Move => format!("{} moved to another parent on {on}", codes(&self.before)),
-            Kind::Merge => format!(
-                "{} merged into {} on {on}",
-                codes(&self.before),
-                codes(&self.after)
+            Kind::Move => crate::said!(
+                "{before} moved to another parent on {on}",
+                "{before} flyttades till en annan överordnad enhet den {on}"
             ),
-            Kind::Split => format!(
-                "{} split into {} on {on}",
-                codes(&self.before),
-                codes(&self.after)
+            Kind::Merge => crate::said!(
+                "{before} merged into {after} on {on}",
+                "{before} slogs samman till {after} den {on}"
+            ),
+            Kind::Split => crate::said!(
+                "{before} split into {after} on {on}",
+                "{before} delades i {after} den {on}"
             ),
         }
     }

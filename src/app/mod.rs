@@ -19,6 +19,7 @@ pub mod plan;
 pub mod reorganise;
 pub mod rollout;
 pub mod setup;
+pub mod units_file;
 mod validity;
 mod wave_ref;
 

@@ -339,3 +339,16 @@ fn orphans(c: &mut DbConnection, ended: &[Unit], on: &str, problems: &mut Vec<Sa
 pub fn history(conn: &mut DbConnection) -> Result<History> {
     Ok(unit_changes::history(conn)?)
 }
+
+/// One part of a split as people write it: `CODE=NAME`.
+pub fn parse_part(part: &str) -> Result<(String, String)> {
+    match part.split_once('=') {
+        Some((code, name)) if !code.trim().is_empty() && !name.trim().is_empty() => {
+            Ok((code.trim().to_owned(), name.trim().to_owned()))
+        }
+        _ => Err(Error::invalid(crate::said!(
+            "`{part}` is not CODE=NAME (for example \"vard-3a=Vård 3 A\")",
+            "`{part}` är inte KOD=NAMN (till exempel \"vard-3a=Vård 3 A\")"
+        ))),
+    }
+}

@@ -477,26 +477,6 @@ fn responses_problems(e: &crate::responses::ResponsesError) -> Error {
     }
 }
 
-/// Units from CSV (code,name,parent): added or renamed, never deleted.
-pub fn import_units(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    csv: &str,
-) -> Result<units::ImportSummary> {
-    let rows = units::parse_units_csv(csv).map_err(|problems| Error::Invalid {
-        reason: crate::said!("nothing was imported", "inget importerades"),
-        problems: problems.into_iter().map(Said::both).collect(),
-    })?;
-    audited(conn, actor, "units.import", |c| {
-        let s = units::import(c, &rows)?;
-        let detail = format!(
-            "{} added, {} renamed, {} unchanged",
-            s.added, s.renamed, s.unchanged
-        );
-        Ok((s, detail))
-    })
-}
-
 pub fn add_user(
     conn: &mut DbConnection,
     actor: &Actor,

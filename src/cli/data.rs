@@ -31,11 +31,20 @@ pub fn open(settings: &Settings) -> anyhow::Result<Database> {
 
 #[derive(Debug, Subcommand)]
 pub enum UnitCommand {
-    /// Import units from a CSV file with columns code,name,parent (all or nothing).
+    /// Import units from a CSV file with columns code,name,parent (all or nothing),
+    /// and reorganisations in the columns change,on,from.
     #[command(after_help = "Examples:\n  klimat unit import units.csv\n\n\
-A re-import adds new codes and updates names; codes are never removed, so history stays intact.")]
+A re-import adds new codes and updates names; codes are never removed, so history stays intact.\n\n\
+Reorganisations in the same file (change: rename, move, merge or split; on: the date; from: the code\n\
+before, the merged codes separated by `;`, or the split unit, one row per part):\n\
+  code,name,parent,change,on,from\n\
+  SOC-03,Socialtjänst 3,soc,rename,2026-01-01,soc-3\n\
+  vard-12,Vård 1–2,vard,merge,2026-01-01,vard-1;vard-2\n\
+  vard-3a,Vård 3 A,,split,2026-01-01,vard-3\n\
+  vard-3b,Vård 3 B,,split,2026-01-01,vard-3\n\
+  vard-4,Vård 4,vard,move,2026-01-01,")]
     Import {
-        /// A CSV file with columns code,name,parent.
+        /// A CSV file with columns code,name,parent (and change,on,from).
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -410,12 +419,16 @@ pub fn unit(cmd: UnitCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
         UnitCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let s = setup::import_units(&mut conn, &Actor::cli(), &text)
+            let done = crate::app::units_file::import(&mut conn, &Actor::cli(), &text)
                 .with_context(|| format!("importing {}", file.display()))?;
+            let s = done.units;
             println!(
                 "units: {} added, {} renamed, {} unchanged",
                 s.added, s.renamed, s.unchanged
             );
+            for change in &done.changes {
+                println!("{}", change.describe());
+            }
         }
         UnitCommand::List => {
             let history = crate::store::unit_changes::history(&mut conn)?;

@@ -41,13 +41,10 @@ pub fn run(conn: &mut DbConnection, command: UnitCommand) -> anyhow::Result<Exit
             on,
         ),
         UnitCommand::Split { code, into, on } => {
-            let mut parts = Vec::new();
-            for part in &into {
-                let Some((code, name)) = part.split_once('=') else {
-                    anyhow::bail!("`{part}` is not CODE=NAME (for example \"vard-3a=Vård 3 A\")");
-                };
-                parts.push((code.trim().to_owned(), name.trim().to_owned()));
-            }
+            let parts = into
+                .iter()
+                .map(|part| reorganise::parse_part(part))
+                .collect::<Result<Vec<_>, _>>()?;
             (Request::Split { code, into: parts }, on)
         }
         UnitCommand::History => {

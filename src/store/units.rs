@@ -33,59 +33,6 @@ pub struct ImportSummary {
     pub unchanged: usize,
 }
 
-/// Parses a units CSV (`code,name,parent`); every problem is listed with its line.
-pub fn parse_units_csv(text: &str) -> Result<Vec<UnitRow>, Vec<String>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let mut problems = Vec::new();
-    let headers = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect::<Vec<_>>(),
-        Err(e) => return Err(vec![format!("line 1: {e}")]),
-    };
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(code), Some(name)) = (col("code"), col("name")) else {
-        return Err(vec![format!(
-            "line 1: the header must name the columns code,name,parent; it has {}",
-            headers.join(",")
-        )]);
-    };
-    let parent = col("parent");
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        match record {
-            Err(e) => problems.push(format!("line {line}: {e}")),
-            Ok(r) => {
-                let get = |c: usize| r.get(c).unwrap_or("").trim().to_owned();
-                let row = UnitRow {
-                    code: get(code),
-                    name: get(name),
-                    parent: parent.map(get).filter(|p| !p.is_empty()),
-                };
-                if row.code.is_empty() || row.name.is_empty() {
-                    problems.push(format!("line {line}: a unit needs a code and a name"));
-                } else if row.code.contains(',') || row.code.chars().any(char::is_control) {
-                    problems.push(format!(
-                        "line {line}: code `{}` must not hold commas or control characters",
-                        row.code
-                    ));
-                } else {
-                    rows.push(row);
-                }
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(problems)
-    }
-}
-
 /// Imports units all or nothing: new codes are added, names of known codes
 /// are updated, codes are never removed (history refers to them). Parents
 /// must be in the file or already stored; cycles are refused.

@@ -27,6 +27,11 @@ const CORE: &[&str] = &[
     "simulate",
     "responses",
     "said",
+    "reorganisation",
+    "feedback",
+    "comments",
+    "validity",
+    "export",
 ];
 
 const OUTSIDE: &[&str] = &["store", "web", "mail", "app", "cli"];

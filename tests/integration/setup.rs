@@ -69,13 +69,13 @@ pub fn empty() -> Empty {
     }
 }
 
-struct Answer {
-    status: u16,
-    content_type: String,
-    body: Value,
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
 }
 
-fn call(
+pub fn call(
     s: &Server,
     method: &str,
     path: &str,
@@ -124,7 +124,7 @@ fn call(
 }
 
 /// Checks an answer against the OpenAPI document's schema for it.
-fn conforms(doc: &Value, template: &str, method: &str, a: &Answer) {
+pub fn conforms(doc: &Value, template: &str, method: &str, a: &Answer) {
     let responses = &doc["paths"][template][method]["responses"];
     let content = responses[a.status.to_string()]["content"]
         .as_object()

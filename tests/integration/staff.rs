@@ -1562,3 +1562,259 @@ fn the_headlines_are_the_effect_reports_figures_and_viewers_see_them() {
             .is_some()
     );
 }
+
+/// Reorganisations from the admin page's forms, from a units file with the
+/// change columns (page and API), and as JSON through the API: each checked
+/// whole, refused with every reason and nothing changed, listed in the
+/// page's history and `GET /api/v1/units/changes`, audited; for admins only.
+#[test]
+fn admins_record_reorganisations_in_the_page_the_units_file_and_the_api() {
+    use crate::setup::{Answer, call, conforms};
+    let s = setup(&[]);
+    let srv = &s.server;
+    let doc: Value =
+        serde_json::from_str(&get(&srv.url("/api/v1/openapi.json"), None).body).unwrap();
+    let admin_token = klimat(
+        &s.k,
+        &env(&[]),
+        &["token", "create", "--name", "hr", "--role", "admin"],
+    )
+    .trim()
+    .to_owned();
+    let (admin, csrf) = login(srv, "admin@region.se");
+    let (evaluator, eva_csrf) = login(srv, "eva@region.se");
+    let change = |cookie: &str, token: &str, fields: &[(&str, &str)]| {
+        let mut pairs = vec![("csrf", token)];
+        pairs.extend_from_slice(fields);
+        post(
+            &srv.url("/staff/admin/units/changes"),
+            &form(&pairs),
+            Some(cookie),
+        )
+    };
+    let codes = || -> Vec<String> {
+        let (_, _, page) = api(srv, "/api/v1/units?limit=500", Some(&s.viewer_token));
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // The page: its forms, and the history (empty at first).
+    let page = get(&srv.url("/staff/admin"), Some(&admin));
+    assert!(page.body.contains("Inga omorganisationer registrerade."));
+    for kind in ["rename", "move", "merge", "split"] {
+        assert!(
+            page.body
+                .contains(&format!("name=\"kind\" value=\"{kind}\"")),
+            "a {kind} form"
+        );
+    }
+    let rename = [
+        ("kind", "rename"),
+        ("code", "a1"),
+        ("to", "a1x"),
+        ("name", "Unit a1 X"),
+        ("on", "2027-01-01"),
+    ];
+    assert_eq!(change(&evaluator, &eva_csrf, &rename).status, 403);
+    let done = change(&admin, &csrf, &rename);
+    assert_eq!(done.status, 303, "{}", done.body);
+    let page = get(&srv.url(done.header("location").unwrap()), Some(&admin));
+    assert!(
+        page.body
+            .contains("Registrerat: a1 bytte namn till a1x den 2027-01-01."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("<td>namnbyte</td>"),
+        "the history lists it"
+    );
+
+    // Refused whole, every reason given: the merged units have different
+    // parents, and b2 has invitations in a wave opening after the date.
+    let refused = change(
+        &admin,
+        &csrf,
+        &[
+            ("kind", "merge"),
+            ("codes", "a2, b2"),
+            ("to", "ab"),
+            ("name", "Unit AB"),
+            ("on", "2027-02-01"),
+        ],
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("olika överordnade"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("mätomgången `2027-03`"),
+        "{}",
+        refused.body
+    );
+    assert!(!codes().contains(&"ab".to_owned()), "nothing changed");
+    let bad_part = change(
+        &admin,
+        &csrf,
+        &[
+            ("kind", "split"),
+            ("code", "a2"),
+            ("parts", "a2b=Unit a2 B\na2c"),
+            ("on", "2027-06-01"),
+        ],
+    );
+    assert_eq!(bad_part.status, 422);
+    assert!(
+        bad_part.body.contains("är inte KOD=NAMN"),
+        "{}",
+        bad_part.body
+    );
+
+    // A units file: a new unit, a split whose second part moves to B.
+    let file = "code,name,parent,change,on,from\n\
+                c1,Unit c1,B,,,\n\
+                a2b,Unit a2 B,,split,2027-06-01,a2\n\
+                a2c,Unit a2 C,B,split,2027-06-01,a2\n";
+    let bad_file = post(
+        &srv.url("/staff/admin/units"),
+        &form(&[
+            ("csrf", &csrf),
+            ("csv", &format!("{file}d1,Unit d1,,swap,2027-06-01,a1x\n")),
+        ]),
+        Some(&admin),
+    );
+    assert_eq!(bad_file.status, 422);
+    assert!(
+        bad_file.body.contains("rad 5: `swap` är ingen ändring"),
+        "{}",
+        bad_file.body
+    );
+    let in_use = post(
+        &srv.url("/staff/admin/units"),
+        &form(&[
+            ("csrf", &csrf),
+            (
+                "csv",
+                &format!("{file}b2x,Unit b2 X,,merge,2027-02-01,b2;b1\n"),
+            ),
+        ]),
+        Some(&admin),
+    );
+    assert_eq!(in_use.status, 422, "{}", in_use.body);
+    assert!(
+        in_use.body.contains("rad 5: "),
+        "the change's line: {}",
+        in_use.body
+    );
+    assert!(
+        !codes().contains(&"c1".to_owned()),
+        "a refused change keeps the file's plain rows out too"
+    );
+    let imported = post(
+        &srv.url("/staff/admin/units"),
+        &form(&[("csrf", &csrf), ("csv", file)]),
+        Some(&admin),
+    );
+    assert_eq!(imported.status, 303, "{}", imported.body);
+    let page = get(&srv.url(imported.header("location").unwrap()), Some(&admin));
+    assert!(
+        page.body
+            .contains("1 enheter tillagda eller omdöpta. 2 omorganisationer registrerade."),
+        "{}",
+        page.body
+    );
+
+    // The API: the history, one change as JSON, a units file.
+    let history = call(
+        srv,
+        "GET",
+        "/api/v1/units/changes",
+        &s.viewer_token,
+        None,
+        &[],
+    );
+    assert_eq!(history.status, 200);
+    conforms(&doc, "/api/v1/units/changes", "get", &history);
+    let kinds: Vec<(&str, &str)> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["effective_on"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("rename", "2027-01-01"),
+            ("split", "2027-06-01"),
+            ("move", "2027-06-01")
+        ]
+    );
+    let split = &history.body[1];
+    assert_eq!(split["before"][0]["code"], "a2");
+    assert_eq!(split["after"][1]["code"], "a2c");
+    assert_eq!(history.body[2]["after"][0]["parent"], "B");
+
+    let json = |token: &str, body: &str| -> Answer {
+        call(
+            srv,
+            "POST",
+            "/api/v1/units/changes",
+            token,
+            Some(("application/json", body)),
+            &[],
+        )
+    };
+    let move_b1 = r#"{"kind":"move","code":"b1","parent":"A","on":"2027-07-01"}"#;
+    assert_eq!(json(&s.evaluator_token, move_b1).status, 403);
+    let moved = json(&admin_token, move_b1);
+    assert_eq!(moved.status, 201, "{}", moved.body);
+    conforms(&doc, "/api/v1/units/changes", "post", &moved);
+    assert_eq!(moved.body["after"][0]["parent"], "A");
+    let lonely = json(
+        &admin_token,
+        r#"{"kind":"merge","codes":["b1"],"into":"q","name":"Q","on":"2027-08-01"}"#,
+    );
+    assert_eq!(lonely.status, 422, "{}", lonely.body);
+    conforms(&doc, "/api/v1/units/changes", "post", &lonely);
+    assert!(
+        lonely.body.to_string().contains("at least two"),
+        "{}",
+        lonely.body
+    );
+
+    let csv = |token: &str, body: &str| -> Answer {
+        call(
+            srv,
+            "POST",
+            "/api/v1/units",
+            token,
+            Some(("text/csv", body)),
+            &[],
+        )
+    };
+    let units_file =
+        "code,name,parent,change,on,from\nc2,Unit c2,B,,,\nc1,Unit c-1,,rename,2027-09-01,c1\n";
+    assert_eq!(csv(&s.evaluator_token, units_file).status, 403);
+    let done = csv(&admin_token, units_file);
+    assert_eq!(done.status, 200, "{}", done.body);
+    conforms(&doc, "/api/v1/units", "post", &done);
+    assert_eq!(done.body["added"], 1);
+    assert_eq!(done.body["changes"][0]["after"][0]["name"], "Unit c-1");
+
+    let log = audit(&s);
+    for action in ["unit.rename", "unit.split", "unit.move", "units.import"] {
+        assert!(log.contains(action), "{action} in {log}");
+    }
+}

@@ -9,7 +9,18 @@
 // Refusals are early returns of a whole response; boxing one buys nothing.
 #![allow(clippy::result_large_err)]
 
+/// The caller behind the bearer token, or the refusal returned.
+macro_rules! caller_or_return {
+    ($req:expr, $state:expr, $role:expr) => {
+        match caller(&$req, &$state, $role).await {
+            Ok(c) => c,
+            Err(r) => return r,
+        }
+    };
+}
+
 mod exports;
+mod reorganise;
 mod writes;
 
 use actix_web::http::StatusCode;
@@ -42,7 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/waves/{id}/status", web::get().to(wave_status))
         .route("/api/v1/waves/{id}/comments", web::get().to(wave_comments))
         .configure(exports::routes)
-        .configure(writes::routes);
+        .configure(writes::routes)
+        .configure(reorganise::routes);
 }
 
 fn problem(
@@ -104,15 +116,6 @@ async fn scoped_caller(
         )),
         Some((name, _, scope)) => Ok((Actor::Token(name), scope)),
     }
-}
-
-macro_rules! caller_or_return {
-    ($req:expr, $state:expr, $role:expr) => {
-        match caller(&$req, &$state, $role).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        }
-    };
 }
 
 fn respond<T: Serialize>(req: &HttpRequest, result: app::Result<T>) -> HttpResponse {
@@ -592,7 +595,8 @@ impl Modify for BearerAuth {
     paths(list_units, list_surveys, list_studies, study_waves, aggregates, headlines, wave_status, wave_comments, report,
         exports::wave_responses, exports::study_responses, exports::study_aggregate,
         writes::publish_survey, writes::create_study, writes::create_wave, writes::put_adoptions, writes::put_roster,
-        writes::open_wave, writes::close_wave, writes::send, writes::remind),
+        writes::open_wave, writes::close_wave, writes::send, writes::remind,
+        reorganise::import_units, reorganise::unit_changes, reorganise::record_change),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

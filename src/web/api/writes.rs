@@ -37,17 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/waves/{id}/remind", web::post().to(remind));
 }
 
-macro_rules! caller_or_return {
-    ($req:expr, $state:expr, $role:expr) => {
-        match caller(&$req, &$state, $role).await {
-            Ok(c) => c,
-            Err(r) => return r,
-        }
-    };
-}
-
 /// The body's media type is `expected` (parameters aside), or a 415.
-fn require_type(req: &HttpRequest, expected: &[&str]) -> Result<(), HttpResponse> {
+pub(super) fn require_type(req: &HttpRequest, expected: &[&str]) -> Result<(), HttpResponse> {
     let sent = req
         .headers()
         .get("content-type")
@@ -76,7 +67,11 @@ fn require_type(req: &HttpRequest, expected: &[&str]) -> Result<(), HttpResponse
     }
 }
 
-fn created<T: Serialize>(status: StatusCode, location: Option<String>, value: &T) -> HttpResponse {
+pub(super) fn created<T: Serialize>(
+    status: StatusCode,
+    location: Option<String>,
+    value: &T,
+) -> HttpResponse {
     let mut r = HttpResponse::build(status);
     if let Some(l) = location {
         r.insert_header(("location", l));

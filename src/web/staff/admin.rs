@@ -18,6 +18,8 @@ use crate::web::AppState;
 pub struct Done {
     done: Option<String>,
     n: Option<u64>,
+    /// Reorganisations recorded by a units file.
+    changes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -36,6 +38,13 @@ struct AuditLine {
     actor: String,
     action: String,
     detail: String,
+}
+
+#[derive(Serialize)]
+struct ChangeLine {
+    on: String,
+    kind: &'static str,
+    what: String,
 }
 
 #[derive(Serialize)]
@@ -68,10 +77,11 @@ pub async fn show(
                     }
                 }
             }
-            Ok((users, audit, closed, unit_count, all_units))
+            let history = crate::store::unit_changes::history(c)?;
+            Ok((users, audit, closed, unit_count, all_units, history))
         })
         .await;
-    let (users, audit, closed, unit_count, all_units) = match found {
+    let (users, audit, closed, unit_count, all_units, history) = match found {
         Ok(x) => x,
         Err(e) => return page.fail(&req, e),
     };
@@ -102,10 +112,37 @@ pub async fn show(
         .collect();
     let flash = match (done.done.as_deref(), done.n) {
         (Some("user"), _) => Some(page.t("done_user").to_owned()),
-        (Some("units"), Some(n)) => Some(format!("{n} {}", page.t("done_units"))),
+        (Some("units"), Some(n)) => Some(match done.changes.filter(|c| *c > 0) {
+            Some(c) => format!(
+                "{n} {} {c} {}",
+                page.t("done_units"),
+                page.t("done_changes")
+            ),
+            None => format!("{n} {}", page.t("done_units")),
+        }),
+        (Some("change"), _) => history
+            .changes
+            .iter()
+            .find(|c| Some(c.id as u64) == done.n)
+            .map(|c| format!("{} {}.", page.t("done_change"), c.told().get(lang))),
         (Some("purge"), Some(n)) => Some(format!("{n} {}", page.t("done_purge"))),
         _ => None,
     };
+    // Newest first: the latest reorganisation is the one asked about.
+    let changes: Vec<ChangeLine> = history
+        .changes
+        .iter()
+        .rev()
+        .map(|c| ChangeLine {
+            on: c.effective_on.clone(),
+            kind: words::change_kind(lang, c.kind),
+            what: c.told().get(lang).to_owned(),
+        })
+        .collect();
+    let current: Vec<&units::Unit> = all_units
+        .iter()
+        .filter(|u| history.ended_by(u.id).is_none())
+        .collect();
     let roles: Vec<minijinja::Value> = [Role::Viewer, Role::Evaluator, Role::Admin]
         .iter()
         .map(|r| context! { value => r.as_str(), word => words::role(lang, *r) })
@@ -120,10 +157,12 @@ pub async fn show(
             unit_count => unit_count,
             roles => roles,
             flash => flash,
-            scopes => all_units
+            scopes => current
                 .iter()
                 .map(|u| context! { code => u.code.clone(), name => u.name.clone() })
                 .collect::<Vec<_>>(),
+            changes => Serde(changes),
+            today => chrono::Local::now().date_naive().format("%Y-%m-%d").to_string(),
         },
     )
 }
@@ -163,29 +202,6 @@ pub async fn add_user(
     };
     act(&req, &state, Role::Admin, &csrf, work, |_| {
         "/staff/admin?done=user".into()
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct UnitsForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    csv: String,
-}
-
-/// Units from CSV text (code,name,parent): all or nothing, as `klimat unit
-/// import`; every problem is shown.
-pub async fn import_units(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    form: web::Form<UnitsForm>,
-) -> HttpResponse {
-    let UnitsForm { csrf, csv } = form.into_inner();
-    let work = move |c: &mut _, a: &_| setup::import_units(c, a, &csv);
-    act(&req, &state, Role::Admin, &csrf, work, |s| {
-        format!("/staff/admin?done=units&n={}", s.added + s.renamed)
     })
     .await
 }

@@ -14,6 +14,7 @@ mod design;
 mod exports;
 mod feedback;
 mod page;
+mod reorganise;
 mod reports;
 mod rollout_design;
 mod roster;
@@ -243,7 +244,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/design", web::get().to(design::show))
         .route("/staff/admin", web::get().to(admin::show))
         .route("/staff/admin/users", web::post().to(admin::add_user))
-        .route("/staff/admin/units", web::post().to(admin::import_units))
+        .route("/staff/admin/units", web::post().to(reorganise::import))
+        .route(
+            "/staff/admin/units/changes",
+            web::post().to(reorganise::record),
+        )
         .route(
             "/staff/admin/users/{email}/disable",
             web::post().to(admin::disable_user),

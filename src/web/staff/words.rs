@@ -402,6 +402,77 @@ const PAIRS: &[(&str, &str, &str)] = &[
     ),
     ("import_units", "Importera enheter", "Import units"),
     (
+        "units_csv_changes",
+        "Omorganisationer i samma fil: kolumnerna change (rename, move, merge, split), on (datum) och from (koden före, de sammanslagna koderna åtskilda med ;, eller den delade enheten med en rad per del).",
+        "Reorganisations in the same file: the columns change (rename, move, merge, split), on (the date) and from (the code before, the merged codes separated by ;, or the split unit with one row per part).",
+    ),
+    (
+        "reorganise_note",
+        "En ändring gäller från sitt datum. Namnbyte och flytt behåller enheten och dess trend; sammanslagning och delning avslutar enheterna före och startar de nya. Allt kontrolleras innan något ändras, och allt loggas.",
+        "A change takes effect on its date. A rename or a move keeps the unit and its trend; a merge or a split ends the units before it and begins the new ones. Everything is checked before anything changes, and everything is logged.",
+    ),
+    (
+        "no_reorganisations",
+        "Inga omorganisationer registrerade.",
+        "No reorganisations recorded.",
+    ),
+    ("change_on", "Gäller från", "Takes effect on"),
+    ("change_kind", "Ändring", "Change"),
+    ("change_rename", "Byt kod eller namn", "Rename"),
+    ("change_move", "Flytta", "Move"),
+    ("change_merge", "Slå samman", "Merge"),
+    ("change_split", "Dela", "Split"),
+    ("change_unit", "Enhetens kod", "The unit's code"),
+    (
+        "change_new_code",
+        "Ny kod (tom: samma)",
+        "New code (empty: the same)",
+    ),
+    (
+        "change_new_name",
+        "Nytt namn (tomt: samma)",
+        "New name (empty: the same)",
+    ),
+    ("change_parent", "Ny överordnad enhet", "New parent unit"),
+    (
+        "change_parent_note",
+        "Tom: enheten hamnar högst upp.",
+        "Empty: the unit goes to the top.",
+    ),
+    (
+        "change_merge_parent_note",
+        "Tom: de sammanslagnas gemensamma överordnade.",
+        "Empty: the merged units' common parent.",
+    ),
+    ("change_merged", "Enheter som slås samman", "Units merged"),
+    (
+        "change_merged_note",
+        "Koder åtskilda med kommatecken, minst två.",
+        "Codes separated by commas, at least two.",
+    ),
+    (
+        "change_into_code",
+        "Den nya enhetens kod",
+        "The new unit's code",
+    ),
+    (
+        "change_into_name",
+        "Den nya enhetens namn",
+        "The new unit's name",
+    ),
+    ("change_parts", "Delarna", "The parts"),
+    (
+        "change_parts_note",
+        "En rad per del: KOD=NAMN, till exempel vard-3a=Vård 3 A.",
+        "One line per part: CODE=NAME, for example vard-3a=Vård 3 A.",
+    ),
+    ("done_change", "Registrerat:", "Recorded:"),
+    (
+        "done_changes",
+        "omorganisationer registrerade.",
+        "reorganisations recorded.",
+    ),
+    (
         "done_units",
         "enheter tillagda eller omdöpta.",
         "units added or renamed.",
@@ -1040,6 +1111,10 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("login.failed", "misslyckad inloggning", "failed login"),
     ("login.refused", "nekad inloggning", "refused login"),
     ("logout", "utloggning", "logout"),
+    ("unit.rename", "enhet bytte kod eller namn", "unit renamed"),
+    ("unit.move", "enhet flyttad", "unit moved"),
+    ("unit.merge", "enheter sammanslagna", "units merged"),
+    ("unit.split", "enhet delad", "unit split"),
     ("survey.publish", "enkät publicerad", "survey published"),
     ("study.create", "studie skapad", "study created"),
     ("study.update", "studie ändrad", "study changed"),
@@ -1078,6 +1153,17 @@ const ACTIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// An audit action in words; one klimat does not know is shown as it is.
+pub fn change_kind(lang: Language, kind: crate::reorganisation::Kind) -> &'static str {
+    use crate::reorganisation::Kind;
+    let (sv, en) = match kind {
+        Kind::Rename => ("namnbyte", "rename"),
+        Kind::Move => ("flytt", "move"),
+        Kind::Merge => ("sammanslagning", "merge"),
+        Kind::Split => ("delning", "split"),
+    };
+    if lang == Language::Sv { sv } else { en }
+}
+
 pub fn audit_action(lang: Language, action: &str) -> &str {
     ACTIONS
         .iter()
