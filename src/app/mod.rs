@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use crate::dashboard::{self, Dashboard, Node, WaveInput};
 use crate::evaluation::disclosed::{Disclosed, disclose};
 use crate::evaluation::{DesignError, DesignRequest, Inference, evaluate, report::EffectReport};
+use crate::said::Said;
 use crate::scoring::{Accumulator, ScoreReport};
 use crate::store::studies::{Study, Wave, WaveState};
 use crate::store::{DbConnection, responses, studies, surveys};
@@ -97,7 +98,7 @@ pub struct StudyData {
     /// What its validity report is computed from, under the same plan.
     pub validity: validity::ValidityInput,
     /// What reorganisations during the study did to the arms.
-    pub reorganised: Vec<String>,
+    pub reorganised: Vec<Said>,
 }
 
 /// A study with its waves, survey, responses and plans.
@@ -296,19 +297,20 @@ pub fn study_data(
     })
 }
 
-/// The arms without the units that a merge or split changed while the study
-/// ran (between its first and last analysed wave's opening): their
-/// responses before and after are not the same group of people. A rename
-/// or a move keeps the unit. Returns the arms and a note per change; an arm
-/// left empty refuses the report with the reason.
-fn stable_arms(
+/// Of the study's `units` (each code with its arm's or cohort's name), those
+/// that a merge or split changed while the study ran (between its first and
+/// last analysed wave's opening): their responses before and after are not
+/// the same group of people. A rename or a move keeps the unit. Returns the
+/// codes to leave out and a note per change, in both languages.
+pub(crate) fn reorganised_during(
     loaded: &Loaded,
-    pilot: Vec<String>,
-    control: Vec<String>,
-) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
+    units: &[(String, Said)],
+) -> (std::collections::HashSet<String>, Vec<Said>) {
+    let mut out = std::collections::HashSet::new();
+    let mut notes = Vec::new();
     let history = &loaded.plan.history;
     if history.changes.is_empty() {
-        return Ok((pilot, control, Vec::new()));
+        return (out, notes);
     }
     let dates: Vec<&str> = loaded
         .waves
@@ -317,7 +319,7 @@ fn stable_arms(
         .filter_map(|w| w.opens_on.as_deref())
         .collect();
     let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
-        return Ok((pilot, control, Vec::new()));
+        return (out, notes);
     };
     let ids: HashMap<&str, i64> = loaded
         .plan
@@ -325,46 +327,83 @@ fn stable_arms(
         .iter()
         .map(|u| (u.code.as_str(), u.id))
         .collect();
-    let mut notes = Vec::new();
-    let mut keep = |arm: Vec<String>, name: &str| -> Vec<String> {
-        arm.into_iter()
-            .filter(|code| {
-                let Some(&id) = ids.get(code.as_str()) else { return true };
-                let changes = history.changes_between(id, first, last);
-                let breaking: Vec<&crate::reorganisation::Change> =
-                    changes.iter().copied().filter(|c| c.kind.ends_units()).collect();
-                for c in &changes {
-                    if !c.kind.ends_units() {
-                        notes.push(format!(
-                            "{} during the study; the {name} unit {code} is kept (the same people)",
-                            c.describe()
-                        ));
-                    }
-                }
-                if let Some(c) = breaking.first() {
-                    notes.push(format!(
-                        "{} during the study: the {name} unit {code} is left out (its waves before and after are not the same group of people)",
-                        c.describe()
-                    ));
-                    return false;
-                }
-                true
-            })
-            .collect()
-    };
-    let pilot = keep(pilot, "pilot");
-    let control = keep(control, "control");
-    if pilot.is_empty() || control.is_empty() {
-        let arm = if pilot.is_empty() { "pilot" } else { "control" };
-        let arm_sv = if pilot.is_empty() {
-            "pilot"
-        } else {
-            "kontroll"
+    for (code, group) in units {
+        let Some(&id) = ids.get(code.as_str()) else {
+            continue;
         };
-        let what = notes.join("; ");
-        return Err(Error::Conflict(crate::said!(
-            "no {arm} unit stayed the same through the study ({what}): the effect report cannot compare before and after",
-            "ingen {arm_sv}enhet förblev densamma genom studien ({what}): effektrapporten kan inte jämföra före och efter"
+        let changes = history.changes_between(id, first, last);
+        for c in changes.iter().filter(|c| !c.kind.ends_units()) {
+            let what = c.told();
+            notes.push(Said::new(
+                format!(
+                    "{} during the study; the {} unit {code} is kept (the same people)",
+                    what.en, group.en
+                ),
+                format!(
+                    "{} under studien; {}enheten {code} är kvar (samma personer)",
+                    what.sv, group.sv
+                ),
+            ));
+        }
+        if let Some(c) = changes.iter().find(|c| c.kind.ends_units()) {
+            let what = c.told();
+            notes.push(Said::new(
+                format!(
+                    "{} during the study: the {} unit {code} is left out (its waves before and after are not the same group of people)",
+                    what.en, group.en
+                ),
+                format!(
+                    "{} under studien: {}enheten {code} är utelämnad (dess mätomgångar före och efter gäller inte samma grupp människor)",
+                    what.sv, group.sv
+                ),
+            ));
+            out.insert(code.clone());
+        }
+    }
+    (out, notes)
+}
+
+/// The arms without the units a reorganisation changed during the study
+/// ([`reorganised_during`]); an arm left empty refuses the report with the
+/// reason.
+fn stable_arms(
+    loaded: &Loaded,
+    pilot: Vec<String>,
+    control: Vec<String>,
+) -> Result<(Vec<String>, Vec<String>, Vec<Said>)> {
+    let arm = |codes: &[String], name: Said| -> Vec<(String, Said)> {
+        codes.iter().map(|c| (c.clone(), name.clone())).collect()
+    };
+    let mut units = arm(&pilot, Said::new("pilot", "pilot"));
+    units.extend(arm(&control, Said::new("control", "kontroll")));
+    let (out, notes) = reorganised_during(loaded, &units);
+    let keep = |arm: Vec<String>| -> Vec<String> {
+        arm.into_iter().filter(|c| !out.contains(c)).collect()
+    };
+    let (pilot, control) = (keep(pilot), keep(control));
+    if pilot.is_empty() || control.is_empty() {
+        let (arm, arm_sv) = if pilot.is_empty() {
+            ("pilot", "pilot")
+        } else {
+            ("control", "kontroll")
+        };
+        let what = notes
+            .iter()
+            .map(|n| n.en.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let what_sv = notes
+            .iter()
+            .map(|n| n.sv.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(Error::Conflict(Said::new(
+            format!(
+                "no {arm} unit stayed the same through the study ({what}): the effect report cannot compare before and after"
+            ),
+            format!(
+                "ingen {arm_sv}enhet förblev densamma genom studien ({what_sv}): effektrapporten kan inte jämföra före och efter"
+            ),
         )));
     }
     Ok((pilot, control, notes))
@@ -473,7 +512,9 @@ pub fn effect_report_with(
         lang,
     )?;
     report.warnings.extend(pooled_notes(&data.pooled));
-    report.warnings.extend(data.reorganised.iter().cloned());
+    report
+        .warnings
+        .extend(data.reorganised.iter().map(|n| n.get(lang).to_owned()));
     if measurement {
         let validity = data.validity.report(&data.survey, lang);
         crate::evaluation::measurement::attach(&mut report, validity, lang);

@@ -164,12 +164,28 @@ pub fn report(
         let first = first.as_ref()?;
         wave_order.iter().position(|&w| waves[w] >= *first)
     };
+    // Units a merge or split changed during the study are left out (not
+    // the same people before and after), as the effect report does.
+    let members: Vec<(String, crate::said::Said)> = cohorts
+        .iter()
+        .flat_map(|g| &g.members)
+        .map(|&u| {
+            (
+                loaded.plan.units[u].code.clone(),
+                crate::said!("roll-out", "utrullnings"),
+            )
+        })
+        .collect();
+    let (left_out, reorganised) = super::reorganised_during(&loaded, &members);
     let mut first = vec![None; units.len()];
     let mut in_study = vec![false; units.len()];
     // Which plan group (2 + i: after the arms) each unit's cohort is.
     let mut group_of_unit = vec![None; units.len()];
     for (i, g) in cohorts.iter().enumerate() {
         for &u in &g.members {
+            if left_out.contains(&loaded.plan.units[u].code) {
+                continue;
+            }
             if let Some(a) = loaded.plan.acc_unit[u] {
                 first[a] = position_of(&g.first_wave);
                 in_study[a] = true;
@@ -219,6 +235,9 @@ pub fn report(
         lang,
     )
     .map_err(|e| Error::Conflict(e.0))?;
+    report
+        .warnings
+        .extend(reorganised.iter().map(|n| n.get(lang).to_owned()));
     report.adoption_changes = changes(conn, &loaded.study, &loaded.waves)?;
     let late = report
         .adoption_changes

@@ -316,7 +316,7 @@ fn from_study(name: &str, args: &EffectArgs, settings: &Settings) -> anyhow::Res
         d.min_group,
         crate::app::pooled_notes(&d.pooled)
             .into_iter()
-            .chain(d.reorganised)
+            .chain(d.reorganised.iter().map(|n| n.get(args.lang).to_owned()))
             .collect(),
         validity,
     ))

@@ -245,6 +245,48 @@ fn reorganisations_are_checked_mapped_and_the_effect_report_says_what_it_did() {
             "a renamed unit stays in its arm"
         );
 
+        // As a roll-out (c1 adopts early, the pilot units on the
+        // intervention date), the same rule: the merged pilot units are
+        // left out of the cohorts, and the report says so.
+        ok(
+            &k,
+            &db,
+            &[
+                "study",
+                "adopt",
+                "--study",
+                "pilot",
+                "--units",
+                c1,
+                "--date",
+                "2024-06-01",
+            ],
+        );
+        let r: Value = serde_json::from_str(&ok(
+            &k,
+            &db,
+            &["report", "effect", "--study", "pilot", "--format", "json"],
+        ))
+        .unwrap();
+        let cohorts = r["design"]["cohorts"].to_string();
+        assert!(cohorts.contains(p0) && cohorts.contains(c1), "{cohorts}");
+        for unit in [p1, p2] {
+            assert!(!cohorts.contains(unit), "{}: {unit} in {cohorts}", db.name);
+            assert!(
+                r["warnings"]
+                    .to_string()
+                    .contains(&format!("the roll-out unit {unit} is left out")),
+                "{}",
+                r["warnings"]
+            );
+        }
+        let undo = k.write("undo.csv", &format!("unit,adoption_date\n{c1},\n"));
+        ok(
+            &k,
+            &db,
+            &["study", "adopt", "--study", "pilot", "--file", arg(&undo)],
+        );
+
         // The dashboard: the merged unit's line holds its predecessors
         // before the merge, and the page says what was mapped.
         let env = vec![
