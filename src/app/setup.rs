@@ -24,7 +24,7 @@ use super::{Actor, Error, Result};
 
 /// Runs `work` and writes its audit entry (the detail it returns) in one
 /// transaction.
-fn audited<T>(
+pub(super) fn audited<T>(
     conn: &mut DbConnection,
     actor: &Actor,
     action: &str,

@@ -16,11 +16,12 @@
 use super::actor::Actor;
 use super::error::{Error, Result};
 use super::reorganise::{self, Request};
+use super::setup::audited;
 use crate::reorganisation::{Change, Kind};
 use crate::said::Said;
+use crate::store::DbConnection;
 use crate::store::pool::write_as;
 use crate::store::units::{self, ImportSummary, UnitRow};
-use crate::store::{DbConnection, accounts};
 
 /// A change read from the file, with the line it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,7 +74,8 @@ pub fn parse(text: &str) -> std::result::Result<UnitsFile, Vec<Said>> {
     let mut file = UnitsFile::default();
     let mut problems = Vec::new();
     // Splits gather their parts: (from, on) → index in `file.changes`.
-    let mut splits: Vec<((String, String), usize)> = Vec::new();
+    let mut splits: std::collections::HashMap<(String, String), usize> =
+        std::collections::HashMap::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         let r = match record {
@@ -186,12 +188,12 @@ pub fn parse(text: &str) -> std::result::Result<UnitsFile, Vec<Said>> {
             Kind::Split => {
                 let key = (from.clone(), on.clone());
                 let part = (code.clone(), name);
-                if let Some((_, index)) = splits.iter().find(|(k, _)| *k == key) {
-                    if let Request::Split { into, .. } = &mut file.changes[*index].request {
+                if let Some(&index) = splits.get(&key) {
+                    if let Request::Split { into, .. } = &mut file.changes[index].request {
                         into.push(part);
                     }
                 } else {
-                    splits.push((key, file.changes.len()));
+                    splits.insert(key, file.changes.len());
                     file.changes.push(FileChange {
                         line,
                         on: on.clone(),
@@ -230,23 +232,17 @@ pub fn import(conn: &mut DbConnection, actor: &Actor, text: &str) -> Result<Impo
         reason: crate::said!("nothing was imported", "inget importerades"),
         problems,
     })?;
-    let by = actor.to_string();
     write_as(conn, |c| {
         let mut imported = Imported::default();
         if !file.units.is_empty() {
-            let s = units::import(c, &file.units)?;
-            let detail = format!(
-                "{} added, {} renamed, {} unchanged",
-                s.added, s.renamed, s.unchanged
-            );
-            accounts::audit(
-                c,
-                &by,
-                "units.import",
-                &detail,
-                crate::store::outbox::now_ms(),
-            )?;
-            imported.units = s;
+            imported.units = audited(c, actor, "units.import", |c| {
+                let s = units::import(c, &file.units)?;
+                let detail = format!(
+                    "{} added, {} renamed, {} unchanged",
+                    s.added, s.renamed, s.unchanged
+                );
+                Ok((s, detail))
+            })?;
         }
         for change in &file.changes {
             let done = reorganise::reorganise(c, actor, &change.request, &change.on)
