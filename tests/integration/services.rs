@@ -112,6 +112,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(k: &Klimat, env: &[(&str, String)]) -> Server {
+        Server::start_with(k, env, &[])
+    }
+
+    /// Without its outbox worker, for tests that run `klimat worker --once`
+    /// themselves: a second worker could claim their messages first.
+    pub fn start_without_worker(k: &Klimat, env: &[(&str, String)]) -> Server {
+        Server::start_with(k, env, &["--no-worker"])
+    }
+
+    fn start_with(k: &Klimat, env: &[(&str, String)], args: &[&str]) -> Server {
         let log = k.path(&format!("serve-{}.log", rand::random::<u32>()));
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("klimat"));
         cmd.current_dir(k.dir.path());
@@ -127,6 +137,7 @@ impl Server {
         }
         let mut child = cmd
             .args(["serve", "--threads", "2"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
