@@ -9,7 +9,8 @@
 //! Calls to the provider are blocking (ureq, no redirects followed, bounded
 //! by [`HTTP_TIMEOUT_SECS`]); callers run them off the async executor.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use openidconnect::core::{CoreClient, CoreProviderMetadata, CoreResponseType};
@@ -18,6 +19,7 @@ use openidconnect::{
     EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
     RedirectUrl, Scope,
 };
+use openidconnect::{ClaimsVerificationError, SignatureVerificationError};
 
 use crate::auth::Role;
 use crate::config::Settings;
@@ -29,6 +31,11 @@ pub const CLOCK_SKEW_SECS: i64 = 60;
 pub const HTTP_TIMEOUT_SECS: u64 = 10;
 /// Where the provider sends the browser back, under `public_url`.
 pub const CALLBACK_PATH: &str = "/staff/login/sso/callback";
+/// Seconds between two fetches of the provider's keys for an ID token
+/// signed with a key id klimat does not know (the provider rotated its keys;
+/// or someone sends made-up key ids, who then cannot make klimat call the
+/// provider more often than this).
+pub const REKEY_INTERVAL_SECS: u64 = 60;
 
 type Client = CoreClient<
     EndpointSet,
@@ -141,7 +148,14 @@ pub struct Pending {
 
 /// The configured provider, discovered.
 pub struct Provider {
-    client: Client,
+    /// Replaced whole when the provider's keys are fetched again.
+    client: RwLock<Arc<Client>>,
+    /// When the keys were last fetched again for an unknown key id.
+    rekeyed: Mutex<Option<Instant>>,
+    issuer_url: IssuerUrl,
+    client_id: ClientId,
+    secret: ClientSecret,
+    redirect: RedirectUrl,
     http: Http,
     pub issuer: String,
     email_claim: String,
@@ -186,15 +200,7 @@ impl Provider {
         let http = Http::new();
         let issuer_url =
             IssuerUrl::new(issuer.clone()).map_err(|e| setting("oidc_issuer", e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover(&issuer_url, &http).map_err(|e| {
-            setting(
-                "oidc_issuer",
-                format!(
-                    "discovery at {issuer}/.well-known/openid-configuration failed: {}",
-                    chain(&e)
-                ),
-            )
-        })?;
+        let metadata = metadata(&issuer_url, &http).map_err(|p| setting("oidc_issuer", p))?;
         let token_url = metadata
             .token_endpoint()
             .map(|u| u.url().clone())
@@ -203,17 +209,19 @@ impl Provider {
             "{}{CALLBACK_PATH}",
             settings.public_url.trim_end_matches('/')
         );
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(client_id.clone()),
-            Some(ClientSecret::new(secret.clone())),
-        )
-        .set_redirect_uri(
-            RedirectUrl::new(redirect).map_err(|e| setting("public_url", e.to_string()))?,
-        );
+        let redirect =
+            RedirectUrl::new(redirect).map_err(|e| setting("public_url", e.to_string()))?;
         check_credentials(&http, &token_url, &client_id, &secret)?;
+        let client_id = ClientId::new(client_id);
+        let secret = ClientSecret::new(secret);
+        let client = client(metadata, &client_id, &secret, &redirect);
         Ok(Provider {
-            client,
+            client: RwLock::new(Arc::new(client)),
+            rekeyed: Mutex::new(None),
+            issuer_url,
+            client_id,
+            secret,
+            redirect,
             http,
             issuer,
             email_claim: settings.oidc_email_claim.clone(),
@@ -232,8 +240,8 @@ impl Provider {
     /// what its answer must match.
     pub fn begin(&self) -> (String, Pending) {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let mut request = self
-            .client
+        let client = self.client();
+        let mut request = client
             .authorize_url(
                 AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
                 CsrfToken::new_random,
@@ -257,9 +265,9 @@ impl Provider {
     /// Ends a login: exchanges the code (with the PKCE verifier), verifies
     /// the ID token and reads who it names. The caller has checked `state`.
     pub fn finish(&self, pending: &Pending, code: &str) -> Result<Identity, SsoError> {
-        let asked = std::time::Instant::now();
+        let asked = Instant::now();
         let response = self
-            .client
+            .client()
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| SsoError::Refused(e.to_string()))?
             .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
@@ -270,22 +278,17 @@ impl Provider {
         let token = response
             .id_token()
             .ok_or_else(|| SsoError::Refused("the token response has no ID token".into()))?;
-        let skew = chrono::Duration::seconds(CLOCK_SKEW_SECS);
-        let verifier = self
-            .client
-            .id_token_verifier()
-            .set_time_fn(move || chrono::Utc::now() - skew)
-            .set_issue_time_verifier_fn(move |iat| {
-                if iat > chrono::Utc::now() + skew {
-                    Err(format!("issued in the future ({iat})"))
-                } else {
-                    Ok(())
-                }
-            });
-        let claims = token
-            .claims(&verifier, &Nonce::new(pending.nonce.clone()))
-            .map_err(|e| SsoError::Token(chain(&e)))?;
-        let subject = claims.subject().to_string();
+        let nonce = Nonce::new(pending.nonce.clone());
+        let subject = match verify(&self.client(), token, &nonce) {
+            Err(Unverified::UnknownKey(why)) => {
+                self.rekey(&why)?;
+                verify(&self.client(), token, &nonce)
+            }
+            verified => verified,
+        }
+        .map_err(|e| match e {
+            Unverified::UnknownKey(why) | Unverified::Other(why) => SsoError::Token(why),
+        })?;
         // The signature is verified: the payload can be read for the claims
         // the settings name (e-mail, groups), standard or not.
         let payload = payload(&token.to_string())?;
@@ -316,6 +319,97 @@ impl Provider {
             groups,
             provider_ms,
         })
+    }
+}
+
+impl Provider {
+    fn client(&self) -> Arc<Client> {
+        Arc::clone(&self.client.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Fetches the provider's metadata and keys again, because an ID token
+    /// names a key klimat does not have (`why`); at most once in
+    /// [`REKEY_INTERVAL_SECS`], and the keys in use stay if the fetch fails.
+    fn rekey(&self, why: &str) -> Result<(), SsoError> {
+        {
+            let mut last = self.rekeyed.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(REKEY_INTERVAL_SECS)) {
+                return Err(SsoError::Token(format!(
+                    "{why} (the provider's keys were fetched less than \
+                     {REKEY_INTERVAL_SECS} s ago)"
+                )));
+            }
+            *last = Some(Instant::now());
+        }
+        let metadata = metadata(&self.issuer_url, &self.http).map_err(|p| {
+            SsoError::Token(format!("{why}, and fetching the keys again failed: {p}"))
+        })?;
+        let client = client(metadata, &self.client_id, &self.secret, &self.redirect);
+        *self.client.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(client);
+        log::info!(
+            "single sign-on: the signing keys of {} fetched again ({why})",
+            self.issuer
+        );
+        Ok(())
+    }
+}
+
+/// The provider's metadata and keys, or what went wrong.
+fn metadata(issuer: &IssuerUrl, http: &Http) -> Result<CoreProviderMetadata, String> {
+    CoreProviderMetadata::discover(issuer, http).map_err(|e| {
+        format!(
+            "discovery at {}/.well-known/openid-configuration failed: {}",
+            issuer.as_str().trim_end_matches('/'),
+            chain(&e)
+        )
+    })
+}
+
+fn client(
+    metadata: CoreProviderMetadata,
+    id: &ClientId,
+    secret: &ClientSecret,
+    redirect: &RedirectUrl,
+) -> Client {
+    CoreClient::from_provider_metadata(metadata, id.clone(), Some(secret.clone()))
+        .set_redirect_uri(redirect.clone())
+}
+
+/// Why an ID token did not verify: signed with a key the client does not
+/// have, or anything else.
+enum Unverified {
+    UnknownKey(String),
+    Other(String),
+}
+
+/// Verifies the ID token's signature and claims; its subject.
+fn verify(
+    client: &Client,
+    token: &openidconnect::core::CoreIdToken,
+    nonce: &Nonce,
+) -> Result<String, Unverified> {
+    let skew = chrono::Duration::seconds(CLOCK_SKEW_SECS);
+    let verifier = client
+        .id_token_verifier()
+        .set_time_fn(move || chrono::Utc::now() - skew)
+        .set_issue_time_verifier_fn(move |iat| {
+            if iat > chrono::Utc::now() + skew {
+                Err(format!("issued in the future ({iat})"))
+            } else {
+                Ok(())
+            }
+        });
+    match token.claims(&verifier, nonce) {
+        Ok(claims) => Ok(claims.subject().to_string()),
+        Err(
+            e @ ClaimsVerificationError::SignatureVerification(
+                SignatureVerificationError::NoMatchingKey,
+            ),
+        ) => Err(Unverified::UnknownKey(format!(
+            "{}: no key with its key id",
+            chain(&e)
+        ))),
+        Err(e) => Err(Unverified::Other(chain(&e))),
     }
 }
 

@@ -645,11 +645,22 @@ pub(crate) fn dashboard_of(loaded: &Loaded, lang: Language) -> Dashboard {
         &plan.acc_unit,
         &dashboard_groups(loaded, lang),
     );
+    let node = |id: i64| plan.units.iter().position(|u| u.id == id);
     dash.notes = plan
         .history
         .changes
         .iter()
-        .map(|c| reorganisation_note(c, lang))
+        .map(|c| dashboard::Note {
+            text: reorganisation_note(c, lang),
+            units: c
+                .before
+                .iter()
+                .chain(&c.after)
+                .flat_map(|side| [Some(side.unit_id), side.parent_id])
+                .flatten()
+                .filter_map(node)
+                .collect(),
+        })
         .collect();
     dash
 }

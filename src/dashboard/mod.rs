@@ -171,7 +171,17 @@ pub struct Dashboard {
     pub group_figures: Vec<Vec<Vec<Figure>>>,
     /// What reorganisations did to the lines (merged units combined before
     /// the merge, split units ending), in the reader's language.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
+}
+
+/// What one reorganisation did to the lines, and the units it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Note {
+    pub text: String,
+    /// Indices into `units`: the units on either side of the change and
+    /// their parents, where they are still units; a viewer limited to a
+    /// subtree sees the notes about a unit in it.
+    pub units: Vec<usize>,
 }
 
 /// Builds the dashboard. `acc_unit[i]` is the accumulator's index of node i
@@ -446,6 +456,15 @@ impl Dashboard {
                 .waves
                 .iter()
                 .map(|_| self.dimensions.iter().map(|_| Vec::new()).collect())
+                .collect(),
+            notes: self
+                .notes
+                .iter()
+                .filter(|note| note.units.iter().any(|&u| keep.get(u) == Some(&true)))
+                .map(|note| Note {
+                    text: note.text.clone(),
+                    units: note.units.iter().filter_map(|&u| index[u]).collect(),
+                })
                 .collect(),
             ..self
         }

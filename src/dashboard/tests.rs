@@ -154,3 +154,38 @@ fn a_wave_below_the_minimum_in_total_shows_nothing() {
     assert!(d.organisation[0][0].suppressed && d.figures[0][0][0].suppressed);
     assert_eq!(d.organisation_rates[0].answered, None);
 }
+
+#[test]
+fn a_subtree_keeps_its_units_and_only_the_reorganisations_that_concern_them() {
+    let mut d = dashboard();
+    let note = |text: &str, units: Vec<usize>| Note {
+        text: text.into(),
+        units,
+    };
+    d.notes = vec![
+        note("a1 and a2 merged", vec![1, 2, 0]),
+        note("b2 moved from a to b", vec![6, 0, 4]),
+        note("b1 renamed", vec![5, 4]),
+    ];
+    let b = d.clone().within(4);
+    let codes: Vec<&str> = b.units.iter().map(|u| u.code.as_str()).collect();
+    assert_eq!(codes, ["b", "b1", "b2"]);
+    assert_eq!(b.units[0].parent, None, "the root comes out on top");
+    assert_eq!(b.figures[0][0][1], d.figures[0][0][5]);
+    assert_eq!(b.organisation, d.organisation, "the organisation stays");
+    let notes: Vec<(&str, &[usize])> = b
+        .notes
+        .iter()
+        .map(|n| (n.text.as_str(), n.units.as_slice()))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            ("b2 moved from a to b", &[2, 0][..]),
+            ("b1 renamed", &[1, 0][..])
+        ],
+        "a's merge is not b's; the move names b2 and b, renumbered"
+    );
+    let a = d.within(0);
+    assert_eq!(a.notes.len(), 2, "the merge and the move out of a");
+}

@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod r;
 pub mod sav;
 pub mod xlsx;
+pub mod xlsx_stream;
 
 use std::io;
 

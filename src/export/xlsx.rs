@@ -1,15 +1,13 @@
-//! Excel workbooks through `rust_xlsxwriter` (constant-memory worksheets, so
-//! a quarter of a million rows do not sit in memory as cells): the responses
-//! (unit codes, the units' names on a sheet of their own, so that a quarter
-//! of a million rows do not repeat them) with a codebook sheet, and any
-//! report's tables as [`Sheet`]s.
+//! Excel workbooks: any report's tables as [`Sheet`]s through
+//! `rust_xlsxwriter`; the responses (unit codes, the units' names on a sheet
+//! of their own, so that a quarter of a million rows do not repeat them)
+//! with a codebook sheet, streamed by [`super::xlsx_stream`].
 
 use std::io;
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::Table;
-use crate::scoring::{DONT_KNOW, MISSING};
 use crate::survey::Language;
 
 /// One cell of a report table.
@@ -62,9 +60,10 @@ fn io_error(e: XlsxError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-/// The responses and a codebook, labels in `lang`.
+/// The responses and a codebook, labels in `lang` (streamed: see
+/// [`super::xlsx_stream`]).
 pub fn write(table: &Table, lang: Language) -> io::Result<Vec<u8>> {
-    responses(table, table.language(lang)).map_err(io_error)
+    super::xlsx_stream::responses(table, lang)
 }
 
 /// A workbook of report tables, a sheet each.
@@ -171,95 +170,4 @@ fn header(ws: &mut Worksheet, names: &[String], bold: &Format) -> Result<(), Xls
     }
     ws.set_freeze_panes(1, 0)?;
     Ok(())
-}
-
-fn responses(table: &Table, lang: Language) -> Result<Vec<u8>, XlsxError> {
-    let sv = lang == Language::Sv;
-    let survey = &table.survey;
-    let mut book = Workbook::new();
-    // Level 2: the answers' XML compresses well anyway; three times as fast as
-    // the default 6 and a third smaller than level 1 (benches/exports.sh).
-    book.set_zip_compression_level(2);
-    let bold = Format::new().set_bold();
-
-    let ws = book.add_worksheet_with_constant_memory()?;
-    ws.set_name(if sv { "Svar" } else { "Responses" })?;
-    let mut names: Vec<String> = vec!["unit".into(), "wave".into()];
-    names.extend(survey.items.iter().map(|i| i.id.clone()));
-    header(ws, &names, &bold)?;
-    ws.autofilter(0, 0, table.len() as u32, names.len() as u16 - 1)?;
-    for (r, row) in table.rows().enumerate() {
-        let r = r as u32 + 1;
-        ws.write_string(r, 0, &table.units[row.unit].code)?;
-        ws.write_string(r, 1, &table.waves[row.wave].code)?;
-        for (c, &a) in row.answers.iter().enumerate() {
-            let c = c as u16 + 2;
-            match a {
-                MISSING => {}
-                DONT_KNOW => {
-                    ws.write_string(r, c, "dk")?;
-                }
-                v => {
-                    ws.write_number(r, c, f64::from(v))?;
-                }
-            }
-        }
-    }
-
-    let ws = book.add_worksheet();
-    ws.set_name(if sv { "Frågor" } else { "Items" })?;
-    let names: Vec<String> = if sv {
-        vec!["fråga", "dimension", "text", "omvänd", "värden"]
-    } else {
-        vec!["item", "dimension", "text", "reversed", "values"]
-    }
-    .into_iter()
-    .map(String::from)
-    .collect();
-    header(ws, &names, &bold)?;
-    let scale = &survey.scale;
-    let mut values: Vec<String> = (scale.min..=scale.max)
-        .map(|v| format!("{v} = {}", scale.label(lang, v)))
-        .collect();
-    if let Some(dk) = &scale.dont_know {
-        values.push(format!("dk = {}", dk.get(lang)));
-    }
-    let values = values.join("; ");
-    for (r, item) in survey.items.iter().enumerate() {
-        let r = r as u32 + 1;
-        let dimension = &survey.dimensions[item.dimension];
-        ws.write_string(r, 0, &item.id)?;
-        ws.write_string(r, 1, dimension.name.get(lang))?;
-        ws.write_string(r, 2, item.text.get(lang))?;
-        ws.write_string(
-            r,
-            3,
-            match (item.reverse, sv) {
-                (true, true) => "ja",
-                (true, false) => "yes",
-                (false, true) => "nej",
-                (false, false) => "no",
-            },
-        )?;
-        ws.write_string(r, 4, &values)?;
-    }
-    ws.autofit();
-
-    let ws = book.add_worksheet();
-    ws.set_name(if sv { "Enheter" } else { "Units" })?;
-    let names: Vec<String> = if sv {
-        ["enhet", "namn"]
-    } else {
-        ["unit", "name"]
-    }
-    .into_iter()
-    .map(String::from)
-    .collect();
-    header(ws, &names, &bold)?;
-    for (r, unit) in table.units.iter().enumerate() {
-        ws.write_string(r as u32 + 1, 0, &unit.code)?;
-        ws.write_string(r as u32 + 1, 1, &unit.name)?;
-    }
-    ws.autofit();
-    book.save_to_buffer()
 }

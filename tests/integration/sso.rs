@@ -380,6 +380,38 @@ fn spoiled_tokens_tampered_state_and_replayed_codes_are_refused() {
     assert!(audit.contains("invalid_grant"), "{audit}");
 }
 
+#[test]
+fn a_rotated_signing_key_is_fetched_again_but_not_more_than_once_a_minute() {
+    let s = setup(&[]);
+    let (b, page) = s.login("eva");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(session_of(&b, &s.server).is_some());
+
+    // The provider rotates its key: the next ID token names a key id that
+    // klimat did not read at start-up, so it fetches the keys again.
+    s.provider.post("/test/rotate", "{}");
+    let (b, page) = s.login("eva");
+    assert_eq!(page.status, 200, "after the rotation: {}", page.body);
+    assert!(session_of(&b, &s.server).is_some());
+    assert!(
+        s.server.log().contains("fetched again"),
+        "the log says the keys were fetched again:\n{}",
+        s.server.log()
+    );
+
+    // A second rotation within the minute is not followed: the login is
+    // refused and the audit log says why.
+    s.provider.post("/test/rotate", "{}");
+    let (b, page) = s.login("eva");
+    assert_eq!(page.status, 401, "{}", page.body);
+    assert!(session_of(&b, &s.server).is_none());
+    let audit = s.audit();
+    assert!(
+        audit.contains("no key with its key id") && audit.contains("fetched less than 60 s ago"),
+        "{audit}"
+    );
+}
+
 /// `klimat serve` with `env`, which is expected to stop by itself; killed
 /// (and the test failed) if it is still running after 30 s.
 fn serve_must_stop(k: &Klimat, env: &[(&'static str, String)]) -> std::process::Output {

@@ -12,6 +12,8 @@
 //   POST /test/mode {"aud"|"iss"|"expired"|"nonce"}  the next ID tokens carry a wrong
 //        audience, issuer, expiry or nonce, re-signed with the provider's
 //        own key (so only klimat's claim checks can catch them); {} resets
+//   POST /test/rotate   a new signing key with a new key id: from now on the
+//        provider publishes only it and signs the ID tokens with it
 import Provider from 'oidc-provider';
 import { generateKeyPair, exportJWK, SignJWT, decodeJwt } from 'jose';
 
@@ -28,6 +30,9 @@ const accounts = new Map([
   ['nils', { email: 'nils@region.se', groups: ['alla-anstallda'] }],
 ]);
 let mode = {};
+// After a rotation: the key the ID tokens are re-signed with, and its public half.
+let rotated = null;
+let rotations = 0;
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -89,13 +94,29 @@ provider.use(async (ctx, next) => {
     ctx.status = 204;
     return;
   }
+  if (ctx.path === '/test/rotate' && ctx.method === 'POST') {
+    rotations += 1;
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    const kid = `rotated-key-${rotations}`;
+    rotated = {
+      kid,
+      privateKey: pair.privateKey,
+      jwk: { ...(await exportJWK(pair.publicKey)), kid, use: 'sig', alg: 'RS256' },
+    };
+    ctx.status = 204;
+    return;
+  }
   if (ctx.path === '/test/mode' && ctx.method === 'POST') {
     mode = await body(ctx);
     ctx.status = 204;
     return;
   }
   await next();
-  if (ctx.path === '/token' && ctx.status === 200 && ctx.body?.id_token && Object.keys(mode).length) {
+  if (ctx.path === '/jwks' && rotated) {
+    ctx.body = { keys: [rotated.jwk] };
+  }
+  if (ctx.path === '/token' && ctx.status === 200 && ctx.body?.id_token
+      && (Object.keys(mode).length || rotated)) {
     const claims = decodeJwt(ctx.body.id_token);
     const now = Math.floor(Date.now() / 1000);
     if (mode.aud) claims.aud = mode.aud;
@@ -108,8 +129,8 @@ provider.use(async (ctx, next) => {
     ctx.body = {
       ...ctx.body,
       id_token: await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: jwk.kid })
-        .sign(privateKey),
+        .setProtectedHeader({ alg: 'RS256', kid: rotated ? rotated.kid : jwk.kid })
+        .sign(rotated ? rotated.privateKey : privateKey),
     };
   }
 });

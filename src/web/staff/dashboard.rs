@@ -362,7 +362,7 @@ fn dashboard_context(
         .collect();
     context! {
             study_name => study,
-            reorganisations => dash.notes.clone(),
+            reorganisations => dash.notes.iter().map(|n| n.text.clone()).collect::<Vec<_>>(),
             has_waves => has_waves,
             empty_text => empty_text,
             dimensions => dimensions,
