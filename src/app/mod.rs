@@ -15,6 +15,7 @@ pub use exports::{
 pub mod feedback;
 pub mod headlines;
 pub mod idempotent;
+pub mod managers;
 pub mod plan;
 pub mod reorganise;
 pub mod rollout;

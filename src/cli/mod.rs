@@ -11,6 +11,7 @@ mod design;
 mod design_rollout;
 mod feedback;
 mod mail;
+mod managers;
 mod output;
 mod reorganise;
 mod report;
@@ -69,6 +70,9 @@ SQLite databases are migrated by every command; PostgreSQL ones only by this one
     /// Organisational units.
     #[command(subcommand)]
     Unit(data::UnitCommand),
+    /// Unit managers: who gets each unit's feedback report, and the e-mails saying it is ready.
+    #[command(subcommand)]
+    Managers(managers::ManagersCommand),
     /// Studies: pilot and control units, intervention date.
     #[command(subcommand)]
     Study(data::StudyCommand),
@@ -157,6 +161,7 @@ fn dispatch(args: Args) -> anyhow::Result<ExitCode> {
         Command::Survey(cmd) => survey::run(cmd),
         Command::Migrate => data::migrate(&Settings::load(args.config.as_deref())?),
         Command::Unit(cmd) => data::unit(cmd, &Settings::load(args.config.as_deref())?),
+        Command::Managers(cmd) => managers::run(cmd, &Settings::load(args.config.as_deref())?),
         Command::Study(cmd) => data::study(cmd, &Settings::load(args.config.as_deref())?),
         Command::Wave(cmd) => data::wave(cmd, &Settings::load(args.config.as_deref())?),
         Command::Roster(cmd) => data::roster(cmd, &Settings::load(args.config.as_deref())?),

@@ -8,6 +8,7 @@ use lettre::message::{Mailbox, MultiPart};
 
 use super::template::{Context, Templates};
 use crate::config::Settings;
+use crate::store::managers::Notice;
 use crate::store::outbox::Claimed;
 use crate::survey::Language;
 use crate::token::{Purpose, Secret};
@@ -110,6 +111,81 @@ impl Composer {
                 rendered.html,
             ))
             .map_err(|e| e.to_string())
+    }
+}
+
+impl Composer {
+    /// The notice to a unit manager that the unit's feedback report of a
+    /// wave is ready: where to read it (the staff page, behind the
+    /// manager's login) and nothing of what it says.
+    pub fn notice(&self, n: &Notice) -> Result<Message, String> {
+        let lang = Language::from_code(&n.language).unwrap_or(Language::Sv);
+        let link = feedback_link(&self.public_url, n, lang);
+        let (subject, text) = notice_text(n, lang, &link, self.contact.as_deref());
+        let to: lettre::Address = n.email.parse().map_err(|e| format!("{}: {e}", n.email))?;
+        let mut builder = Message::builder()
+            .from(self.from.clone())
+            .to(Mailbox::new(None, to))
+            .subject(subject)
+            .message_id(Some(format!("<{}@{}>", n.message_id, self.domain)));
+        if let Some(r) = &self.reply_to {
+            builder = builder.reply_to(r.clone());
+        }
+        builder
+            .singlepart(lettre::message::SinglePart::plain(text))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The feedback report's page for the notice's unit and wave.
+pub fn feedback_link(public_url: &str, n: &Notice, lang: Language) -> String {
+    // RFC 3986's unreserved characters stay as they are.
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, KEEP).to_string();
+    format!(
+        "{}/staff/studies/{}/feedback/{}?wave={}&lang={}",
+        public_url.trim_end_matches('/'),
+        enc(&n.study),
+        enc(&n.unit_code),
+        enc(&n.wave),
+        lang.code()
+    )
+}
+
+/// The notice's subject and text.
+fn notice_text(n: &Notice, lang: Language, link: &str, contact: Option<&str>) -> (String, String) {
+    let (unit, wave) = (&n.unit_name, &n.wave);
+    match lang {
+        Language::Sv => (
+            format!("Resultatåterföring för {unit}: mätomgång {wave}"),
+            format!(
+                "Hej,\n\nResultaten för {unit} från mätomgång {wave} finns nu att läsa. \
+                 Rapporten visar enhetens profil jämfört med organisationen och förra \
+                 mätomgången, styrkor och utvecklingsområden, och frågor att ta upp på \
+                 arbetsplatsträffen.\n\nLäs den här (du loggar in med ditt konto):\n{link}\n\n\
+                 Själva resultaten skickas aldrig med e-post.{}\n",
+                contact
+                    .map(|c| format!("\nFrågor: {c}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        Language::En => (
+            format!("Feedback for {unit}: wave {wave}"),
+            format!(
+                "Hello,\n\nThe results for {unit} from wave {wave} are ready. The report \
+                 shows the unit's profile against the organisation and the previous wave, \
+                 strengths and areas to develop, and questions for the workplace meeting.\n\n\
+                 Read it here (you sign in with your account):\n{link}\n\n\
+                 The results themselves are never sent by e-mail.{}\n",
+                contact
+                    .map(|c| format!("\nQuestions: {c}"))
+                    .unwrap_or_default()
+            ),
+        ),
     }
 }
 

@@ -22,7 +22,7 @@ use super::message::Composer;
 use super::transport::{Delivery, Mailer};
 use crate::config::Settings;
 use crate::store::outbox::{self, Claimed, Kind, Outcome};
-use crate::store::{Database, StoreError, surveys};
+use crate::store::{Database, StoreError, managers, surveys};
 use crate::survey::Language;
 
 /// Longest wait between two attempts, however many failed.
@@ -162,9 +162,17 @@ pub async fn run(
             if claimed.is_empty() {
                 // What is in flight records its outcome first: a retry may be due now.
                 join_all(&mut in_flight).await?;
+                // The invitations are out: now the managers' notices.
+                if worker.send_notices(&mut ticker).await? > 0 {
+                    continue;
+                }
                 if worker.config.once {
                     let now = outbox::now_ms();
-                    if blocking(&worker.db, move |c| outbox::due_count(c, now)).await? == 0 {
+                    let due = blocking(&worker.db, move |c| {
+                        Ok(outbox::due_count(c, now)? + managers::due_count(c, now)?)
+                    })
+                    .await?;
+                    if due == 0 {
                         break;
                     }
                 } else {
@@ -199,7 +207,7 @@ pub async fn run(
                         in_flight.spawn(async move {
                             let delivery = worker.mailer.send(message).await;
                             drop(permit);
-                            let outcome = outcome_of(&worker.config, &m, delivery);
+                            let outcome = outcome_of(&worker.config, m.attempts, delivery);
                             worker.record(m, outcome).await
                         });
                     }
@@ -233,6 +241,36 @@ struct Worker {
 }
 
 impl Worker {
+    /// Sends a batch of due notices to unit managers, one after the other
+    /// at the worker's rate; how many it claimed.
+    async fn send_notices(&self, ticker: &mut tokio::time::Interval) -> Result<usize, StoreError> {
+        let (batch, lease) = (self.config.batch(), self.config.lease_ms);
+        let notices = blocking(&self.db, move |c| managers::claim(c, batch, lease)).await?;
+        let claimed = notices.len();
+        for n in notices {
+            let outcome = match self.composer.notice(&n) {
+                Err(error) => Outcome::Failed {
+                    error,
+                    undeliverable: false,
+                },
+                Ok(message) => {
+                    ticker.tick().await;
+                    let delivery = self.mailer.send(message).await;
+                    outcome_of(&self.config, n.attempts, delivery)
+                }
+            };
+            let snapshot = {
+                let mut stats = self.stats.lock().expect("stats lock");
+                stats.count(&outcome);
+                *stats
+            };
+            let id = n.id;
+            blocking(&self.db, move |c| managers::record(c, id, &outcome)).await?;
+            (self.progress)(&snapshot);
+        }
+        Ok(claimed)
+    }
+
     /// Records one outcome in its own transaction, right after the relay
     /// answered, so that a crash re-sends as little as possible.
     async fn record(&self, m: Claimed, outcome: Outcome) -> Result<(), StoreError> {
@@ -260,7 +298,7 @@ async fn join_all(set: &mut JoinSet<Result<(), StoreError>>) -> Result<(), Worke
     first
 }
 
-fn outcome_of(config: &WorkerConfig, m: &Claimed, delivery: Delivery) -> Outcome {
+fn outcome_of(config: &WorkerConfig, attempts: i32, delivery: Delivery) -> Outcome {
     match delivery {
         Delivery::Accepted => Outcome::Sent {
             at: outbox::now_ms(),
@@ -269,12 +307,12 @@ fn outcome_of(config: &WorkerConfig, m: &Claimed, delivery: Delivery) -> Outcome
             error,
             undeliverable: true,
         },
-        Delivery::Temporary(error) if m.attempts as u32 >= config.max_attempts => Outcome::Failed {
-            error: format!("gave up after {} attempts: {error}", m.attempts),
+        Delivery::Temporary(error) if attempts as u32 >= config.max_attempts => Outcome::Failed {
+            error: format!("gave up after {attempts} attempts: {error}"),
             undeliverable: false,
         },
         Delivery::Temporary(error) => Outcome::Retry {
-            due_at: outbox::now_ms() + config.backoff_ms(m.attempts),
+            due_at: outbox::now_ms() + config.backoff_ms(attempts),
             error,
         },
     }

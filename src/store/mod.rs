@@ -17,6 +17,7 @@ pub mod connection;
 pub mod headlines;
 pub mod idempotency;
 pub mod invitations;
+pub mod managers;
 pub mod outbox;
 pub mod pool;
 pub mod reader;

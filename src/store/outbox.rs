@@ -62,7 +62,7 @@ pub fn queued(conn: &mut DbConnection, wave_id: i64) -> Result<i64, StoreError> 
 }
 
 /// A random Message-ID local part: 128 bits, fixed when the row is queued.
-fn new_message_id() -> String {
+pub(crate) fn new_message_id() -> String {
     let bits: u128 = rand::rng().random();
     format!("{bits:032x}")
 }

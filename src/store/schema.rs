@@ -279,3 +279,36 @@ diesel::table! {
 
 diesel::joinable!(unit_change_units -> unit_changes (change_id));
 diesel::allow_tables_to_appear_in_same_query!(unit_changes, unit_change_units);
+
+diesel::table! {
+    unit_managers (unit_id, email) {
+        unit_id -> BigInt,
+        email -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    manager_notices (id) {
+        id -> BigInt,
+        wave_id -> BigInt,
+        unit_id -> BigInt,
+        email -> Text,
+        language -> Text,
+        message_id -> Text,
+        state -> Text,
+        attempts -> Integer,
+        due_at -> BigInt,
+        lease_until -> Nullable<BigInt>,
+        sent_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(unit_managers -> units (unit_id));
+diesel::joinable!(manager_notices -> units (unit_id));
+diesel::joinable!(manager_notices -> waves (wave_id));
+diesel::allow_tables_to_appear_in_same_query!(unit_managers, units);
+diesel::allow_tables_to_appear_in_same_query!(manager_notices, units);
+diesel::allow_tables_to_appear_in_same_query!(manager_notices, waves);
+diesel::allow_tables_to_appear_in_same_query!(manager_notices, studies);

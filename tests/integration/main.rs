@@ -11,6 +11,7 @@ mod exports;
 mod headlines;
 mod helpers;
 mod mail;
+mod managers;
 mod order;
 mod polychoric;
 mod print;

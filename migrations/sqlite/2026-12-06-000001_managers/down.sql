@@ -1,0 +1,2 @@
+DROP TABLE manager_notices;
+DROP TABLE unit_managers;
