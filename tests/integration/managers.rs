@@ -141,3 +141,114 @@ fn managers_are_told_where_their_units_report_is_and_nothing_of_it() {
         "{audit}"
     );
 }
+
+fn add_user(k: &Klimat, env: &[(&str, String)], email: &str, role: &str) {
+    let mut cmd = k.cmd();
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd
+        .args(["user", "add", email, "--role", role, "--password-stdin"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
+#[test]
+fn evaluators_keep_the_roster_and_notify_managers_from_the_feedback_page() {
+    let (k, env) = demo();
+    add_user(&k, &env, "eva@region.se", "evaluator");
+    add_user(&k, &env, "lena@region.se", "viewer");
+    let s = Server::start_without_worker(&k, &env);
+    let list = format!("/staff/studies/{STUDY}/feedback");
+    let form = |csrf: &str, pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        std::iter::once(("csrf".to_owned(), csrf.to_owned()))
+            .chain(
+                pairs
+                    .iter()
+                    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned())),
+            )
+            .collect()
+    };
+
+    let (viewer, viewer_csrf) = crate::staff::login_with_csrf(&s, "lena@region.se");
+    let page = get(&s.url(&list), Some(&viewer));
+    assert_eq!(page.status, 200);
+    assert!(
+        !page.body.contains("feedback/managers"),
+        "viewers keep no roster"
+    );
+    let refused = crate::services::post(
+        &s.url(&format!("{list}/managers")),
+        &form(
+            &viewer_csrf,
+            &[("csv", "unit,email\nsocial-01,a@region.se\n")],
+        ),
+        Some(&viewer),
+    );
+    assert_eq!(refused.status, 403);
+
+    let (cookie, csrf) = crate::staff::login_with_csrf(&s, "eva@region.se");
+    let page = get(&s.url(&list), Some(&cookie));
+    assert!(
+        page.body.contains("Inga chefer registrerade"),
+        "{}",
+        page.body
+    );
+    let bad = crate::services::post(
+        &s.url(&format!("{list}/managers")),
+        &form(
+            &csrf,
+            &[("csv", "unit,email\nsocial-01,a@region.se\nsocial-02,nej\n")],
+        ),
+        Some(&cookie),
+    );
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(bad.body.contains("rad 3"), "{}", bad.body);
+    let good = crate::services::post(
+        &s.url(&format!("{list}/managers")),
+        &form(
+            &csrf,
+            &[(
+                "csv",
+                "unit,email,language\nsocial-01,a@region.se,sv\nsocial-02,b@region.se,en\n",
+            )],
+        ),
+        Some(&cookie),
+    );
+    assert_eq!(good.status, 303, "{}", good.body);
+    let page = get(
+        &s.url(&good.header("location").unwrap().to_owned()),
+        Some(&cookie),
+    );
+    assert!(page.body.contains("2 chefer i listan"), "{}", page.body);
+    assert!(page.body.contains("b@region.se"), "{}", page.body);
+
+    let sent = crate::services::post(
+        &s.url(&format!("{list}/notify")),
+        &form(&csrf, &[("wave", WAVE)]),
+        Some(&cookie),
+    );
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let page = get(
+        &s.url(&sent.header("location").unwrap().to_owned()),
+        Some(&cookie),
+    );
+    assert!(page.body.contains("meddelanden köade"), "{}", page.body);
+    let queued = klimat(
+        &k,
+        &env,
+        &["managers", "notify", "--study", STUDY, "--wave", WAVE],
+    );
+    assert!(
+        queued.contains("queued 0 notice(s)"),
+        "the page queued them: {queued}"
+    );
+    let unknown = crate::services::post(
+        &s.url(&format!("{list}/notify")),
+        &form(&csrf, &[("wave", "1999-01")]),
+        Some(&cookie),
+    );
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+}

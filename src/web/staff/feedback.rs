@@ -9,7 +9,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::page::{download, file_safe};
-use super::{Page, require, staff_or_return, url_escape};
+use super::{Page, act, require, staff_or_return, url_escape};
 use crate::app::feedback::{Reader, unit_feedback};
 use crate::auth::Role;
 use crate::report::feedback;
@@ -21,22 +21,57 @@ pub struct FeedbackQuery {
     download: Option<String>,
 }
 
+/// What a form on the list page did.
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+    n: Option<u64>,
+    reports: Option<u64>,
+}
+
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     name: web::Path<String>,
+    done: web::Query<Done>,
 ) -> HttpResponse {
     let staff = staff_or_return!(require(&req, &state, Role::Viewer));
     let page = Page::new(&req, Some(&staff));
     let (name, lang, scope) = (name.into_inner(), page.lang, staff.scope);
     let study = name.clone();
-    let dash = match state
-        .call(move |c| crate::app::dashboard_within(c, &study, lang, scope))
+    // Evaluators also keep the roster of managers and send the notices.
+    let evaluator = staff.role.allows(Role::Evaluator);
+    let (dash, managers) = match state
+        .call(move |c| {
+            let dash = crate::app::dashboard_within(c, &study, lang, scope)?;
+            let managers = if evaluator {
+                crate::store::managers::all(c)?
+            } else {
+                Vec::new()
+            };
+            Ok((dash, managers))
+        })
         .await
     {
         Ok(d) => d,
         Err(e) => return page.fail(&req, e),
     };
+    let flash = match (done.done.as_deref(), done.n) {
+        (Some("managers"), Some(n)) => Some(format!("{n} {}", page.t("done_managers"))),
+        (Some("notify"), Some(n)) => Some(format!(
+            "{n} {} ({} {})",
+            page.t("done_notify"),
+            done.reports.unwrap_or(0),
+            page.t("done_notify_reports")
+        )),
+        _ => None,
+    };
+    let waves: Vec<String> = dash
+        .waves
+        .iter()
+        .filter(|w| !w.open)
+        .map(|w| w.name.clone())
+        .collect();
     let latest = dash.waves.len().checked_sub(1);
     let units: Vec<minijinja::Value> = dash
         .units
@@ -59,8 +94,70 @@ pub async fn list(
     page.ok(
         "staff/feedback_list.html",
         &title,
-        context! { study_path => url_escape(&name), study_name => name, units => units },
+        context! {
+            study_path => url_escape(&name),
+            study_name => name,
+            units => units,
+            evaluator => evaluator,
+            managers => minijinja::value::Serde(managers),
+            waves => waves,
+            flash => flash,
+        },
     )
+}
+
+#[derive(Deserialize)]
+pub struct ManagersForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    csv: String,
+}
+
+/// `POST /staff/studies/{name}/feedback/managers`: the roster of managers
+/// (unit,email[,language]), whole or not at all, as `klimat managers import`.
+pub async fn managers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    form: web::Form<ManagersForm>,
+) -> HttpResponse {
+    let ManagersForm { csrf, csv } = form.into_inner();
+    let path = url_escape(&name.into_inner());
+    let work = move |c: &mut _, a: &_| crate::app::managers::import(c, a, &csv);
+    act(&req, &state, Role::Evaluator, &csrf, work, move |n| {
+        format!("/staff/studies/{path}/feedback?done=managers&n={n}#managers")
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct NotifyForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    wave: String,
+}
+
+/// `POST /staff/studies/{name}/feedback/notify`: an e-mail to each manager
+/// of a unit whose report the wave shows, as `klimat managers notify`.
+pub async fn notify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+    form: web::Form<NotifyForm>,
+) -> HttpResponse {
+    let NotifyForm { csrf, wave } = form.into_inner();
+    let study = name.into_inner();
+    let path = url_escape(&study);
+    let work = move |c: &mut _, a: &_| crate::app::managers::queue(c, a, &study, wave.trim());
+    act(&req, &state, Role::Evaluator, &csrf, work, move |q| {
+        format!(
+            "/staff/studies/{path}/feedback?done=notify&n={}&reports={}#managers",
+            q.queued, q.reports
+        )
+    })
+    .await
 }
 
 pub async fn show(

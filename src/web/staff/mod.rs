@@ -222,6 +222,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(feedback::list),
         )
         .route(
+            "/staff/studies/{name}/feedback/managers",
+            web::post().to(feedback::managers),
+        )
+        .route(
+            "/staff/studies/{name}/feedback/notify",
+            web::post().to(feedback::notify),
+        )
+        .route(
             "/staff/studies/{name}/feedback/{code}",
             web::get().to(feedback::show),
         )

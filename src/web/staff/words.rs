@@ -467,6 +467,41 @@ const PAIRS: &[(&str, &str, &str)] = &[
         "One line per part: CODE=NAME, for example vard-3a=Vård 3 A.",
     ),
     ("done_change", "Registrerat:", "Recorded:"),
+    ("managers", "Chefer", "Managers"),
+    ("language", "Språk", "Language"),
+    (
+        "managers_note",
+        "Varje chef får ett e-postmeddelande när enhetens rapport finns: en länk till rapporten, som chefen läser efter inloggning med ett konto begränsat till enheten. Resultaten står aldrig i meddelandet.",
+        "Each manager gets an e-mail when their unit's report is ready: a link to the report, which the manager reads after logging in with an account limited to the unit. The results are never in the e-mail.",
+    ),
+    (
+        "managers_none",
+        "Inga chefer registrerade ännu.",
+        "No managers recorded yet.",
+    ),
+    (
+        "managers_csv",
+        "Chefslista (CSV)",
+        "Roster of managers (CSV)",
+    ),
+    (
+        "managers_csv_note",
+        "En rad per chef och enhet: unit,email,language (sv eller en). Listan ersätter den som finns.",
+        "One line per manager and unit: unit,email,language (sv or en). The list replaces the one there is.",
+    ),
+    ("managers_import", "Spara chefslistan", "Save the roster"),
+    ("managers_notify", "Meddela cheferna", "Notify the managers"),
+    (
+        "done_managers",
+        "chefer i listan.",
+        "managers on the roster.",
+    ),
+    ("done_notify", "meddelanden köade", "notices queued"),
+    (
+        "done_notify_reports",
+        "enhetsrapporter i mätomgången",
+        "unit reports in the wave",
+    ),
     (
         "done_changes",
         "omorganisationer registrerade.",
@@ -1115,6 +1150,16 @@ const ACTIONS: &[(&str, &str, &str)] = &[
     ("unit.move", "enhet flyttad", "unit moved"),
     ("unit.merge", "enheter sammanslagna", "units merged"),
     ("unit.split", "enhet delad", "unit split"),
+    (
+        "managers.import",
+        "chefslista sparad",
+        "roster of managers saved",
+    ),
+    (
+        "feedback.notify",
+        "chefer meddelade om rapporter",
+        "managers notified of reports",
+    ),
     ("survey.publish", "enkät publicerad", "survey published"),
     ("study.create", "studie skapad", "study created"),
     ("study.update", "studie ändrad", "study changed"),
