@@ -218,7 +218,7 @@ fn evaluators_keep_the_roster_and_notify_managers_from_the_feedback_page() {
         Some(&cookie),
     );
     assert_eq!(good.status, 303, "{}", good.body);
-    let page = get(&s.url(&good.header("location").unwrap()), Some(&cookie));
+    let page = get(&s.url(good.header("location").unwrap()), Some(&cookie));
     assert!(page.body.contains("2 chefer i listan"), "{}", page.body);
     assert!(page.body.contains("b@region.se"), "{}", page.body);
 
@@ -228,7 +228,7 @@ fn evaluators_keep_the_roster_and_notify_managers_from_the_feedback_page() {
         Some(&cookie),
     );
     assert_eq!(sent.status, 303, "{}", sent.body);
-    let page = get(&s.url(&sent.header("location").unwrap()), Some(&cookie));
+    let page = get(&s.url(sent.header("location").unwrap()), Some(&cookie));
     assert!(page.body.contains("meddelanden köade"), "{}", page.body);
     let queued = klimat(
         &k,
