@@ -9,6 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::actor::Actor;
+use super::csv_file::{self, at};
 use super::error::{Error, Result};
 use super::feedback::{Reader, all_feedback};
 use super::setup::audited;
@@ -17,10 +18,6 @@ use crate::said::Said;
 use crate::store::DbConnection;
 use crate::store::managers::{self, Manager};
 use crate::survey::Language;
-
-fn at(line: usize) -> Said {
-    crate::said!("line {line}: ", "rad {line}: ")
-}
 
 /// A roster line before its unit is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,16 +30,8 @@ pub struct Line {
 
 /// Reads a roster of managers; every problem with its line.
 pub fn parse(text: &str) -> std::result::Result<Vec<Line>, Vec<Said>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-            .collect(),
-        Err(e) => return Err(vec![Said::both(e.to_string()).after(&at(1))]),
-    };
+    let mut reader = csv_file::reader(text);
+    let headers = csv_file::headers(&mut reader)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(unit), Some(email)) = (col("unit"), col("email")) else {
         let has = headers.join(",");

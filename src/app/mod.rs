@@ -7,6 +7,7 @@
 mod actor;
 pub mod aggregate;
 pub mod comments;
+mod csv_file;
 mod error;
 mod exports;
 pub use exports::{

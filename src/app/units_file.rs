@@ -14,6 +14,7 @@
 //! | `split`  | one part (one row per part)     | the split unit; its rows with the same `on` are one split |
 
 use super::actor::Actor;
+use super::csv_file::{self, at};
 use super::error::{Error, Result};
 use super::reorganise::{self, Request};
 use super::setup::audited;
@@ -43,22 +44,10 @@ pub struct Imported {
     pub changes: Vec<Change>,
 }
 
-fn at(line: usize) -> Said {
-    crate::said!("line {line}: ", "rad {line}: ")
-}
-
 /// Reads a units file; every problem is listed with its line.
 pub fn parse(text: &str) -> std::result::Result<UnitsFile, Vec<Said>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = match reader.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_lowercase())
-            .collect::<Vec<_>>(),
-        Err(e) => return Err(vec![Said::both(e.to_string()).after(&at(1))]),
-    };
+    let mut reader = csv_file::reader(text);
+    let headers = csv_file::headers(&mut reader)?;
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(code), Some(name)) = (col("code"), col("name")) else {
         let has = headers.join(",");

@@ -478,6 +478,18 @@ impl Dashboard {
         self.units.iter().position(|u| u.code == code)
     }
 
+    /// Every unit, each followed by the units under it (depth first,
+    /// siblings in code order): the order of an indented list.
+    pub fn tree_order(&self) -> Vec<usize> {
+        let mut order = Vec::with_capacity(self.units.len());
+        let mut stack: Vec<usize> = self.children(None).into_iter().rev().collect();
+        while let Some(u) = stack.pop() {
+            order.push(u);
+            stack.extend(self.children(Some(u)).into_iter().rev());
+        }
+        order
+    }
+
     /// The units directly under `parent` (None: the top level), in code order.
     pub fn children(&self, parent: Option<usize>) -> Vec<usize> {
         let mut c: Vec<usize> = (0..self.units.len())

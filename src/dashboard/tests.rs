@@ -189,3 +189,16 @@ fn a_subtree_keeps_its_units_and_only_the_reorganisations_that_concern_them() {
     let a = d.within(0);
     assert_eq!(a.notes.len(), 2, "the merge and the move out of a");
 }
+
+#[test]
+fn an_indented_list_puts_every_unit_under_its_parent() {
+    let mut d = dashboard();
+    // b2 moved under a: it must come after a, whatever its index.
+    d.units[6].parent = Some(0);
+    let codes: Vec<&str> = d
+        .tree_order()
+        .into_iter()
+        .map(|u| d.units[u].code.as_str())
+        .collect();
+    assert_eq!(codes, ["a", "a1", "a2", "a3", "b2", "b", "b1"]);
+}

@@ -8,7 +8,7 @@ use mail_parser::MessageParser;
 use crate::comments::demo;
 use crate::helpers::*;
 use crate::services::{Server, Smtp, get, klimat};
-use crate::staff::{PASSWORD, login_as};
+use crate::staff::{PASSWORD, add_user, login_as};
 
 const STUDY: &str = "innovation-pilot";
 const WAVE: &str = "2025-11";
@@ -112,25 +112,7 @@ fn managers_are_told_where_their_units_report_is_and_nothing_of_it() {
     let path = link.strip_prefix(&server.base).unwrap();
     let anonymous = get(&server.url(path), None);
     assert_ne!(anonymous.status, 200, "the report needs a login");
-    let mut cmd = k.cmd();
-    for (key, value) in &env {
-        cmd.env(key, value);
-    }
-    let out = cmd
-        .args([
-            "user",
-            "add",
-            "anna@region.se",
-            "--role",
-            "viewer",
-            "--unit",
-            "social-01",
-            "--password-stdin",
-        ])
-        .write_stdin(format!("{PASSWORD}\n"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
+    add_user(&k, &env, "anna@region.se", "viewer", Some("social-01"));
     let cookie = login_as(&server, "anna@region.se", PASSWORD);
     let page = get(&server.url(path), Some(&cookie));
     assert_eq!(page.status, 200, "{}", page.body);
@@ -142,24 +124,11 @@ fn managers_are_told_where_their_units_report_is_and_nothing_of_it() {
     );
 }
 
-fn add_user(k: &Klimat, env: &[(&str, String)], email: &str, role: &str) {
-    let mut cmd = k.cmd();
-    for (key, value) in env {
-        cmd.env(key, value);
-    }
-    let out = cmd
-        .args(["user", "add", email, "--role", role, "--password-stdin"])
-        .write_stdin(format!("{PASSWORD}\n"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-}
-
 #[test]
 fn evaluators_keep_the_roster_and_notify_managers_from_the_feedback_page() {
     let (k, env) = demo();
-    add_user(&k, &env, "eva@region.se", "evaluator");
-    add_user(&k, &env, "lena@region.se", "viewer");
+    add_user(&k, &env, "eva@region.se", "evaluator", None);
+    add_user(&k, &env, "lena@region.se", "viewer", None);
     let s = Server::start_without_worker(&k, &env);
     let list = format!("/staff/studies/{STUDY}/feedback");
     let form = |csrf: &str, pairs: &[(&str, &str)]| -> Vec<(String, String)> {

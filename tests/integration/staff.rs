@@ -137,16 +137,7 @@ pub fn setup(extra: &[(&'static str, &str)]) -> Setup {
         ("eva@region.se", "evaluator"),
         ("lead@region.se", "viewer"),
     ] {
-        let mut cmd = k.cmd();
-        for (key, value) in &env {
-            cmd.env(key, value);
-        }
-        let out = cmd
-            .args(["user", "add", email, "--role", role, "--password-stdin"])
-            .write_stdin(format!("{PASSWORD}\n"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr_of(&out));
+        add_user(&k, &env, email, role, None);
     }
     let token = |name: &str, role: &str| {
         klimat(
@@ -203,6 +194,20 @@ fn try_login(s: &Server, email: &str, password: &str) -> Page {
 }
 
 /// Logs in; the session cookie.
+/// A staff account with [`PASSWORD`], limited to `unit` if given.
+pub fn add_user(k: &Klimat, env: &[(&str, String)], email: &str, role: &str, unit: Option<&str>) {
+    let mut cmd = k.cmd();
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.args(["user", "add", email, "--role", role, "--password-stdin"]);
+    if let Some(u) = unit {
+        cmd.args(["--unit", u]);
+    }
+    let out = cmd.write_stdin(format!("{PASSWORD}\n")).output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+}
+
 pub fn login_as(s: &Server, email: &str, password: &str) -> String {
     let r = try_login(s, email, password);
     assert_eq!(r.status, 303, "{}", r.body);

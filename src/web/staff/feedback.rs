@@ -74,10 +74,10 @@ pub async fn list(
         .collect();
     let latest = dash.waves.len().checked_sub(1);
     let units: Vec<minijinja::Value> = dash
-        .units
-        .iter()
-        .enumerate()
-        .map(|(u, unit)| {
+        .tree_order()
+        .into_iter()
+        .map(|u| {
+            let unit = &dash.units[u];
             let shown =
                 (0..dash.waves.len()).any(|w| dash.figures[w].iter().any(|d| d[u].mean.is_some()));
             let depth = std::iter::successors(unit.parent, |&p| dash.units[p].parent).count();
